@@ -1,0 +1,3 @@
+from calendar_svc.cli import main
+
+main()

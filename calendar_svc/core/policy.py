@@ -1,0 +1,154 @@
+"""Which years an anniversary is listed in, and what scale its round class implies.
+
+The rules are data: one :class:`CategoryPolicy` per category slug.
+
+References:
+    * Nghị định 145/2013/NĐ-CP, Điều 3 khoản 1 (năm tròn, năm lẻ 5) and Điều 4 (ngày lễ lớn);
+      Điều 5: a national ceremony only in năm tròn.
+    * Nghị định 111/2018/NĐ-CP: founding and traditional days of ministries, sectors and
+      localities hold a ceremony only in năm tròn; other years propaganda only.
+    * Kết luận 88-KL/TW (18/02/2014): leaders' birth anniversaries from 100 years on; in
+      practice every 5 years (100, 105, 110 …), larger events at multiples of 10.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from calendar_svc.core.model import RoundClass
+
+BASIS_145 = "Nghị định 145/2013/NĐ-CP"
+BASIS_111 = "Nghị định 111/2018/NĐ-CP"
+BASIS_88 = "Kết luận 88-KL/TW"
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRule:
+    """List an anniversary at count ``first`` and every ``every`` years after it.
+
+    An occurrence without a count (a festival whose first year is unknown) is always
+    listed.
+    """
+
+    first: int = 1
+    every: int = 1
+
+    def __post_init__(self) -> None:
+        if self.first < 1 or self.every < 1:
+            raise ValueError("first and every must be at least 1")
+
+    def lists(self, count: int | None) -> bool:
+        """Return whether an occurrence with this count is listed."""
+        if count is None:
+            return True
+        return count >= self.first and (count - self.first) % self.every == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """The scale of commemoration a round class implies, in Vietnamese and English."""
+
+    vi: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryPolicy:
+    """Everything the product decides per category."""
+
+    slug: str
+    name_vi: str
+    name_en: str
+    listing: ListingRule
+    basis: str | None
+    scales: Mapping[RoundClass, Scale] = field(default_factory=dict)
+
+    def scale(self, round_class: RoundClass | None) -> Scale | None:
+        """Return the scale implied by a round class, if the category defines one."""
+        if round_class is None:
+            return None
+        return self.scales.get(round_class)
+
+
+EVERY_YEAR = ListingRule()
+LEADERS_BIRTHDAYS = ListingRule(first=100, every=5)
+
+_NATIONAL = MappingProxyType(
+    {
+        RoundClass.TRON: Scale("Lễ kỷ niệm cấp quốc gia", "national ceremony"),
+        RoundClass.LE_5: Scale(
+            "Không tổ chức lễ cấp quốc gia; dâng hương, tuyên truyền",
+            "no national ceremony; incense offering and information work",
+        ),
+        RoundClass.KHAC: Scale(
+            "Không tổ chức lễ cấp quốc gia; dâng hương, tuyên truyền",
+            "no national ceremony; incense offering and information work",
+        ),
+    }
+)
+_SECTOR = MappingProxyType(
+    {
+        RoundClass.TRON: Scale("Tổ chức lễ kỷ niệm", "commemorative ceremony"),
+        RoundClass.LE_5: Scale(
+            "Chỉ tuyên truyền, không tổ chức lễ kỷ niệm", "information work only, no ceremony"
+        ),
+        RoundClass.KHAC: Scale(
+            "Chỉ tuyên truyền, không tổ chức lễ kỷ niệm", "information work only, no ceremony"
+        ),
+    }
+)
+_LEADERS = MappingProxyType(
+    {
+        RoundClass.TRON: Scale("Kỷ niệm quy mô lớn", "large-scale commemoration"),
+        RoundClass.LE_5: Scale("Kỷ niệm, tuyên truyền", "commemoration and information work"),
+    }
+)
+
+CATEGORIES: Mapping[str, CategoryPolicy] = MappingProxyType(
+    {
+        p.slug: p
+        for p in (
+            CategoryPolicy(
+                "ngay-le-lon", "Ngày lễ lớn", "Major national day", EVERY_YEAR, BASIS_145, _NATIONAL
+            ),
+            CategoryPolicy(
+                "su-kien-lich-su",
+                "Sự kiện lịch sử",
+                "Historical event",
+                EVERY_YEAR,
+                BASIS_145,
+                _NATIONAL,
+            ),
+            CategoryPolicy(
+                "ngay-sinh-lanh-dao",
+                "Ngày sinh lãnh đạo",
+                "Leader's birth anniversary",
+                LEADERS_BIRTHDAYS,
+                BASIS_88,
+                _LEADERS,
+            ),
+            CategoryPolicy(
+                "ngay-truyen-thong",
+                "Ngày truyền thống",
+                "Founding or traditional day",
+                EVERY_YEAR,
+                BASIS_111,
+                _SECTOR,
+            ),
+            CategoryPolicy(
+                "ngay-quoc-te", "Ngày quốc tế", "International day", EVERY_YEAR, None, {}
+            ),
+            CategoryPolicy(
+                "dia-phuong", "Sự kiện địa phương", "Local event", EVERY_YEAR, BASIS_111, _SECTOR
+            ),
+            CategoryPolicy("le-hoi", "Lễ hội", "Festival", EVERY_YEAR, None, {}),
+        )
+    }
+)
+
+
+def category_policy(slug: str) -> CategoryPolicy:
+    """Return the policy of a category; raise KeyError for an unknown slug."""
+    return CATEGORIES[slug]

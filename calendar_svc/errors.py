@@ -1,0 +1,96 @@
+"""One exception tree for calendar_svc; each exception builds its own message.
+
+The module is pure (stdlib only) so the core may raise these too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CalendarSvcError(Exception):
+    """Base of every error that is the user's to fix; the CLI prints it as one line."""
+
+
+class ConfigError(CalendarSvcError):
+    """A configuration value is wrong; ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class DataError(CalendarSvcError):
+    """Anniversary data is invalid."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem in one row of a CSV file (or one field of a command)."""
+
+    source: str
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        if self.column is not None:
+            return f"{where}: column '{self.column}': {self.message}"
+        return f"{where}: {self.message}"
+
+
+class CsvRowError(DataError):
+    """A single row problem, with its place."""
+
+    def __init__(self, problem: RowProblem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+MAX_LISTED_PROBLEMS = 20
+
+
+class CsvImportError(DataError):
+    """Every problem found in a file; nothing was written."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = list(problems)
+        shown = [str(p) for p in self.problems[:MAX_LISTED_PROBLEMS]]
+        rest = len(self.problems) - len(shown)
+        if rest > 0:
+            shown.append(f"… và {rest} lỗi khác / and {rest} more")
+        super().__init__("\n".join(shown))
+
+
+class LunarDateError(CalendarSvcError, ValueError):
+    """A lunar date does not exist or is out of the supported range."""
+
+
+class NotFoundError(CalendarSvcError, LookupError):
+    """A named record does not exist."""
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"không tìm thấy {kind} '{key}' / no {kind} '{key}'")
+
+
+class AlreadyExistsError(CalendarSvcError):
+    """A record with that key exists already."""
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(
+            f"{kind} '{key}' đã có / {kind} '{key}' already exists (use 'edit' to change it)"
+        )
+
+
+class DeliveryError(CalendarSvcError):
+    """A message could not be delivered."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        self.reason = reason
+        self.permanent = permanent
+        super().__init__(reason)
