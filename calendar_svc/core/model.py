@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+_Date = date  # the Occurrence.date field shadows the type inside that class
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SCOPE_RE = re.compile(r"^(?:national|[a-z]+:[a-z0-9]+(?:-[a-z0-9]+)*)$")
 
@@ -190,7 +192,7 @@ class Occurrence:
         return self.date.year
 
     @property
-    def last_day(self) -> date:
+    def last_day(self) -> _Date:
         """Return the last day of the occurrence's period."""
         precision = self.precision
         if precision is Precision.YEAR:

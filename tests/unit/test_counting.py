@@ -103,7 +103,9 @@ def _occ(origin: str, on: date, count: int | None, **kw: object) -> Occurrence:
 
 def test_phrase_vi_is_the_directive_form() -> None:
     occ = _occ("1930-02-03", date(2023, 2, 3), 93)
-    assert phrase_vi(occ) == "93 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2023)"
+    assert (
+        phrase_vi(occ) == "93 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2023)"
+    )
 
 
 def test_phrase_en_uses_ordinals() -> None:

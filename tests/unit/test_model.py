@@ -34,8 +34,17 @@ def test_origin_precision_and_iso() -> None:
 def test_anniversary_validates_window_and_slug() -> None:
     origin = Origin(2012, 2, 21)
     with pytest.raises(ValueError, match="valid_to is before"):
-        Anniversary("a", "A", "A", origin, "dia-phuong", "city:cam-pha", "s",
-                    valid_from=date(2020, 1, 1), valid_to=date(2019, 1, 1))
+        Anniversary(
+            "a",
+            "A",
+            "A",
+            origin,
+            "dia-phuong",
+            "city:cam-pha",
+            "s",
+            valid_from=date(2020, 1, 1),
+            valid_to=date(2019, 1, 1),
+        )
     with pytest.raises(ValueError, match="slug"):
         Anniversary("Bad Id", "A", "A", origin, "dia-phuong", "national", "s")
     with pytest.raises(ValueError, match="scope"):
@@ -43,11 +52,13 @@ def test_anniversary_validates_window_and_slug() -> None:
 
 
 def test_scope_lineage() -> None:
-    tree = ScopeTree([
-        Scope("national", None, "Toàn quốc", "Nationwide"),
-        Scope("province:quang-ninh", "national", "Quảng Ninh", "Quảng Ninh"),
-        Scope("city:cam-pha", "province:quang-ninh", "Cẩm Phả", "Cẩm Phả"),
-    ])
+    tree = ScopeTree(
+        [
+            Scope("national", None, "Toàn quốc", "Nationwide"),
+            Scope("province:quang-ninh", "national", "Quảng Ninh", "Quảng Ninh"),
+            Scope("city:cam-pha", "province:quang-ninh", "Cẩm Phả", "Cẩm Phả"),
+        ]
+    )
     assert tree.lineage("city:cam-pha") == ("city:cam-pha", "province:quang-ninh", "national")
     assert tree.lineage("national") == ("national",)
     with pytest.raises(ValueError, match="unknown parent"):

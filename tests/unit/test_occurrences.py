@@ -89,10 +89,20 @@ def test_validity_window() -> None:
 
 @pytest.mark.parametrize(
     ("year", "listed"),
-    [(2003, False), (2004, True), (2005, False), (2008, False), (2009, True), (2014, True),
-     (2019, True), (2024, True), (2025, False), (2029, True)],
+    [
+        (2003, False),
+        (2004, True),
+        (2005, False),
+        (2008, False),
+        (2009, True),
+        (2014, True),
+        (2019, True),
+        (2024, True),
+        (2025, False),
+        (2029, True),
+    ],
 )
-def test_leaders_birthdays_from_100_every_5_years(year: int, listed: bool) -> None:  # noqa: FBT001
+def test_leaders_birthdays_from_100_every_5_years(year: int, listed: bool) -> None:
     tran_phu = make("sinh-tran-phu", "1904-05-01", category="ngay-sinh-lanh-dao")
     found = occurrences_of(tran_phu, f"{year}-01-01", f"{year}-12-31")
     assert bool(found) is listed
@@ -134,7 +144,10 @@ def test_tet_falls_on_vietnamese_new_year() -> None:
     tet = make("tet", "--01-01", calendar="lunar", category="ngay-le-lon")
     found = occurrences_of(tet, "2023-01-01", "2026-12-31")
     assert [o.date for o in found] == [
-        date(2023, 1, 22), date(2024, 2, 10), date(2025, 1, 29), date(2026, 2, 17)
+        date(2023, 1, 22),
+        date(2024, 2, 10),
+        date(2025, 1, 29),
+        date(2026, 2, 17),
     ]
 
 
@@ -154,8 +167,13 @@ def test_lunar_origin_with_a_year_counts_lunar_years() -> None:
 )
 def test_occurrence_invariants(origin_year: int, month: int, day: int, year: int) -> None:
     ann = Anniversary(
-        "p", "Tên", "Name", Origin(origin_year, month, day, calendar=Calendar.SOLAR),
-        "su-kien-lich-su", "national", "test",
+        "p",
+        "Tên",
+        "Name",
+        Origin(origin_year, month, day, calendar=Calendar.SOLAR),
+        "su-kien-lich-su",
+        "national",
+        "test",
     )
     occ = occurrence_in(ann, year)
     if year <= origin_year:

@@ -1,0 +1,386 @@
+"""Read, validate and write anniversary CSV files.
+
+Every problem names its place (``data/anniversaries.csv:47: column 'origin': …``). A file
+is validated whole: :func:`load_csv` either returns every row or raises one
+:class:`~calendar_svc.errors.CsvImportError` listing all problems, so callers never
+write half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import IO
+
+from calendar_svc.core.model import Anniversary, Calendar, DateForm, Origin
+from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.core.scopes import Scope, ScopeTree
+from calendar_svc.errors import CsvImportError, RowProblem
+
+COLUMNS = (
+    "id",
+    "name_vi",
+    "name_en",
+    "origin",
+    "calendar",
+    "leap_month",
+    "category",
+    "scope",
+    "valid_from",
+    "valid_to",
+    "date_form",
+    "duration_days",
+    "source",
+)
+REQUIRED_COLUMNS = ("id", "name_vi", "origin", "category", "scope")
+MAX_FIELD_CHARS = 2000
+MAX_DURATION_DAYS = 366
+
+#: The revision (DTSTAMP of feeds, ``revised_at`` of a fresh store) of the bundled dataset.
+#: Bump it whenever ``data/anniversaries.csv`` changes; a test checks the pairing.
+DATASET_REVISION = datetime(2026, 11, 26, tzinfo=UTC)
+#: SHA-256 of the bundled ``anniversaries.csv`` that :data:`DATASET_REVISION` dates.
+DATASET_SHA256 = "63cff39fa17229fb041c253033676bf9eca4c70dbd19112c9ecf4fccbf608344"
+
+_ORIGIN_RE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$")
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_FORMULA_START = ("=", "+", "@")
+_TRUE = {"1", "true", "yes", "x"}
+_FALSE = {"", "0", "false", "no"}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """A problem with one field, before it is given a place."""
+
+    column: str
+    message: str
+
+
+def bundled_path(name: str = "anniversaries.csv") -> Path:
+    """Return the path of a file of the bundled dataset."""
+    return Path(str(resources.files("calendar_svc") / "data" / name))
+
+
+def load_scopes(path: Path | None = None) -> ScopeTree:
+    """Return the scope tree from ``scopes.csv`` (the bundled one by default)."""
+    path = path or bundled_path("scopes.csv")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return ScopeTree(Scope(r["id"], r["parent"] or None, r["name_vi"], r["name_en"]) for r in rows)
+
+
+def load_bundled() -> list[Anniversary]:
+    """Return the bundled dataset, validated."""
+    path = bundled_path()
+    return load_csv(path, scopes=load_scopes(), display_name="data/anniversaries.csv")
+
+
+def parse_origin(text: str, calendar: Calendar) -> Origin:
+    """Parse ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY`` or ``--MM-DD``.
+
+    Raises:
+        ValueError: with the message to show (without the place).
+    """
+    m = _ORIGIN_RE.match(text)
+    hint = "(use YYYY-MM-DD, YYYY-MM or YYYY, or --MM-DD for a day without a year)"
+    if m is None:
+        raise ValueError(f"{text!r} is not a valid date {hint}")
+    year_s, month_s, day_s, ymonth_s, yday_s = m.groups()
+    try:
+        if year_s is None:
+            return Origin(None, int(ymonth_s), int(yday_s), calendar=calendar)
+        return Origin(
+            int(year_s),
+            int(month_s) if month_s else None,
+            int(day_s) if day_s else None,
+            calendar=calendar,
+        )
+    except ValueError:
+        raise ValueError(f"{text!r} is not a valid date {hint}") from None
+
+
+def parse_date(text: str) -> date:
+    """Parse a strict ``YYYY-MM-DD`` date."""
+    m = _DATE_RE.match(text)
+    try:
+        if m is None:
+            raise ValueError
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a valid date (use YYYY-MM-DD)") from None
+
+
+def _check_text(column: str, value: str, problems: list[FieldProblem]) -> None:
+    if len(value) > MAX_FIELD_CHARS:
+        problems.append(FieldProblem(column, f"is longer than {MAX_FIELD_CHARS} characters"))
+    elif any(ch in value for ch in "\r\n"):
+        problems.append(FieldProblem(column, "contains a line break"))
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        problems.append(FieldProblem(column, "contains a control character"))
+    elif value.startswith(_FORMULA_START):
+        problems.append(FieldProblem(column, f"{value[:20]!r} starts like a spreadsheet formula"))
+
+
+def parse_fields(
+    fields: Mapping[str, str], scopes: ScopeTree
+) -> tuple[Anniversary | None, list[FieldProblem]]:
+    """Validate one record's fields and build its anniversary.
+
+    Returns the anniversary (None when any field is wrong) and every problem found.
+    """
+    problems: list[FieldProblem] = []
+    get = {k: (v or "").strip() for k, v in fields.items()}
+    for column in COLUMNS:
+        if column in get:
+            _check_text(column, get[column], problems)
+    for column in REQUIRED_COLUMNS:
+        if not get.get(column):
+            problems.append(FieldProblem(column, "is empty"))
+    if problems:
+        return None, problems
+
+    ident = get["id"]
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", ident):
+        problems.append(FieldProblem("id", f"{ident!r} is not a slug (use a-z, 0-9 and '-')"))
+
+    cal_text = get.get("calendar") or "solar"
+    try:
+        cal = Calendar(cal_text)
+    except ValueError:
+        problems.append(FieldProblem("calendar", f"{cal_text!r} is not 'solar' or 'lunar'"))
+        cal = Calendar.SOLAR
+
+    leap_text = get.get("leap_month", "").lower()
+    leap = leap_text in _TRUE
+    if leap_text not in _TRUE | _FALSE:
+        problems.append(FieldProblem("leap_month", f"{leap_text!r} is not 0 or 1"))
+    elif leap and cal is not Calendar.LUNAR:
+        problems.append(FieldProblem("leap_month", "only a lunar origin can be in a leap month"))
+
+    origin: Origin | None = None
+    try:
+        origin = parse_origin(get["origin"], cal)
+        if leap:
+            origin = Origin(origin.year, origin.month, origin.day, leap=True, calendar=cal)
+    except ValueError as exc:
+        problems.append(FieldProblem("origin", str(exc)))
+    if origin is not None and cal is Calendar.LUNAR and origin.day is None:
+        problems.append(FieldProblem("origin", "a lunar origin needs a month and a day"))
+
+    category = get["category"]
+    if category not in CATEGORIES:
+        known = ", ".join(CATEGORIES)
+        problems.append(FieldProblem("category", f"unknown category {category!r} (known: {known})"))
+    scope = get["scope"]
+    if scope not in scopes:
+        known = ", ".join(scopes.ids())
+        problems.append(FieldProblem("scope", f"unknown scope {scope!r} (known: {known})"))
+
+    bounds: dict[str, date | None] = {}
+    for column in ("valid_from", "valid_to"):
+        text = get.get(column, "")
+        bounds[column] = None
+        if text:
+            try:
+                bounds[column] = parse_date(text)
+            except ValueError as exc:
+                problems.append(FieldProblem(column, str(exc)))
+    valid_from, valid_to = bounds["valid_from"], bounds["valid_to"]
+    if valid_from and valid_to and valid_to < valid_from:
+        problems.append(
+            FieldProblem("valid_to", f"'{valid_to}' is before valid_from '{valid_from}'")
+        )
+    if valid_to and origin is not None and origin.year is not None and valid_to.year < origin.year:
+        problems.append(
+            FieldProblem("valid_to", f"'{valid_to}' is before the origin '{origin.iso()}'")
+        )
+
+    form_text = get.get("date_form") or "range"
+    try:
+        date_form = DateForm(form_text)
+    except ValueError:
+        problems.append(FieldProblem("date_form", f"{form_text!r} is not 'range' or 'day'"))
+        date_form = DateForm.RANGE
+
+    duration_text = get.get("duration_days") or "1"
+    duration = 1
+    if duration_text.isdigit() and 1 <= int(duration_text) <= MAX_DURATION_DAYS:
+        duration = int(duration_text)
+    else:
+        problems.append(
+            FieldProblem(
+                "duration_days",
+                f"{duration_text!r} is not a whole number from 1 to {MAX_DURATION_DAYS}",
+            )
+        )
+
+    if problems or origin is None:
+        return None, problems
+    ann = Anniversary(
+        id=ident,
+        name_vi=get["name_vi"],
+        name_en=get.get("name_en", ""),
+        origin=origin,
+        category=category,
+        scope=scope,
+        source=get.get("source", ""),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        date_form=date_form,
+        duration_days=duration,
+    )
+    return ann, []
+
+
+def _decode(data: bytes, display: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problem = RowProblem(
+            display,
+            line,
+            None,
+            f"byte 0x{data[exc.start]:02x} is not UTF-8 (save the file as UTF-8 CSV)",
+        )
+        raise CsvImportError([problem]) from None
+
+
+def parse_csv(text: str, scopes: ScopeTree, display: str) -> list[Anniversary]:
+    """Validate CSV text whole; return its anniversaries or raise CsvImportError."""
+    problems: list[RowProblem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    result: list[Anniversary] = []
+    first_line: dict[str, int] = {}
+    next_line = 1
+    while True:
+        line = next_line
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(RowProblem(display, reader.line_num, None, f"not valid CSV: {exc}"))
+            break
+        next_line = reader.line_num + 1
+        if not record or all(not f.strip() for f in record):
+            continue
+        if header is None:
+            header = [h.strip() for h in record]
+            problems.extend(_header_problems(header, display, line))
+            if problems:
+                break
+            continue
+        if len(record) != len(header):
+            problems.append(
+                RowProblem(
+                    display,
+                    line,
+                    None,
+                    f"has {len(record)} fields but the header has {len(header)}",
+                )
+            )
+            continue
+        fields = dict(zip(header, record, strict=True))
+        ann, field_problems = parse_fields(fields, scopes)
+        problems.extend(RowProblem(display, line, p.column, p.message) for p in field_problems)
+        ident = fields.get("id", "").strip()
+        if ident and ident in first_line:
+            problems.append(
+                RowProblem(
+                    display,
+                    line,
+                    "id",
+                    f"{ident!r} is already used on line {first_line[ident]}",
+                )
+            )
+            continue
+        if ident:
+            first_line[ident] = line
+        if ann is not None:
+            result.append(ann)
+    if header is None and not problems:
+        problems.append(RowProblem(display, 1, None, "the file is empty (it needs a header row)"))
+    if problems:
+        raise CsvImportError(problems)
+    return result
+
+
+def _header_problems(header: list[str], display: str, line: int) -> list[RowProblem]:
+    problems = []
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(RowProblem(display, line, name, "appears twice in the header"))
+        seen.add(name)
+        if name not in COLUMNS:
+            problems.append(
+                RowProblem(
+                    display,
+                    line,
+                    None,
+                    f"unknown column {name!r} (known: {', '.join(COLUMNS)})",
+                )
+            )
+    for name in REQUIRED_COLUMNS:
+        if name not in seen:
+            problems.append(RowProblem(display, line, None, f"missing required column {name!r}"))
+    return problems
+
+
+def load_csv(
+    path: Path, *, scopes: ScopeTree, display_name: str | None = None
+) -> list[Anniversary]:
+    """Read and validate a CSV file whole.
+
+    Raises:
+        CsvImportError: listing every problem, each with file:line and column.
+    """
+    display = display_name or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CsvImportError(
+            [RowProblem(display, None, None, f"cannot read the file: {reason}")]
+        ) from None
+    return parse_csv(_decode(data, display), scopes, display)
+
+
+def anniversary_row(ann: Anniversary) -> dict[str, str]:
+    """Return an anniversary as CSV fields, the inverse of :func:`parse_fields`."""
+    origin = ann.origin
+    return {
+        "id": ann.id,
+        "name_vi": ann.name_vi,
+        "name_en": ann.name_en,
+        "origin": origin.iso(),
+        "calendar": origin.calendar.value,
+        "leap_month": "1" if origin.leap else "",
+        "category": ann.category,
+        "scope": ann.scope,
+        "valid_from": ann.valid_from.isoformat() if ann.valid_from else "",
+        "valid_to": ann.valid_to.isoformat() if ann.valid_to else "",
+        "date_form": "" if ann.date_form is DateForm.RANGE else ann.date_form.value,
+        "duration_days": "" if ann.duration_days == 1 else str(ann.duration_days),
+        "source": ann.source,
+    }
+
+
+def write_csv(anniversaries: Iterable[Anniversary], stream: IO[str]) -> int:
+    """Write anniversaries as CSV (header first, LF line ends); return the row count."""
+    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    n = 0
+    for ann in anniversaries:
+        writer.writerow(anniversary_row(ann))
+        n += 1
+    return n
