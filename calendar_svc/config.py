@@ -1,0 +1,219 @@
+"""One typed configuration schema, read from a TOML file, CALENDAR_SVC_* variables and flags.
+
+Each option is declared once in :data:`OPTIONS` with its type, default and help; that
+declaration drives the TOML keys (``[database] url = …``), the environment variables
+(``CALENDAR_SVC_DATABASE_URL``; options of the ``general`` section drop the section:
+``CALENDAR_SVC_TIMEZONE``) and the generated reference. Later sources win: defaults, then
+the file, then the environment, then command-line flags. All problems are collected before
+:class:`~calendar_svc.errors.ConfigError` is raised; unknown keys give warnings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from calendar_svc.errors import ConfigError
+
+ENV_PREFIX = "CALENDAR_SVC_"
+CONFIG_ENV = "CALENDAR_SVC_CONFIG"
+
+
+def _parse_str(text: str) -> str:
+    return text
+
+
+def _parse_int(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+
+
+def _parse_bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"{text!r} is not a boolean (use true or false)")
+
+
+def _check_timezone(value: Any) -> None:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(str(value))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a known time zone (e.g. Asia/Ho_Chi_Minh)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One configuration option."""
+
+    key: str
+    type: type
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    check: Callable[[Any], None] | None = None
+    secret: bool = False
+
+    @property
+    def section(self) -> str:
+        """Return the TOML section of the option."""
+        return self.key.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        """Return the option's name inside its section."""
+        return self.key.split(".", 1)[1]
+
+    @property
+    def attr(self) -> str:
+        """Return the :class:`Settings` attribute the option fills."""
+        return self.name if self.section == "general" else self.key.replace(".", "_")
+
+    @property
+    def env(self) -> str:
+        """Return the environment variable of the option."""
+        return ENV_PREFIX + self.attr.upper()
+
+    def parse_text(self, text: str) -> Any:
+        """Convert text from the environment or a flag to the option's type."""
+        parser = {int: _parse_int, bool: _parse_bool}.get(self.type, _parse_str)
+        return parser(text)
+
+    def validate(self, value: Any) -> Any:
+        """Check a typed value; return it, or raise ValueError with the reason."""
+        if self.type is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"{value!r} is not a whole number")
+        if self.type is bool and not isinstance(value, bool):
+            raise ValueError(f"{value!r} is not a boolean (use true or false)")
+        if self.type is str and not isinstance(value, str):
+            raise ValueError(f"{value!r} is not a string")
+        if self.choices and value not in self.choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(self.choices)}")
+        if self.check is not None:
+            self.check(value)
+        return value
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "database.url",
+        str,
+        "",
+        "SQLAlchemy URL of the database; empty means a SQLite file in the user's data "
+        "directory (e.g. postgresql+psycopg://user@host/calendar).",
+        secret=True,
+    ),
+    Option(
+        "general.timezone",
+        str,
+        "Asia/Ho_Chi_Minh",
+        "Time zone that decides 'today' and the current month.",
+        check=_check_timezone,
+    ),
+    Option("general.lang", str, "vi", "Language of output: vi or en.", choices=("vi", "en")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The effective configuration."""
+
+    database_url: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    lang: str = "vi"
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+def default_config_path(env: Mapping[str, str]) -> Path:
+    """Return where the configuration file is looked for when none is named."""
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "calendar-svc" / "config.toml"
+
+
+def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        problems.append(f"{path}: cannot read the configuration file: {exc.strerror or exc}")
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path}: not valid TOML: {exc}")
+    return {}
+
+
+def load_settings(
+    *,
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the settings from defaults, a TOML file, the environment and flag overrides.
+
+    Args:
+        config_file: a file named by the user (it must exist); otherwise ``$CALENDAR_SVC_CONFIG``
+            or the default path, read when present.
+        env: the environment (``os.environ`` by default).
+        overrides: values from command-line flags by option key (``database.url``); None
+            values are ignored.
+
+    Raises:
+        ConfigError: listing every wrong value with the file or variable and the key.
+    """
+    env = os.environ if env is None else env
+    problems: list[str] = []
+    warnings: list[str] = []
+    values: dict[str, Any] = {opt.attr: opt.default for opt in OPTIONS}
+    by_key = {opt.key: opt for opt in OPTIONS}
+
+    path = config_file or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
+    if path is None and default_config_path(env).is_file():
+        path = default_config_path(env)
+    if path is not None:
+        data = _read_toml(path, problems)
+        for section, table in data.items():
+            if not isinstance(table, dict):
+                warnings.append(f"{path}: unknown key '{section}' (ignored)")
+                continue
+            for name, raw in table.items():
+                opt = by_key.get(f"{section}.{name}")
+                if opt is None:
+                    warnings.append(f"{path}: unknown key '{section}.{name}' (ignored)")
+                    continue
+                try:
+                    values[opt.attr] = opt.validate(raw)
+                except ValueError as exc:
+                    problems.append(f"{path}: invalid {opt.type.__name__} for '{opt.key}': {exc}")
+
+    for opt in OPTIONS:
+        if opt.env in env:
+            try:
+                values[opt.attr] = opt.validate(opt.parse_text(env[opt.env]))
+            except ValueError as exc:
+                problems.append(f"environment variable {opt.env}: {exc}")
+
+    for key, raw in (overrides or {}).items():
+        if raw is None:
+            continue
+        opt = by_key[key]
+        try:
+            values[opt.attr] = opt.validate(
+                raw if not isinstance(raw, str) else opt.parse_text(raw)
+            )
+        except ValueError as exc:
+            problems.append(f"option --{opt.name.replace('_', '-')}: {exc}")
+
+    if problems:
+        raise ConfigError(problems)
+    known = {f.name for f in fields(Settings)}
+    return Settings(**{k: v for k, v in values.items() if k in known}, warnings=tuple(warnings))
