@@ -46,7 +46,7 @@ MAX_DURATION_DAYS = 366
 #: Bump it whenever ``data/anniversaries.csv`` changes; a test checks the pairing.
 DATASET_REVISION = datetime(2026, 11, 26, tzinfo=UTC)
 #: SHA-256 of the bundled ``anniversaries.csv`` that :data:`DATASET_REVISION` dates.
-DATASET_SHA256 = "63cff39fa17229fb041c253033676bf9eca4c70dbd19112c9ecf4fccbf608344"
+DATASET_SHA256 = "62d55603ae7985b555f4e630bd5ae29f933fcf650137b3ba7fd1dddb39e009d1"
 
 _ORIGIN_RE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
