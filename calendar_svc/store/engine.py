@@ -1,0 +1,101 @@
+"""Create and prepare SQLAlchemy engines, and open serialized write transactions.
+
+SQLite through the stdlib driver does not emit ``BEGIN`` before a ``SELECT`` or DDL (its
+legacy transaction control), so a read-check-write sequence would not be one transaction.
+:func:`prepare_engine` takes transaction control over, as the SQLAlchemy SQLite docs
+describe; :func:`begin_write` then starts write transactions with ``BEGIN IMMEDIATE`` on
+SQLite and takes a transaction-scoped advisory lock on PostgreSQL, so writers (and the
+first-use migrate-and-seed) run one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from calendar_svc.store.errors import StoreError
+
+#: Execution option read by the SQLite ``begin`` hook: the BEGIN mode to emit.
+SQLITE_BEGIN_OPTION = "calendar_svc_sqlite_begin"
+
+#: Key of the PostgreSQL advisory lock held by every write transaction (ASCII "cal_stor").
+PG_WRITE_LOCK_KEY = 0x63616C5F73746F72
+
+#: Seconds to wait for a PostgreSQL connection, unless the URL says otherwise.
+PG_CONNECT_TIMEOUT = 10
+
+
+def display_url(engine: Engine) -> str:
+    """Return the engine's URL with the password masked, for messages."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def create_store_engine(url: str) -> Engine:
+    """Create a prepared engine for ``url`` without connecting.
+
+    Args:
+        url: A SQLAlchemy URL: ``sqlite:///path`` or ``postgresql+psycopg://...``.
+
+    Returns:
+        The engine, prepared by :func:`prepare_engine`.
+
+    Raises:
+        StoreError: The URL cannot be parsed or names an unknown database driver.
+    """
+    try:
+        parsed = make_url(url)
+        kwargs: dict[str, Any] = {}
+        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
+        engine = create_engine(parsed, **kwargs)
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+        raise StoreError(url, f"not a usable database URL ({exc})") from exc
+    prepare_engine(engine)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    """Stop the sqlite3 module from emitting BEGIN itself; :func:`_sqlite_begin` does it."""
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Emit BEGIN (DEFERRED, or the mode the connection's execution options ask for)."""
+    dbapi_connection: Any = conn.connection.dbapi_connection
+    if dbapi_connection is not None and dbapi_connection.isolation_level is not None:
+        # A connection pooled before prepare_engine ran.
+        dbapi_connection.isolation_level = None
+    mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def prepare_engine(engine: Engine) -> None:
+    """Make SQLite transactions real transactions (idempotent; no-op on other databases).
+
+    Call it before the engine's first connection; :class:`SqlAlchemyStore` calls it.
+    """
+    if engine.dialect.name != "sqlite" or event.contains(engine, "begin", _sqlite_begin):
+        return
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+
+
+@contextmanager
+def begin_write(engine: Engine) -> Iterator[Connection]:
+    """Open a connection in a write transaction that no other writer runs alongside.
+
+    SQLite: ``BEGIN IMMEDIATE`` (waits for the file's write lock up to the busy timeout).
+    PostgreSQL: ``pg_advisory_xact_lock`` on :data:`PG_WRITE_LOCK_KEY`. The transaction
+    commits when the block ends and rolls back if it raises.
+    """
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK_KEY})
+            yield conn

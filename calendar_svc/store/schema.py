@@ -1,0 +1,12 @@
+"""Schema constants the fast read path needs without importing Alembic or SQLAlchemy."""
+
+from __future__ import annotations
+
+#: Alembic head revision of ``calendar_svc/store/migrations``; a test keeps them equal.
+HEAD_REVISION = "0001"
+
+#: Name of Alembic's version table.
+VERSION_TABLE = "alembic_version"
+
+#: Key in the ``meta`` table of the ISO-8601 UTC time of the last data change.
+REVISED_AT_KEY = "revised_at"

@@ -1,0 +1,249 @@
+"""The anniversary store on SQLAlchemy Core: SQLite and PostgreSQL (psycopg 3).
+
+Every method runs in one transaction. Writes go through :func:`begin_write` (serialized)
+and bump ``meta.revised_at`` in the same transaction. Database failures become
+:class:`~calendar_svc.store.errors.StoreError` naming the URL with its password masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from calendar_svc.core.model import Anniversary, Calendar
+from calendar_svc.errors import AlreadyExistsError, NotFoundError
+from calendar_svc.store.engine import begin_write, display_url, prepare_engine
+from calendar_svc.store.errors import StoreAction, StoreError
+from calendar_svc.store.repository import ANNIVERSARY_KIND, NEVER_REVISED, UpsertResult
+from calendar_svc.store.rows import (
+    COLUMNS,
+    anniversary_from_row,
+    as_utc,
+    format_revision,
+    next_revision,
+    parse_revision,
+    row_from_anniversary,
+)
+from calendar_svc.store.schema import REVISED_AT_KEY
+from calendar_svc.store.tables import anniversaries, meta
+
+_t = anniversaries
+_SELECT_COLUMNS = [_t.c[name] for name in COLUMNS]
+
+
+def month_filter(months: Collection[int]) -> ColumnElement[bool]:
+    """Return the condition of :meth:`SqlAlchemyStore.anniversaries` for ``months``.
+
+    Written as three disjuncts that each lead with ``calendar``, so SQLite and PostgreSQL
+    answer it from the (calendar, origin_month, origin_day) index.
+    """
+    solar = _t.c.calendar == Calendar.SOLAR.value
+    terms: list[ColumnElement[bool]] = [
+        _t.c.calendar == Calendar.LUNAR.value,
+        and_(solar, _t.c.origin_month.is_(None)),
+    ]
+    wanted = sorted(set(months))
+    if wanted:
+        terms.append(and_(solar, _t.c.origin_month.in_(wanted)))
+    return or_(*terms)
+
+
+def select_anniversaries(
+    *,
+    months: Collection[int] | None = None,
+    scopes: Collection[str] | None = None,
+    categories: Collection[str] | None = None,
+) -> Select[tuple[object, ...]]:
+    """Return the SELECT behind :meth:`SqlAlchemyStore.anniversaries`."""
+    stmt: Select[tuple[object, ...]] = select(*_SELECT_COLUMNS).order_by(_t.c.id)
+    if months is not None:
+        stmt = stmt.where(month_filter(months))
+    if scopes is not None:
+        stmt = stmt.where(_t.c.scope.in_(sorted(set(scopes))))
+    if categories is not None:
+        stmt = stmt.where(_t.c.category.in_(sorted(set(categories))))
+    return stmt
+
+
+def insert_anniversaries(conn: Connection, anns: Iterable[Anniversary]) -> int:
+    """Insert ``anns`` on ``conn`` (no revision bump) and return how many were inserted."""
+    rows = [row_from_anniversary(ann) for ann in anns]
+    if rows:
+        conn.execute(insert(_t), rows)
+    return len(rows)
+
+
+def read_revision(conn: Connection) -> datetime | None:
+    """Return the stored revision, or None if the data was never written."""
+    value = conn.execute(select(meta.c.value).where(meta.c.key == REVISED_AT_KEY)).scalar()
+    return None if value is None else parse_revision(value)
+
+
+def write_revision(conn: Connection, when: datetime) -> None:
+    """Store ``when`` as the revision."""
+    value = format_revision(when)
+    done = conn.execute(update(meta).where(meta.c.key == REVISED_AT_KEY).values(value=value))
+    if done.rowcount == 0:
+        conn.execute(insert(meta).values(key=REVISED_AT_KEY, value=value))
+
+
+def bump_revision(conn: Connection, now: datetime | None) -> datetime:
+    """Record a data change at ``now`` (None: the clock) and return the stored revision."""
+    when = next_revision(read_revision(conn) or NEVER_REVISED, as_utc(now))
+    write_revision(conn, when)
+    return when
+
+
+class SqlAlchemyStore:
+    """Read and write anniversaries on any SQLAlchemy engine (SQLite or PostgreSQL).
+
+    The schema must be at the head revision (:func:`calendar_svc.store.open.open_store`
+    migrates; tests may call :func:`calendar_svc.store.migrate.upgrade`).
+    Implements :class:`~calendar_svc.store.repository.AnniversaryStore`.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        prepare_engine(engine)
+        self._engine = engine
+        self._url = display_url(engine)
+
+    @property
+    def engine(self) -> Engine:
+        """Return the engine."""
+        return self._engine
+
+    def close(self) -> None:
+        """Close the engine's pooled connections."""
+        self._engine.dispose()
+
+    @contextmanager
+    def _failures(self, action: StoreAction) -> Iterator[None]:
+        """Turn database failures into :class:`StoreError`."""
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc)
+            raise StoreError(self._url, reason, action=action) from exc
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """Open a connection in a read transaction."""
+        with self._failures("read"), self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """Open a connection in a serialized write transaction."""
+        with self._failures("write"), begin_write(self._engine) as conn:
+            yield conn
+
+    def anniversaries(
+        self,
+        *,
+        months: Collection[int] | None = None,
+        scopes: Collection[str] | None = None,
+        categories: Collection[str] | None = None,
+    ) -> list[Anniversary]:
+        """Return the anniversaries that may occur in ``months``; see the protocol."""
+        stmt = select_anniversaries(months=months, scopes=scopes, categories=categories)
+        with self._reading() as conn:
+            rows = conn.execute(stmt).all()
+        return [anniversary_from_row(row) for row in rows]
+
+    def get(self, anniversary_id: str) -> Anniversary:
+        """Return one anniversary; NotFoundError if there is none."""
+        with self._reading() as conn:
+            row = conn.execute(select(*_SELECT_COLUMNS).where(_t.c.id == anniversary_id)).first()
+        if row is None:
+            raise NotFoundError(ANNIVERSARY_KIND, anniversary_id)
+        return anniversary_from_row(row)
+
+    def revision(self) -> datetime:
+        """Return the aware UTC time of the last data change."""
+        with self._reading() as conn:
+            return read_revision(conn) or NEVER_REVISED
+
+    def count(self) -> int:
+        """Return the number of stored anniversaries."""
+        with self._reading() as conn:
+            return int(conn.execute(select(func.count()).select_from(_t)).scalar_one())
+
+    def all_ids(self) -> set[str]:
+        """Return the ids of every stored anniversary."""
+        with self._reading() as conn:
+            return set(conn.execute(select(_t.c.id)).scalars())
+
+    def add(self, ann: Anniversary, *, now: datetime | None = None) -> None:
+        """Insert a new anniversary; AlreadyExistsError if the id is taken."""
+        as_utc(now)
+        with self._writing() as conn:
+            if conn.execute(select(_t.c.id).where(_t.c.id == ann.id)).first() is not None:
+                raise AlreadyExistsError(ANNIVERSARY_KIND, ann.id)
+            insert_anniversaries(conn, [ann])
+            bump_revision(conn, now)
+
+    def replace(self, ann: Anniversary, *, now: datetime | None = None) -> None:
+        """Replace the anniversary with ``ann.id``; NotFoundError if there is none."""
+        as_utc(now)
+        values = row_from_anniversary(ann)
+        del values["id"]
+        with self._writing() as conn:
+            done = conn.execute(update(_t).where(_t.c.id == ann.id).values(values))
+            if done.rowcount == 0:
+                raise NotFoundError(ANNIVERSARY_KIND, ann.id)
+            bump_revision(conn, now)
+
+    def remove(self, anniversary_id: str, *, now: datetime | None = None) -> None:
+        """Delete one anniversary; NotFoundError if there is none."""
+        as_utc(now)
+        with self._writing() as conn:
+            done = conn.execute(delete(_t).where(_t.c.id == anniversary_id))
+            if done.rowcount == 0:
+                raise NotFoundError(ANNIVERSARY_KIND, anniversary_id)
+            bump_revision(conn, now)
+
+    def upsert(self, anns: Sequence[Anniversary], *, now: datetime | None = None) -> UpsertResult:
+        """Insert or update ``anns`` in one transaction; see the protocol."""
+        as_utc(now)
+        seen: set[str] = set()
+        for ann in anns:
+            if ann.id in seen:
+                raise ValueError(f"anniversary id {ann.id!r} appears twice in one upsert")
+            seen.add(ann.id)
+        with self._writing() as conn:
+            stored = {
+                row[0]: anniversary_from_row(row)
+                for row in conn.execute(select(*_SELECT_COLUMNS)).all()
+                if row[0] in seen
+            }
+            new = [ann for ann in anns if ann.id not in stored]
+            changed = [ann for ann in anns if ann.id in stored and stored[ann.id] != ann]
+            insert_anniversaries(conn, new)
+            for ann in changed:
+                values = row_from_anniversary(ann)
+                del values["id"]
+                conn.execute(update(_t).where(_t.c.id == ann.id).values(values))
+            result = UpsertResult(
+                inserted=len(new),
+                updated=len(changed),
+                unchanged=len(anns) - len(new) - len(changed),
+            )
+            if result.changed:
+                bump_revision(conn, now)
+        return result
