@@ -67,13 +67,25 @@ class LunarDateError(CalendarSvcError, ValueError):
     """A lunar date does not exist or is out of the supported range."""
 
 
+#: English names of the record kinds that errors name in Vietnamese.
+KIND_EN: dict[str, str] = {
+    "ngày kỷ niệm": "anniversary",
+    "tổ chức": "organisation",
+    "người nhận": "subscriber",
+}
+
+
+def _kind_en(kind: str) -> str:
+    return KIND_EN.get(kind, kind)
+
+
 class NotFoundError(CalendarSvcError, LookupError):
     """A named record does not exist."""
 
     def __init__(self, kind: str, key: str) -> None:
         self.kind = kind
         self.key = key
-        super().__init__(f"không tìm thấy {kind} '{key}' / no {kind} '{key}'")
+        super().__init__(f"không tìm thấy {kind} '{key}' / no {_kind_en(kind)} '{key}'")
 
 
 class AlreadyExistsError(CalendarSvcError):
@@ -83,7 +95,8 @@ class AlreadyExistsError(CalendarSvcError):
         self.kind = kind
         self.key = key
         super().__init__(
-            f"{kind} '{key}' đã có / {kind} '{key}' already exists (use 'edit' to change it)"
+            f"{kind} '{key}' đã có / {_kind_en(kind)} '{key}' already exists "
+            "(use 'edit' to change it)"
         )
 
 

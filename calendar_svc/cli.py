@@ -1,0 +1,169 @@
+"""The ``calendar-svc`` command line: the group, its lazy subcommands and error mapping.
+
+Each subcommand lives in ``calendar_svc.commands.<module>`` and is imported only when it
+runs, so ``calendar-svc month`` loads neither SQLAlchemy nor the web stack. User errors
+(:class:`~calendar_svc.errors.CalendarSvcError`) become one clear message and exit code 1
+here, in one place.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from calendar_svc.errors import CalendarSvcError
+
+if TYPE_CHECKING:
+    from calendar_svc.config import Settings
+    from calendar_svc.core.scopes import ScopeTree
+    from calendar_svc.store.repository import AnniversaryReader, AnniversaryStore
+
+#: Subcommand name → module under calendar_svc.commands holding ``command`` (or a named object).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "month": ("listing", "month_command"),
+    "year": ("listing", "year_command"),
+    "import": ("data", "import_command"),
+    "export": ("data", "export_command"),
+    "add": ("data", "add_command"),
+    "edit": ("data", "edit_command"),
+    "remove": ("data", "remove_command"),
+    "lunar": ("lunar", "command"),
+}
+
+HELP_SHORT: dict[str, str] = {
+    "month": "Liệt kê ngày kỷ niệm trong tháng / List a month's anniversaries.",
+    "year": "Liệt kê cả năm theo tháng / List a whole year by month.",
+    "import": "Nhập tệp CSV (tất cả hoặc không) / Import a CSV file, all or nothing.",
+    "export": "Xuất dữ liệu ra CSV / Export the anniversaries as CSV.",
+    "add": "Thêm một ngày kỷ niệm / Add an anniversary.",
+    "edit": "Sửa một ngày kỷ niệm / Edit an anniversary.",
+    "remove": "Xóa một ngày kỷ niệm / Remove an anniversary.",
+    "lunar": "Đổi ngày âm lịch ↔ dương lịch / Convert lunar ↔ solar dates.",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        module_name, attr = spec
+        module = importlib.import_module(f"calendar_svc.commands.{module_name}")
+        cmd = getattr(module, attr)
+        if not isinstance(cmd, click.Command):
+            raise TypeError(f"calendar_svc.commands.{module_name}.{attr} is not a command")
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Listing help must not import every command module.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, HELP_SHORT.get(name, "")) for name in sorted(COMMANDS)])
+
+
+@dataclass
+class App:
+    """What the commands share: settings and the store, opened on first use."""
+
+    config_file: Path | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    _settings: Settings | None = None
+    _scopes: ScopeTree | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """Return the settings, loaded once."""
+        if self._settings is None:
+            from calendar_svc.config import load_settings
+
+            self._settings = load_settings(config_file=self.config_file, overrides=self.overrides)
+            for warning in self._settings.warnings:
+                click.echo(f"Cảnh báo / Warning: {warning}", err=True)
+        return self._settings
+
+    @property
+    def scopes(self) -> ScopeTree:
+        """Return the scope tree."""
+        if self._scopes is None:
+            from calendar_svc.catalog import load_scopes
+
+            self._scopes = load_scopes()
+        return self._scopes
+
+    def reader(self) -> AnniversaryReader:
+        """Return the fastest reader of the configured database."""
+        from calendar_svc.store.open import open_reader
+
+        return open_reader(self.settings.database_url or None)
+
+    def store(self) -> AnniversaryStore:
+        """Return the writable store of the configured database."""
+        from calendar_svc.store.open import open_store
+
+        return open_store(self.settings.database_url or None)
+
+    def today(self) -> date:
+        """Return today's date in the configured time zone."""
+        import zoneinfo
+
+        return datetime.now(zoneinfo.ZoneInfo(self.settings.timezone)).date()
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tệp cấu hình TOML / TOML configuration file (default: $CALENDAR_SVC_CONFIG or "
+    "~/.config/calendar-svc/config.toml).",
+)
+@click.option(
+    "--database-url",
+    metavar="URL",
+    help="Cơ sở dữ liệu / Database URL (overrides CALENDAR_SVC_DATABASE_URL).",
+)
+@click.version_option(package_name="calendar_svc", prog_name="calendar-svc")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None, database_url: str | None) -> None:
+    """Lịch kỷ niệm và nhắc việc / Commemoration calendar and reminders.
+
+    Tính số năm, loại năm (năm tròn, năm lẻ 5) của các ngày kỷ niệm, xuất lịch ICS và gửi
+    nhắc việc. Computes anniversary counts and round classes, publishes ICS feeds and
+    sends reminders.
+    """
+    ctx.obj = App(config_file=config_file, overrides={"database.url": database_url})
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; map user errors to one line on stderr and exit code 1."""
+    try:
+        cli.main(args=argv, prog_name="calendar-svc", standalone_mode=False)
+    except CalendarSvcError as exc:
+        click.echo(f"Lỗi / Error: {exc}", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Đã hủy / Aborted.", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

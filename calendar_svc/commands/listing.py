@@ -1,0 +1,139 @@
+"""``calendar-svc month`` and ``calendar-svc year``: list occurrences."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from calendar_svc.cli import App, pass_app
+from calendar_svc.core.occurrences import month_range, year_range
+from calendar_svc.formatting import FORMATS, RENDERERS, Display, render_year
+from calendar_svc.services.listing import ListingQuery, list_occurrences
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def _parse_month(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    m = _MONTH_RE.match(value.strip())
+    if m is None or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
+        raise click.BadParameter(f"'{value}' không phải tháng / is not a month (use YYYY-MM)")
+    return int(m[1]), int(m[2])
+
+
+def _use_color(fmt: str) -> bool:
+    return fmt == "table" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def listing_options(func: F) -> F:
+    """Add the filters and formats that month and year share."""
+    decorators = [
+        click.option(
+            "--scope",
+            metavar="SCOPE",
+            help="Phạm vi, gồm cả cấp trên / Scope with its parents "
+            "(national, province:quang-ninh, city:cam-pha).",
+        ),
+        click.option(
+            "--category",
+            "categories",
+            multiple=True,
+            metavar="SLUG",
+            help="Chỉ loại này (lặp lại được) / Only this category (repeatable).",
+        ),
+        click.option(
+            "--round",
+            "round_only",
+            is_flag=True,
+            help="Chỉ năm tròn và năm lẻ 5 / Only round (…0) and half-round (…5) counts.",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default="table",
+            show_default=True,
+            help="Định dạng / Output format; text gives the directive's line.",
+        ),
+        click.option(
+            "--lang",
+            type=click.Choice(["vi", "en"]),
+            default=None,
+            help="Ngôn ngữ / Language (default from configuration: vi).",
+        ),
+        click.option(
+            "--lunar/--no-lunar",
+            "show_lunar",
+            default=True,
+            help="Hiện ngày âm lịch / Show the lunar date beside the solar date.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def _display(app: App, lang: str | None, fmt: str, *, show_lunar: bool) -> Display:
+    return Display(lang=lang or app.settings.lang, show_lunar=show_lunar, color=_use_color(fmt))
+
+
+@click.command("month")
+@click.argument("month", required=False, metavar="[YYYY-MM]")
+@listing_options
+@pass_app
+def month_command(
+    app: App,
+    month: str | None,
+    scope: str | None,
+    categories: tuple[str, ...],
+    round_only: bool,  # noqa: FBT001 - click passes flags positionally
+    fmt: str,
+    lang: str | None,
+    show_lunar: bool,  # noqa: FBT001
+) -> None:
+    """Liệt kê ngày kỷ niệm trong tháng / List a month's anniversaries.
+
+    MONTH is YYYY-MM; the default is the current month in the configured time zone
+    (Asia/Ho_Chi_Minh).
+    """
+    parsed = _parse_month(month)
+    if parsed is None:
+        today = app.today()
+        parsed = (today.year, today.month)
+    start, end = month_range(*parsed)
+    query = ListingQuery(start, end, scope, categories, round_only)
+    occs = list_occurrences(app.reader(), app.scopes, query)
+    click.echo(RENDERERS[fmt](occs, _display(app, lang, fmt, show_lunar=show_lunar)), nl=False)
+
+
+@click.command("year")
+@click.argument("year", type=click.IntRange(1, 9999), metavar="YYYY")
+@listing_options
+@pass_app
+def year_command(
+    app: App,
+    year: int,
+    scope: str | None,
+    categories: tuple[str, ...],
+    round_only: bool,  # noqa: FBT001
+    fmt: str,
+    lang: str | None,
+    show_lunar: bool,  # noqa: FBT001
+) -> None:
+    """Liệt kê cả năm theo tháng / List a whole year, grouped by month.
+
+    With --round it gives the year's năm tròn and năm lẻ 5 anniversaries for annual
+    planning.
+    """
+    start, end = year_range(year)
+    query = ListingQuery(start, end, scope, categories, round_only)
+    occs = list_occurrences(app.reader(), app.scopes, query)
+    click.echo(render_year(occs, fmt, _display(app, lang, fmt, show_lunar=show_lunar)), nl=False)

@@ -1,0 +1,265 @@
+"""Format occurrence listings as a table, JSON, CSV or the directive's text.
+
+Formatter factories take the listing and the display options and return the text; the
+services never build strings for the terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from calendar_svc.core import lunar
+from calendar_svc.core.counting import (
+    directive_line,
+    format_occurrence_date,
+    phrase,
+    round_class_label,
+)
+from calendar_svc.core.model import Occurrence, Precision, RoundClass
+from calendar_svc.errors import LunarDateError
+
+FORMATS = ("table", "json", "csv", "text")
+
+MONTH_NAMES_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+_BOLD = "\x1b[1m"
+_YELLOW = "\x1b[33m"
+_RESET = "\x1b[0m"
+
+
+@dataclass(frozen=True, slots=True)
+class Display:
+    """How to show a listing."""
+
+    lang: str = "vi"
+    show_lunar: bool = True
+    color: bool = False
+
+
+def lunar_label(occ: Occurrence, lang: str = "vi") -> str:
+    """Return the lunar date of an occurrence's day ('' when out of the table's range)."""
+    if occ.precision is not Precision.DAY:
+        return ""
+    try:
+        ld = lunar.to_lunar(occ.date)
+    except LunarDateError:
+        return ""
+    text = ld.label() if lang == "vi" else ld.label_en()
+    if occ.estimated and "(" not in text:
+        text += " (ước tính)" if lang == "vi" else " (estimated)"
+    return text
+
+
+def _width(text: str) -> int:
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _headers(display: Display) -> list[str]:
+    vi = display.lang == "vi"
+    heads = [
+        "Ngày" if vi else "Date",
+        "Âm lịch" if vi else "Lunar date",
+        "Số năm" if vi else "Years",
+        "Loại năm" if vi else "Class",
+        "Tên" if vi else "Name",
+        "Phạm vi" if vi else "Scope",
+    ]
+    if not display.show_lunar:
+        del heads[1]
+    return heads
+
+
+def _cells(occ: Occurrence, display: Display) -> list[str]:
+    ann = occ.anniversary
+    name = ann.name_vi if display.lang == "vi" or not ann.name_en else ann.name_en
+    cells = [
+        format_occurrence_date(occ),
+        lunar_label(occ, display.lang),
+        "" if occ.count is None else str(occ.count),
+        round_class_label(occ.round_class, display.lang),
+        name,
+        ann.scope,
+    ]
+    if not display.show_lunar:
+        del cells[1]
+    return cells
+
+
+def _styled(line: str, occ: Occurrence, display: Display) -> str:
+    if not display.color:
+        return line
+    if occ.round_class is RoundClass.TRON:
+        return f"{_BOLD}{line}{_RESET}"
+    if occ.round_class is RoundClass.LE_5:
+        return f"{_YELLOW}{line}{_RESET}"
+    return line
+
+
+def _table_rows(occs: Sequence[Occurrence], display: Display, widths: list[int]) -> list[str]:
+    lines = []
+    for occ in occs:
+        cells = _cells(occ, display)
+        text = "  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
+        lines.append(_styled(text, occ, display))
+    return lines
+
+
+def _widths(occs: Sequence[Occurrence], display: Display) -> list[int]:
+    widths = [_width(h) for h in _headers(display)]
+    for occ in occs:
+        for i, cell in enumerate(_cells(occ, display)):
+            widths[i] = max(widths[i], _width(cell))
+    return widths
+
+
+def _empty(display: Display) -> str:
+    return "Không có ngày kỷ niệm nào.\n" if display.lang == "vi" else "No anniversaries.\n"
+
+
+def render_table(occs: Sequence[Occurrence], display: Display) -> str:
+    """Return an aligned plain-text table, one occurrence a line."""
+    if not occs:
+        return _empty(display)
+    widths = _widths(occs, display)
+    head = "  ".join(_pad(h, w) for h, w in zip(_headers(display), widths, strict=True)).rstrip()
+    rule = "  ".join("─" * w for w in widths)
+    return "\n".join([head, rule, *_table_rows(occs, display, widths)]) + "\n"
+
+
+def occurrence_record(occ: Occurrence, display: Display) -> dict[str, Any]:
+    """Return an occurrence as a flat JSON-ready mapping."""
+    ann = occ.anniversary
+    record: dict[str, Any] = {
+        "date": occ.date.isoformat(),
+        "last_day": occ.last_day.isoformat(),
+        "precision": occ.precision.value,
+        "count": occ.count,
+        "round_class": occ.round_class.value if occ.round_class else None,
+        "round_class_label": round_class_label(occ.round_class, display.lang),
+        "id": ann.id,
+        "name_vi": ann.name_vi,
+        "name_en": ann.name_en,
+        "origin": ann.origin.iso(),
+        "calendar": ann.calendar.value,
+        "category": ann.category,
+        "scope": ann.scope,
+        "estimated": occ.estimated,
+        "text": phrase(occ, display.lang),
+        "source": ann.source,
+    }
+    if display.show_lunar:
+        record["lunar_date"] = lunar_label(occ, display.lang)
+    return record
+
+
+def render_json(occs: Sequence[Occurrence], display: Display) -> str:
+    """Return the listing as a JSON array (UTF-8 text, not escaped)."""
+    return (
+        json.dumps([occurrence_record(o, display) for o in occs], ensure_ascii=False, indent=2)
+        + "\n"
+    )
+
+
+def render_csv(occs: Sequence[Occurrence], display: Display) -> str:
+    """Return the listing as CSV with a header row."""
+    buf = io.StringIO()
+    records = [occurrence_record(o, display) for o in occs]
+    writer = csv.DictWriter(buf, fieldnames=_csv_header(display), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return buf.getvalue()
+
+
+def _csv_header(display: Display) -> tuple[str, ...]:
+    head = (
+        "date",
+        "last_day",
+        "precision",
+        "count",
+        "round_class",
+        "round_class_label",
+        "id",
+        "name_vi",
+        "name_en",
+        "origin",
+        "calendar",
+        "category",
+        "scope",
+        "estimated",
+        "text",
+        "source",
+    )
+    return (*head, "lunar_date") if display.show_lunar else head
+
+
+def render_text(occs: Sequence[Occurrence], display: Display) -> str:
+    """Return the directive's line: entries joined by '; '."""
+    if not occs:
+        return _empty(display)
+    return directive_line(list(occs), display.lang) + "\n"
+
+
+RENDERERS: dict[str, Callable[[Sequence[Occurrence], Display], str]] = {
+    "table": render_table,
+    "json": render_json,
+    "csv": render_csv,
+    "text": render_text,
+}
+
+
+def month_heading(month: int, lang: str) -> str:
+    """Return a month's group heading: 'Tháng 02' or 'February'."""
+    return f"Tháng {month:02d}" if lang == "vi" else MONTH_NAMES_EN[month - 1]
+
+
+def render_year(occs: Sequence[Occurrence], fmt: str, display: Display) -> str:
+    """Return a year's listing; table and text are grouped by month, year-long rows first."""
+    if fmt in ("json", "csv"):
+        return RENDERERS[fmt](occs, display)
+    if not occs:
+        return _empty(display)
+    whole_year = [o for o in occs if o.precision is Precision.YEAR]
+    groups: list[tuple[str, list[Occurrence]]] = []
+    if whole_year:
+        groups.append(("Cả năm" if display.lang == "vi" else "Whole year", whole_year))
+    for month in range(1, 13):
+        in_month = [o for o in occs if o.precision is not Precision.YEAR and o.date.month == month]
+        if in_month:
+            groups.append((month_heading(month, display.lang), in_month))
+    if fmt == "text":
+        return "".join(
+            f"{title}: {directive_line(items, display.lang)}\n" for title, items in groups
+        )
+    widths = _widths(occs, display)
+    out = []
+    for title, items in groups:
+        out.append(f"{_BOLD}{title}{_RESET}" if display.color else title)
+        out.extend("  " + line for line in _table_rows(items, display, widths))
+        out.append("")
+    return "\n".join(out)

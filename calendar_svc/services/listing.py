@@ -1,0 +1,81 @@
+"""List occurrences for a period, a scope and filters: the service behind month and year."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from calendar_svc.core.counting import is_big
+from calendar_svc.core.model import Occurrence
+from calendar_svc.core.occurrences import occurrences
+from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.core.scopes import ScopeTree
+from calendar_svc.errors import CalendarSvcError
+
+if TYPE_CHECKING:
+    from calendar_svc.store.repository import AnniversaryReader
+
+
+class FilterError(CalendarSvcError):
+    """A listing filter names something unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListingQuery:
+    """What to list: a date range, a scope (with its parents), categories, round only."""
+
+    start: date
+    end: date
+    scope: str | None = None
+    categories: tuple[str, ...] = ()
+    round_only: bool = False
+
+
+def validate_filters(query: ListingQuery, scopes: ScopeTree) -> None:
+    """Raise FilterError naming an unknown scope or category."""
+    if query.scope is not None and query.scope not in scopes:
+        raise FilterError(
+            f"phạm vi không có / unknown scope '{query.scope}' (known: {', '.join(scopes.ids())})"
+        )
+    for category in query.categories:
+        if category not in CATEGORIES:
+            raise FilterError(
+                f"loại không có / unknown category '{category}' (known: {', '.join(CATEGORIES)})"
+            )
+
+
+def months_spanned(start: date, end: date) -> Collection[int] | None:
+    """Return the solar months a range touches, or None when it touches all twelve."""
+    if (end.year - start.year) * 12 + end.month - start.month >= 11:
+        return None
+    months: list[int] = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(month)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def list_occurrences(
+    reader: AnniversaryReader, scopes: ScopeTree, query: ListingQuery
+) -> list[Occurrence]:
+    """Return the listed occurrences of the query, sorted by date.
+
+    Only the rows of the months the range touches are read (an index on month and day
+    serves that), plus lunar and year-only rows, whose month the origin does not tell.
+    """
+    validate_filters(query, scopes)
+    lineage: Sequence[str] | None = None
+    if query.scope is not None:
+        lineage = scopes.lineage(query.scope)
+    rows = reader.anniversaries(
+        months=months_spanned(query.start, query.end),
+        scopes=lineage,
+        categories=query.categories or None,
+    )
+    found = occurrences(rows, query.start, query.end)
+    if query.round_only:
+        found = [occ for occ in found if is_big(occ.round_class)]
+    return found
