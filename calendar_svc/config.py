@@ -51,6 +51,29 @@ def _check_timezone(value: Any) -> None:
         raise ValueError(f"{value!r} is not a known time zone (e.g. Asia/Ho_Chi_Minh)") from None
 
 
+def _non_negative(value: Any) -> None:
+    if value < 0:
+        raise ValueError(f"{value!r} is negative")
+
+
+def _positive(value: Any) -> None:
+    if value < 1:
+        raise ValueError(f"{value!r} is not positive")
+
+
+def _port(value: Any) -> None:
+    if not 1 <= value <= 65535:
+        raise ValueError(f"{value!r} is not a port (1-65535)")
+
+
+def _hh_mm(value: Any) -> None:
+    import re
+
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value))
+    if m is None or int(m[1]) > 23 or int(m[2]) > 59:
+        raise ValueError(f"{value!r} is not a time of day (use HH:MM)")
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     """One configuration option."""
@@ -120,6 +143,72 @@ OPTIONS: tuple[Option, ...] = (
         check=_check_timezone,
     ),
     Option("general.lang", str, "vi", "Language of output: vi or en.", choices=("vi", "en")),
+    Option(
+        "feeds.dir",
+        str,
+        "",
+        "Directory of the published .ics files; empty means 'feeds' in the data directory.",
+    ),
+    Option("feeds.years_back", int, 1, "Years before today that feeds cover.", check=_non_negative),
+    Option("feeds.years_ahead", int, 5, "Years after today that feeds cover.", check=_non_negative),
+    Option(
+        "feeds.alarm_days",
+        int,
+        0,
+        "Add a VALARM this many days before each event; 0 leaves alarms out.",
+        check=_non_negative,
+    ),
+    Option(
+        "web.base_url",
+        str,
+        "http://127.0.0.1:8080",
+        "Public address of the web service, used in subscribe and unsubscribe links.",
+    ),
+    Option("web.host", str, "127.0.0.1", "Address 'calendar-svc serve' listens on."),
+    Option("web.port", int, 8080, "Port 'calendar-svc serve' listens on.", check=_port),
+    Option("smtp.host", str, "localhost", "SMTP server that sends reminders."),
+    Option("smtp.port", int, 25, "SMTP server port.", check=_port),
+    Option("smtp.username", str, "", "SMTP user name; empty sends without logging in."),
+    Option("smtp.password", str, "", "SMTP password.", secret=True),
+    Option("smtp.starttls", bool, False, "Upgrade the connection with STARTTLS."),
+    Option("smtp.tls", bool, False, "Connect with implicit TLS (usually port 465)."),
+    Option("smtp.from", str, "calendar-svc@localhost", "Sender address of reminders."),
+    Option(
+        "smtp.timeout",
+        int,
+        30,
+        "Seconds before one message's delivery is abandoned.",
+        check=_positive,
+    ),
+    Option("smtp.concurrency", int, 4, "Messages sent at once.", check=_positive),
+    Option(
+        "reminders.send_time",
+        str,
+        "08:00",
+        "Local time (HH:MM) at which a day's reminders go out.",
+        check=_hh_mm,
+    ),
+    Option(
+        "reminders.secret",
+        str,
+        "",
+        "Secret that signs unsubscribe links (HMAC); required for sending reminders.",
+        secret=True,
+    ),
+    Option(
+        "reminders.max_attempts",
+        int,
+        8,
+        "Delivery attempts before a reminder fails.",
+        check=_positive,
+    ),
+    Option("reminders.tick_seconds", int, 60, "Seconds between scheduler ticks.", check=_positive),
+    Option(
+        "reminders.unsubscribe_mailto",
+        str,
+        "",
+        "Address for List-Unsubscribe mailto: links; empty uses smtp.from.",
+    ),
 )
 
 
@@ -130,6 +219,27 @@ class Settings:
     database_url: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
     lang: str = "vi"
+    feeds_dir: str = ""
+    feeds_years_back: int = 1
+    feeds_years_ahead: int = 5
+    feeds_alarm_days: int = 0
+    web_base_url: str = "http://127.0.0.1:8080"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    smtp_from: str = "calendar-svc@localhost"
+    smtp_timeout: int = 30
+    smtp_concurrency: int = 4
+    reminders_send_time: str = "08:00"
+    reminders_secret: str = field(default="", repr=False)
+    reminders_max_attempts: int = 8
+    reminders_tick_seconds: int = 60
+    reminders_unsubscribe_mailto: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 

@@ -64,3 +64,34 @@ def test_config_file_from_env_variable(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text('[general]\nlang = "en"\n')
     assert load_settings(env={"CALENDAR_SVC_CONFIG": str(path)}).lang == "en"
+
+
+def test_schema_and_settings_agree() -> None:
+    from dataclasses import fields
+
+    from calendar_svc.config import Settings
+
+    attrs = {f.name for f in fields(Settings)} - {"warnings"}
+    assert attrs == {opt.attr for opt in OPTIONS}
+    defaults = Settings()
+    for opt in OPTIONS:
+        assert getattr(defaults, opt.attr) == opt.default, opt.key
+
+
+def test_smtp_variables_and_types() -> None:
+    settings = load_settings(
+        env={
+            "CALENDAR_SVC_SMTP_HOST": "127.0.0.1",
+            "CALENDAR_SVC_SMTP_PORT": "2525",
+            "CALENDAR_SVC_SMTP_STARTTLS": "true",
+            "CALENDAR_SVC_SMTP_FROM": "nhac-lich@example.org",
+        }
+    )
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_starttls) == ("127.0.0.1", 2525, True)
+    assert settings.smtp_from == "nhac-lich@example.org"
+    with pytest.raises(ConfigError) as info:
+        load_settings(env={"CALENDAR_SVC_SMTP_PORT": "x", "CALENDAR_SVC_REMINDERS_SEND_TIME": "25:00"})
+    assert info.value.problems == [
+        "environment variable CALENDAR_SVC_SMTP_PORT: 'x' is not a whole number",
+        "environment variable CALENDAR_SVC_REMINDERS_SEND_TIME: '25:00' is not a time of day (use HH:MM)",
+    ]
