@@ -124,6 +124,8 @@ def _check_text(column: str, value: str, problems: list[FieldProblem]) -> None:
         problems.append(FieldProblem(column, "contains a line break"))
     elif any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         problems.append(FieldProblem(column, "contains a control character"))
+    elif any("\ud800" <= ch <= "\udfff" for ch in value):
+        problems.append(FieldProblem(column, "is not valid Unicode text"))
     elif value.startswith(_FORMULA_START):
         problems.append(FieldProblem(column, f"{value[:20]!r} starts like a spreadsheet formula"))
 
@@ -167,7 +169,7 @@ def parse_fields(
     origin: Origin | None = None
     try:
         origin = parse_origin(get["origin"], cal)
-        if leap:
+        if leap and cal is Calendar.LUNAR:
             origin = Origin(origin.year, origin.month, origin.day, leap=True, calendar=cal)
     except ValueError as exc:
         problems.append(FieldProblem("origin", str(exc)))
@@ -240,6 +242,17 @@ def parse_fields(
 
 
 def _decode(data: bytes, display: str) -> str:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        problem = RowProblem(
+            display,
+            line,
+            None,
+            "contains a NUL byte: this is not a CSV text file "
+            "(save it as UTF-8 CSV from the spreadsheet)",
+        )
+        raise CsvImportError([problem])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -251,6 +264,21 @@ def _decode(data: bytes, display: str) -> str:
             f"byte 0x{data[exc.start]:02x} is not UTF-8 (save the file as UTF-8 CSV)",
         )
         raise CsvImportError([problem]) from None
+
+
+_CSV_REASONS = (
+    ("unexpected end of data", "a quote opened here is never closed"),
+    ("field larger than field limit", "a field is longer than the limit of {limit} characters"),
+    ("expected after", 'text follows a closing quote (double a quote inside a quoted field: "")'),
+)
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    for needle, reason in _CSV_REASONS:
+        if needle in text:
+            return reason.format(limit=csv.field_size_limit())
+    return text
 
 
 def parse_csv(text: str, scopes: ScopeTree, display: str) -> list[Anniversary]:
@@ -268,7 +296,7 @@ def parse_csv(text: str, scopes: ScopeTree, display: str) -> list[Anniversary]:
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(RowProblem(display, reader.line_num, None, f"not valid CSV: {exc}"))
+            problems.append(RowProblem(display, line, None, f"not valid CSV: {_csv_reason(exc)}"))
             break
         next_line = reader.line_num + 1
         if not record or all(not f.strip() for f in record):
