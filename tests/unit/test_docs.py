@@ -24,3 +24,29 @@ def test_every_command_is_documented() -> None:
     for name in COMMANDS:
         assert f"### `calendar-svc {name}`" in readme
         assert HELP_SHORT[name]
+
+
+def test_configuration_reference_is_current() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_config_reference.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_example_configuration_gives_the_defaults(tmp_path: Path) -> None:
+    from calendar_svc.config import OPTIONS, Settings, load_settings
+
+    example = (ROOT / "deploy" / "calendar-svc.example.toml").read_text(encoding="utf-8")
+    uncommented = "\n".join(
+        line[2:] if line.startswith("# ") and " = " in line else line
+        for line in example.splitlines()
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(uncommented, encoding="utf-8")
+    settings = load_settings(config_file=path, env={})
+    assert settings == Settings()
+    assert settings.warnings == ()
+    assert all(f"{opt.name} = " in example for opt in OPTIONS)
