@@ -1,0 +1,259 @@
+"""Render occurrences as an iCalendar (RFC 5545) document with icalendar.
+
+The output is deterministic: the same occurrences, names and revision give the same bytes.
+Nothing here reads the clock or draws random numbers:
+
+* ``UID`` is ``<anniversary id>-<year>@<uid_domain>``, where the year is the occurrence's
+  year in the anniversary's own calendar (the lunar year for a lunar anniversary, which can
+  fall twice in one solar year), so it is stable per (anniversary, year);
+* ``DTSTAMP`` and ``LAST-MODIFIED`` are the data's revision, not the time of rendering;
+* events come in the order given (the core sorts by date, then id) and icalendar writes
+  properties in its canonical order.
+
+Every event is all-day: ``DTSTART;VALUE=DATE`` and ``DTEND;VALUE=DATE`` the day after the
+occurrence's last day (Outlook drops all-day events without DTEND). Month-only and
+year-only occurrences span their month or year; multi-day festivals span
+``duration_days``.
+
+References:
+    RFC 5545 (iCalendar); RFC 7986 (NAME, REFRESH-INTERVAL); Nghị định 145/2013/NĐ-CP and
+    111/2018/NĐ-CP, Kết luận 88-KL/TW for the ceremony scale named in each description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+
+from calendar_svc.core import lunar
+from calendar_svc.core.counting import (
+    format_origin,
+    phrase_en,
+    phrase_vi,
+    round_class_label,
+)
+from calendar_svc.core.model import Calendar, Occurrence
+from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.errors import LunarDateError
+
+PRODID = "-//calendar-svc//Lich ky niem//VI"
+#: How often clients should refetch a subscription (RFC 7986 and Microsoft's X- name).
+REFRESH = timedelta(days=1)
+METHODS = ("PUBLISH", "")
+
+
+def _lunar_date(occ: Occurrence) -> lunar.LunarDate | None:
+    """Return the lunar date of the occurrence's first day, None outside the table."""
+    try:
+        return lunar.to_lunar(occ.date)
+    except LunarDateError:
+        return None
+
+
+def uid_year(occ: Occurrence) -> int:
+    """Return the year that identifies an occurrence: the lunar year for a lunar anniversary.
+
+    A lunar anniversary in lunar month 11 or 12 can fall in January and in December of
+    the same solar year; its lunar year tells the two apart.
+    """
+    if occ.anniversary.calendar is Calendar.LUNAR:
+        ld = _lunar_date(occ)
+        if ld is not None:
+            return ld.year
+    return occ.date.year
+
+
+def event_uid(occ: Occurrence, uid_domain: str) -> str:
+    """Return the stable UID of an occurrence: ``<anniversary id>-<year>@<uid_domain>``."""
+    return f"{occ.anniversary.id}-{uid_year(occ)}@{uid_domain}"
+
+
+def _lunar_text(occ: Occurrence, lang: str) -> str:
+    """Return the lunar date as a summary cites it: ``10/3 âm lịch năm Bính Ngọ``."""
+    ld = _lunar_date(occ)
+    if ld is None:
+        return format_origin(occ.anniversary.origin)
+    if lang == "en":
+        return ld.label_en()
+    leap = " nhuận" if ld.leap else ""
+    tail = " (ước tính)" if ld.estimated or occ.estimated else ""
+    return f"{ld.day}/{ld.month}{leap} âm lịch năm {lunar.can_chi(ld.year)}{tail}"
+
+
+def event_summary(occ: Occurrence, lang: str = "vi") -> str:
+    """Return the SUMMARY of an occurrence.
+
+    A counted occurrence reads like the directive, after "Kỷ niệm":
+    ``Kỷ niệm 93 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2023)``.
+    An uncounted lunar day gives its name and lunar date
+    (``Giỗ Tổ Hùng Vương (10/3 âm lịch năm Bính Ngọ)``), an uncounted solar day its name
+    and day (``Ngày Quốc tế Thiếu nhi (01/06)``).
+    """
+    ann = occ.anniversary
+    if occ.count is not None:
+        return phrase_en(occ) if lang == "en" else f"Kỷ niệm {phrase_vi(occ)}"
+    name = ann.name_en or ann.name_vi if lang == "en" else ann.name_vi
+    if ann.calendar is Calendar.LUNAR:
+        return f"{name} ({_lunar_text(occ, lang)})"
+    return f"{name} ({occ.date.day:02d}/{occ.date.month:02d})"
+
+
+_LABELS = {
+    "vi": {
+        "origin": "Ngày gốc",
+        "count": "Số năm",
+        "scale": "Quy mô",
+        "basis": "căn cứ",
+        "lunar": "Âm lịch",
+        "category": "Loại",
+        "scope": "Phạm vi",
+        "source": "Nguồn",
+        "estimated": "ngày âm lịch ước tính, có thể lệch một ngày",
+        "days": "ngày",
+    },
+    "en": {
+        "origin": "Origin",
+        "count": "Years",
+        "scale": "Scale",
+        "basis": "basis",
+        "lunar": "Lunar date",
+        "category": "Category",
+        "scope": "Scope",
+        "source": "Source",
+        "estimated": "estimated lunar date, may be off by one day",
+        "days": "days",
+    },
+}
+
+
+def event_description(occ: Occurrence, lang: str = "vi") -> str:
+    """Return the DESCRIPTION: origin, count and round class, the scale it implies, lunar
+    date, category, scope and source, one ``Label: value`` a line."""
+    ann = occ.anniversary
+    words = _LABELS["en" if lang == "en" else "vi"]
+    lines = [f"{words['origin']}: {format_origin(ann.origin)}"]
+    if occ.count is not None:
+        lines.append(f"{words['count']}: {occ.count} ({round_class_label(occ.round_class, lang)})")
+    policy = CATEGORIES.get(ann.category)
+    scale = policy.scale(occ.round_class) if policy is not None else None
+    if scale is not None and policy is not None:
+        text = scale.en if lang == "en" else scale.vi
+        basis = f" ({words['basis']}: {policy.basis})" if policy.basis else ""
+        lines.append(f"{words['scale']}: {text}{basis}")
+    ld = _lunar_date(occ)
+    if ld is not None and occ.precision.value == "day":
+        lines.append(f"{words['lunar']}: {ld.label_en() if lang == 'en' else ld.label()}")
+    if occ.estimated and (ld is None or not ld.estimated):
+        lines.append(f"({words['estimated']})")
+    if ann.duration_days > 1:
+        lines.append(f"{ann.duration_days} {words['days']}")
+    if policy is not None:
+        lines.append(f"{words['category']}: {policy.name_en if lang == 'en' else policy.name_vi}")
+    lines.append(f"{words['scope']}: {ann.scope}")
+    if ann.source:
+        lines.append(f"{words['source']}: {ann.source}")
+    return "\n".join(lines)
+
+
+def event_categories(occ: Occurrence, lang: str = "vi") -> list[str]:
+    """Return the CATEGORIES: the category's display name, then the round class if counted."""
+    policy = CATEGORIES.get(occ.anniversary.category)
+    if policy is None:
+        names = [occ.anniversary.category]
+    else:
+        names = [policy.name_en if lang == "en" else policy.name_vi]
+    if occ.round_class is not None:
+        names.append(round_class_label(occ.round_class, lang))
+    return names
+
+
+def _stamp(revision: datetime) -> datetime:
+    """Return the revision in UTC, whole seconds (iCalendar has no fractions)."""
+    if revision.tzinfo is None:
+        raise ValueError("revision must be timezone-aware")
+    return revision.astimezone(UTC).replace(microsecond=0)
+
+
+def build_event(
+    occ: Occurrence, *, stamp: datetime, lang: str, alarm_days: int, uid_domain: str
+) -> icalendar.Event:
+    """Return the VEVENT of one occurrence (see the module docstring for the rules)."""
+    event = icalendar.Event()
+    summary = event_summary(occ, lang)
+    event.add("uid", event_uid(occ, uid_domain))
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("dtstart", occ.date)
+    event.add("dtend", occ.last_day + timedelta(days=1))
+    event.add("summary", summary)
+    event.add("description", event_description(occ, lang))
+    event.add("categories", event_categories(occ, lang))
+    event.add("transp", "TRANSPARENT")
+    if alarm_days > 0:
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", timedelta(days=-alarm_days))
+        event.add_component(alarm)
+    return event
+
+
+def render_calendar(
+    occurrences: Sequence[Occurrence],
+    *,
+    name: str,
+    description: str,
+    revision: datetime,
+    lang: str = "vi",
+    alarm_days: int = 0,
+    method: str = "PUBLISH",
+    uid_domain: str = "calendar-svc",
+) -> bytes:
+    """Render occurrences as one VCALENDAR, one all-day VEVENT per occurrence.
+
+    Args:
+        occurrences: What to include, in the order to write them (the core's order).
+        name: Calendar name (NAME and X-WR-CALNAME).
+        description: Calendar description (DESCRIPTION and X-WR-CALDESC).
+        revision: Aware time of the data's last change: every DTSTAMP and LAST-MODIFIED.
+        lang: ``vi`` or ``en``, the language of summaries and descriptions.
+        alarm_days: Add a display VALARM this many days before each event; 0 adds none
+            (Google and Outlook ignore alarms in subscriptions anyway).
+        method: ``PUBLISH`` (the default), or ``""`` to leave METHOD out.
+        uid_domain: Right-hand side of every UID, e.g. the host of the public web address.
+
+    Returns:
+        The document as UTF-8 bytes with CRLF line ends, lines folded at 75 octets.
+
+    Raises:
+        ValueError: ``revision`` is naive, ``alarm_days`` is negative, ``lang`` or
+            ``method`` is not supported, or ``uid_domain`` is empty.
+    """
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    if alarm_days < 0:
+        raise ValueError(f"alarm_days must not be negative, not {alarm_days}")
+    if method not in METHODS:
+        raise ValueError(f"method must be 'PUBLISH' or '' (none), not {method!r}")
+    if not uid_domain or any(ch.isspace() or ch == "@" for ch in uid_domain):
+        raise ValueError(f"uid_domain {uid_domain!r} is not a host name")
+    stamp = _stamp(revision)
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    cal.add("description", description)
+    cal.add("x-wr-caldesc", description)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "P1D")
+    for occ in occurrences:
+        cal.add_component(
+            build_event(occ, stamp=stamp, lang=lang, alarm_days=alarm_days, uid_domain=uid_domain)
+        )
+    return cal.to_ical()
