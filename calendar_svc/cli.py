@@ -154,9 +154,13 @@ def main(argv: list[str] | None = None) -> None:
     except CalendarSvcError as exc:
         click.echo(f"Lỗi / Error: {exc}", err=True)
         sys.exit(1)
+    except click.UsageError as exc:
+        hint = f" ({exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+        click.echo(f"Lỗi / Error: {exc.format_message()}{hint}", err=True)
+        sys.exit(1)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        click.echo(f"Lỗi / Error: {exc.format_message()}", err=True)
+        sys.exit(1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
