@@ -1,0 +1,247 @@
+"""Build every feed from the store and publish them as files, atomically.
+
+Building is all in memory first: the data is read once (revision, then rows, then the
+revision again, so the two agree), expanded once over the window and filtered per feed.
+Only when every feed has rendered is anything written, and each file is replaced
+atomically (temporary file in the same directory, ``fsync``, ``os.replace``, ``fsync`` of
+the directory, as ``radicale/storage/multifilesystem/base.py::_atomic_write`` does). A
+feed whose bytes did not change is not rewritten, so its modification time (the
+Last-Modified of the file, whoever serves it) stays that of its last real change. An
+error never leaves an empty or partial feed behind: the old file stays as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from calendar_svc.core.model import Occurrence
+from calendar_svc.core.occurrences import occurrences
+from calendar_svc.errors import CalendarSvcError
+from calendar_svc.feeds.definitions import FeedSpec, Window
+from calendar_svc.feeds.render import render_calendar
+
+if TYPE_CHECKING:
+    from calendar_svc.store.repository import AnniversaryReader
+
+log = logging.getLogger(__name__)
+
+DEFAULT_UID_DOMAIN = "calendar-svc"
+_SNAPSHOT_TRIES = 3
+
+
+class FeedPublishError(CalendarSvcError):
+    """A feed file could not be written; the previous file, if any, is unchanged."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"không ghi được lịch / cannot write feed {path}: {reason}")
+
+
+class SnapshotError(CalendarSvcError):
+    """The data kept changing while it was being read."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "dữ liệu thay đổi liên tục khi đang đọc / the data kept changing while it was "
+            "read; try again"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOptions:
+    """How feeds are rendered: language, alarm and the domain of UIDs."""
+
+    lang: str = "vi"
+    alarm_days: int = 0
+    uid_domain: str = DEFAULT_UID_DOMAIN
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The occurrences of a window, read at one data revision."""
+
+    revision: datetime
+    window: Window
+    occurrences: tuple[Occurrence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltFeed:
+    """One rendered feed."""
+
+    spec: FeedSpec
+    data: bytes
+    events: int
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedFeed:
+    """What publishing did with one feed."""
+
+    name: str
+    path: Path
+    events: int
+    size: int
+    written: bool
+
+
+def uid_domain(base_url: str) -> str:
+    """Return the host of the public web address, or ``calendar-svc`` when it has none."""
+    host = urlsplit(base_url).hostname if base_url else None
+    return host or DEFAULT_UID_DOMAIN
+
+
+def feeds_dir(configured: str) -> Path:
+    """Return the configured feeds directory, or ``feeds`` beside the default database."""
+    if configured:
+        return Path(configured).expanduser()
+    from calendar_svc.store.open import default_sqlite_path
+
+    return default_sqlite_path().parent / "feeds"
+
+
+def load_snapshot(reader: AnniversaryReader, window: Window) -> Snapshot:
+    """Read every anniversary at one revision and expand it over the window.
+
+    Raises:
+        SnapshotError: the revision moved during each of three reads.
+        calendar_svc.store.StoreError: the database cannot be read.
+    """
+    for _ in range(_SNAPSHOT_TRIES):
+        before = reader.revision()
+        rows = reader.anniversaries()
+        if reader.revision() == before:
+            found = occurrences(rows, window.start, window.end)
+            return Snapshot(before, window, tuple(found))
+    raise SnapshotError
+
+
+def build_feed(spec: FeedSpec, snapshot: Snapshot, options: FeedOptions) -> BuiltFeed:
+    """Render one feed of a snapshot."""
+    selected = spec.select(snapshot.occurrences)
+    data = render_calendar(
+        selected,
+        name=spec.title,
+        description=f"{spec.description}. Từ {snapshot.window.label()}.",
+        revision=snapshot.revision,
+        lang=options.lang,
+        alarm_days=options.alarm_days,
+        uid_domain=options.uid_domain,
+    )
+    return BuiltFeed(spec, data, len(selected))
+
+
+def build_feeds(
+    specs: Sequence[FeedSpec], snapshot: Snapshot, options: FeedOptions
+) -> list[BuiltFeed]:
+    """Render every feed of a snapshot, in memory."""
+    return [build_feed(spec, snapshot, options) for spec in specs]
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse
+        pass
+    finally:
+        os.close(fd)
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Replace ``path`` with ``data`` atomically; do nothing when the bytes are the same.
+
+    Returns:
+        True when the file was written, False when it already held these bytes.
+
+    Raises:
+        FeedPublishError: the file cannot be written (the old one is left as it was), or
+            ``data`` is empty.
+    """
+    if not data:
+        raise FeedPublishError(path, "refusing to publish an empty feed")
+    if _unchanged(path, data):
+        return False
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise FeedPublishError(path, exc.strerror or str(exc)) from exc
+    _fsync_dir(path.parent)
+    return True
+
+
+def publish(out_dir: Path, feeds: Sequence[BuiltFeed]) -> list[PublishedFeed]:
+    """Write each built feed to ``out_dir/<name>.ics``, atomically, skipping unchanged ones.
+
+    Raises:
+        FeedPublishError: the directory or a file cannot be written.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FeedPublishError(out_dir, exc.strerror or str(exc)) from exc
+    done = []
+    for feed in feeds:
+        path = out_dir / feed.spec.filename
+        written = write_atomic(path, feed.data)
+        if written:
+            log.info("published %s (%d events, %d bytes)", path, feed.events, len(feed.data))
+        done.append(PublishedFeed(feed.spec.name, path, feed.events, len(feed.data), written))
+    return done
+
+
+@dataclass(frozen=True, slots=True)
+class PublishReport:
+    """The result of :func:`build_and_publish`."""
+
+    directory: Path
+    window: Window
+    revision: datetime
+    feeds: tuple[PublishedFeed, ...]
+
+
+def build_and_publish(
+    reader: AnniversaryReader,
+    specs: Sequence[FeedSpec],
+    window: Window,
+    out_dir: Path,
+    options: FeedOptions,
+) -> PublishReport:
+    """Read the data, render every feed in memory, then publish them all.
+
+    Nothing is written unless every feed rendered.
+    """
+    snapshot = load_snapshot(reader, window)
+    built = build_feeds(specs, snapshot, options)
+    published = publish(out_dir, built)
+    return PublishReport(out_dir, window, snapshot.revision, tuple(published))
