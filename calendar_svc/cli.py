@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("data", "edit_command"),
     "remove": ("data", "remove_command"),
     "lunar": ("lunar", "command"),
+    "feeds": ("feeds", "feeds_group"),
+    "serve": ("serve", "serve_command"),
 }
 
 HELP_SHORT: dict[str, str] = {
@@ -45,6 +47,8 @@ HELP_SHORT: dict[str, str] = {
     "edit": "Sửa một ngày kỷ niệm / Edit an anniversary.",
     "remove": "Xóa một ngày kỷ niệm / Remove an anniversary.",
     "lunar": "Đổi ngày âm lịch ↔ dương lịch / Convert lunar ↔ solar dates.",
+    "feeds": "Lịch ICS: xuất, kiểm tra / Build and check the ICS feeds.",
+    "serve": "Chạy dịch vụ web / Serve feeds, the month page and the API over HTTP.",
 }
 
 

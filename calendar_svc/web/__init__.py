@@ -1,0 +1,126 @@
+"""The web service: ICS feeds, the month page, a JSON API and a health check.
+
+:func:`create_app` is the composition root: it loads nothing at import, and wires the
+settings, the scope tree, the store and the feeds into a Starlette app. Other parts of the
+service add routes (``extra_routes``) and background work (``lifespan_hooks``) without
+editing this package.
+
+Routes:
+    ``/`` and ``/month/YYYY-MM``: the month page (HTML).
+    ``/feeds/{name}.ics``: a published feed; ``/feeds/custom.ics?scope=&category=&round=``.
+    ``/api/occurrences?from=&to=&scope=&category=&round=&lang=``: JSON.
+    ``/healthz``: JSON, 200 or 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Route
+
+from calendar_svc.config import Settings
+from calendar_svc.core.scopes import ScopeTree
+from calendar_svc.errors import CalendarSvcError
+from calendar_svc.store.repository import AnniversaryReader
+from calendar_svc.web.feedservice import REFRESH_SECONDS, FeedService
+from calendar_svc.web.http import error_response
+from calendar_svc.web.pages import index_page, month_page, template_environment
+from calendar_svc.web.routes import feed, healthz, occurrences_api
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+LifespanHook = Callable[[], AbstractAsyncContextManager[None]]
+
+
+async def _refresh_forever(service: FeedService, interval: float) -> None:
+    """Check the data and the window every ``interval`` seconds; rebuild on change."""
+    while True:
+        await asyncio.sleep(interval)
+        await asyncio.to_thread(service.refresh)
+
+
+def _lifespan(
+    service: FeedService, hooks: Sequence[LifespanHook], interval: float
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await asyncio.to_thread(service.refresh)
+        task = asyncio.create_task(_refresh_forever(service, interval))
+        try:
+            async with AsyncExitStack() as stack:
+                for hook in hooks:
+                    await stack.enter_async_context(hook())
+                yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan
+
+
+def create_app(
+    settings: Settings,
+    *,
+    extra_routes: Sequence[BaseRoute] = (),
+    lifespan_hooks: Sequence[LifespanHook] = (),
+    scopes: ScopeTree | None = None,
+    open_reader: Callable[[], AnniversaryReader] | None = None,
+    refresh_seconds: float = REFRESH_SECONDS,
+) -> Starlette:
+    """Build the Starlette app of the service.
+
+    The feeds are built when the app starts (its lifespan) and rebuilt when the data or
+    the window changes; requests never wait for a build.
+
+    Args:
+        settings: The effective configuration.
+        extra_routes: More routes, matched after the built-in ones (e.g. /unsubscribe).
+        lifespan_hooks: Factories of async context managers entered after the feeds are
+            first built and exited at shutdown, last first (e.g. the scheduler).
+        scopes: The scope tree; the bundled one by default.
+        open_reader: Opens the store's reader; the configured database by default.
+        refresh_seconds: Seconds between checks for changed data or a new year.
+    """
+    if scopes is None:
+        from calendar_svc.catalog import load_scopes
+
+        scopes = load_scopes()
+    if open_reader is None:
+        from calendar_svc.store.open import open_reader as open_configured
+
+        url = settings.database_url or None
+
+        def open_reader() -> AnniversaryReader:
+            return open_configured(url)
+
+    service = FeedService(settings, scopes, open_reader=open_reader)
+    routes: list[BaseRoute] = [
+        Route("/", index_page, methods=["GET"]),
+        Route("/month/{month}", month_page, methods=["GET"]),
+        Route("/feeds/{name}.ics", feed, methods=["GET"]),
+        Route("/api/occurrences", occurrences_api, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        *extra_routes,
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            CalendarSvcError: error_response,
+            HTTPException: error_response,
+            Exception: error_response,
+        },
+        lifespan=_lifespan(service, lifespan_hooks, refresh_seconds),
+    )
+    app.state.feeds = service
+    app.state.settings = settings
+    app.state.templates = template_environment()
+    return app
