@@ -1,0 +1,411 @@
+"""An organisation's directive profile: who issues the draft, to whom, who signs, how it reads.
+
+An organisation record stores only what differs from the defaults
+(:class:`DirectiveSettings`, every field optional). :func:`build_profile` derives the rest
+from the organisation's name, the way the bodies themselves write their headers:
+
+* "Ban Tuyên giáo Thành ủy Cẩm Phả" splits at its party committee ("Thành ủy") into the
+  issuing body "BAN TUYÊN GIÁO" and the body above it, "THÀNH ỦY CẨM PHẢ";
+* the document code is "CV/" + the issuing body's initials + the committee's code
+  ("CV/BTGTU"), the place is what follows the committee ("Cẩm Phả");
+* recipients, the distribution list and the signature follow Công văn 581-CV/BTGTU
+  (Cẩm Phả, 02/02/2023), the reference directive, with the committee's level words.
+
+Pure: stdlib only, no I/O.
+
+References:
+    Hướng dẫn 36-HD/VPTW (2018) on the party's documents: the party committee above the
+    issuing body, "ĐẢNG CỘNG SẢN VIỆT NAM", the number "Số …-CV/…".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from calendar_svc.errors import CalendarSvcError
+
+#: Longest look-ahead, in months.
+MAX_LOOKAHEAD_MONTHS = 12
+
+#: Default look-ahead, in months after the directive's month.
+DEFAULT_LOOKAHEAD_MONTHS = 3
+
+#: Signature lines of the reference directive (a deputy head signs for the head).
+DEFAULT_SIGNER_LINES = ("K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN")
+
+
+@dataclass(frozen=True, slots=True)
+class Committee:
+    """A party committee as its name is written, and what it implies for the directive.
+
+    Attributes:
+        words: how the committee is written in the organisation's name ("Thành ủy").
+        locality: how the text names its area ("Thành phố": "trên địa bàn Thành phố").
+        code: the committee's letters in the document code ("TU" in "CV/BTGTU").
+        higher: the committee above it ("Tỉnh ủy"), None at the top.
+    """
+
+    words: str
+    locality: str
+    code: str
+    higher: str | None
+
+
+#: Committees recognised in organisation names, checked in this order.
+COMMITTEES: tuple[Committee, ...] = (
+    Committee("Tỉnh ủy", "Tỉnh", "TU", "Trung ương"),
+    Committee("Thành ủy", "Thành phố", "TU", "Tỉnh ủy"),
+    Committee("Huyện ủy", "Huyện", "HU", "Tỉnh ủy"),
+    Committee("Quận ủy", "Quận", "QU", "Thành ủy"),
+    Committee("Thị ủy", "Thị xã", "TU", "Tỉnh ủy"),
+    Committee("Đảng ủy", "Xã", "ĐU", "Tỉnh ủy"),
+    Committee("Trung ương", "cả nước", "TW", None),
+)
+
+#: Words that a document code leaves out of the initials ("Ban Tuyên giáo và Dân vận" → BTGDV).
+_LINK_WORDS = frozenset({"và", "của"})
+
+
+def _committee_pattern(words: str) -> re.Pattern[str]:
+    """Match a committee's words in either tone placement ("ủy" or "uỷ"), any case."""
+    escaped = re.escape(words).replace("ủy", "(?:ủy|uỷ)")
+    return re.compile(rf"(?<!\w){escaped}(?!\w)", re.IGNORECASE)
+
+
+_PATTERNS = tuple((c, _committee_pattern(c.words)) for c in COMMITTEES)
+
+_SCOPE_NAME_PREFIXES = ("Thành phố ", "Tỉnh ", "Huyện ", "Thị xã ", "Quận ", "Phường ", "Xã ")
+
+
+class ProfileError(CalendarSvcError, ValueError):
+    """A directive setting is not valid; the message names the setting."""
+
+
+@dataclass(frozen=True, slots=True)
+class DirectiveSettings:
+    """What an organisation record overrides; None (or empty) means "derive it".
+
+    Attributes:
+        parent_body: the body above the issuer, upper case ("THÀNH ỦY CẨM PHẢ").
+        issuing_body: the issuer, upper case ("BAN TUYÊN GIÁO").
+        doc_code: the number's code ("CV/BTGTU").
+        place: where the document is issued ("Cẩm Phả").
+        recipients: the "Kính gửi" lines.
+        distribution: the "Nơi nhận" lines.
+        signer_lines: the signature's authority and title lines.
+        signer_name: who signs.
+        round_first: put năm tròn and năm lẻ 5 first instead of marking them in date order.
+        lookahead_months: months after the directive's month that the look-ahead covers.
+        attach_docx: attach the .docx draft to the reminder digest.
+        templates: a directory of jinja2 templates that replace the bundled ones.
+    """
+
+    parent_body: str | None = None
+    issuing_body: str | None = None
+    doc_code: str | None = None
+    place: str | None = None
+    recipients: tuple[str, ...] | None = None
+    distribution: tuple[str, ...] | None = None
+    signer_lines: tuple[str, ...] | None = None
+    signer_name: str | None = None
+    round_first: bool | None = None
+    lookahead_months: int | None = None
+    attach_docx: bool | None = None
+    templates: str | None = None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str) and not value.strip():
+                raise ProfileError(f"directive setting '{f.name}' is empty")
+            if isinstance(value, tuple) and not all(
+                isinstance(v, str) and v.strip() for v in value
+            ):
+                raise ProfileError(f"directive setting '{f.name}' has an empty line")
+        months = self.lookahead_months
+        if months is not None and not 0 <= months <= MAX_LOOKAHEAD_MONTHS:
+            raise ProfileError(
+                f"directive setting 'lookahead_months' must be 0-{MAX_LOOKAHEAD_MONTHS}, "
+                f"not {months}"
+            )
+
+    def merged(self, other: DirectiveSettings) -> DirectiveSettings:
+        """Return these settings with every field that ``other`` sets replaced."""
+        changes = {
+            f.name: getattr(other, f.name)
+            for f in fields(other)
+            if getattr(other, f.name) is not None
+        }
+        return replace(self, **changes)
+
+    def to_json(self) -> str:
+        """Return the set fields as a JSON object (the organisation record's column)."""
+        data: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None:
+                data[f.name] = list(value) if isinstance(value, tuple) else value
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> DirectiveSettings:
+        """Read settings written by :meth:`to_json`; empty text gives no overrides.
+
+        Raises:
+            ProfileError: the text is not a JSON object of known, well-typed settings.
+        """
+        if text is None or not text.strip():
+            return cls()
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ProfileError(f"directive settings are not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise ProfileError("directive settings must be a JSON object")
+        return cls.from_mapping(data)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> DirectiveSettings:
+        """Build settings from plain values (lists for line lists).
+
+        Raises:
+            ProfileError: a key is unknown or a value has the wrong type.
+        """
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                raise ProfileError(f"unknown directive setting '{key}' (known: {', '.join(known)})")
+            values[key] = _typed(key, value)
+        return cls(**values)
+
+
+_LINE_LISTS = frozenset({"recipients", "distribution", "signer_lines"})
+_FLAGS = frozenset({"round_first", "attach_docx"})
+
+
+def _typed(key: str, value: Any) -> Any:
+    """Check one stored value's type; return it as the dataclass holds it."""
+    if value is None:
+        return None
+    if key in _LINE_LISTS:
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ProfileError(f"directive setting '{key}' must be a list of lines")
+        return tuple(value)
+    if key in _FLAGS:
+        if not isinstance(value, bool):
+            raise ProfileError(f"directive setting '{key}' must be true or false")
+        return value
+    if key == "lookahead_months":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ProfileError(f"directive setting '{key}' must be a whole number")
+        return value
+    if not isinstance(value, str):
+        raise ProfileError(f"directive setting '{key}' must be text")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class DirectiveProfile:
+    """Everything the draft says about the organisation that issues it.
+
+    Attributes:
+        org_id: the organisation's id (``cam-pha``).
+        name: its full name ("Ban Tuyên giáo Thành ủy Cẩm Phả").
+        scope: the scope whose anniversaries it lists (``city:cam-pha``).
+        parent_body: the body above the issuer, as the header writes it.
+        issuing_body: the issuer, as the header writes it.
+        short_name: how the text names the issuer ("Ban Tuyên giáo Thành ủy").
+        higher_body: whose monthly briefing the directive implements
+            ("Ban Tuyên giáo Tỉnh ủy"); empty when unknown.
+        locality: how the text names its area ("Thành phố").
+        doc_code: the number's code ("CV/BTGTU").
+        place: the place in the date line ("Cẩm Phả").
+        recipients: the "Kính gửi" lines.
+        distribution: the "Nơi nhận" lines; "(báo cáo)" is set in italics.
+        signer_lines: the signature's authority and title lines.
+        signer_name: who signs; empty leaves a space to fill.
+        round_first: put năm tròn and năm lẻ 5 first rather than mark them in date order.
+        lookahead_months: months the look-ahead covers (0: no look-ahead item).
+        attach_docx: attach the .docx draft to the reminder digest.
+        templates: a directory whose templates replace the bundled ones, or None.
+    """
+
+    org_id: str
+    name: str
+    scope: str
+    parent_body: str
+    issuing_body: str
+    short_name: str
+    higher_body: str
+    locality: str
+    doc_code: str
+    place: str
+    recipients: tuple[str, ...]
+    distribution: tuple[str, ...]
+    signer_lines: tuple[str, ...]
+    signer_name: str = ""
+    round_first: bool = False
+    lookahead_months: int = DEFAULT_LOOKAHEAD_MONTHS
+    attach_docx: bool = False
+    templates: str | None = None
+    settings: DirectiveSettings = field(default_factory=DirectiveSettings)
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ProfileError("the organisation's name is empty")
+        if not self.recipients:
+            raise ProfileError("a directive needs at least one recipient ('Kính gửi')")
+        if not self.signer_lines:
+            raise ProfileError("a directive needs a signature line")
+        if not 0 <= self.lookahead_months <= MAX_LOOKAHEAD_MONTHS:
+            raise ProfileError(
+                f"lookahead_months must be 0-{MAX_LOOKAHEAD_MONTHS}, not {self.lookahead_months}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class _NameParts:
+    issuing: str
+    parent: str
+    committee: Committee | None
+    place: str
+
+
+def split_name(name: str) -> tuple[str, str, Committee | None, str]:
+    """Split an organisation's name at its party committee.
+
+    Returns:
+        ``(issuing body, parent body, committee, place)`` as written in the name:
+        "Ban Tuyên giáo Thành ủy Cẩm Phả" gives ``("Ban Tuyên giáo", "Thành ủy Cẩm Phả",
+        <Thành ủy>, "Cẩm Phả")``. Without a known committee the whole name is the
+        issuing body and the others are empty.
+    """
+    parts = _split(name)
+    return parts.issuing, parts.parent, parts.committee, parts.place
+
+
+def _split(name: str) -> _NameParts:
+    text = " ".join(name.split())
+    best: tuple[int, Committee, re.Match[str]] | None = None
+    for committee, pattern in _PATTERNS:
+        match = pattern.search(text)
+        if match is not None and match.start() > 0 and (best is None or match.start() < best[0]):
+            best = (match.start(), committee, match)
+    if best is None:
+        return _NameParts(text, "", None, "")
+    start, committee, match = best
+    issuing = text[:start].strip()
+    parent = text[start:].strip()
+    place = text[match.end() :].strip()
+    if committee.code == "ĐU":
+        level, _, rest = place.partition(" ")
+        if level.lower() in {"xã", "phường"}:
+            committee = replace(committee, locality=level.capitalize())
+            place = rest.strip()
+    if committee.code == "TW":
+        parent = "Ban Chấp hành Trung ương"
+        place = "Hà Nội"
+    return _NameParts(issuing, parent, committee, place)
+
+
+def initials(words: str) -> str:
+    """Return the upper-case initials of a body's name: "Ban Tuyên giáo" → "BTG"."""
+    return "".join(w[0].upper() for w in words.split() if w.lower() not in _LINK_WORDS)
+
+
+def place_from_scope_name(scope_name: str) -> str:
+    """Return a scope's place name without its level: "Thành phố Cẩm Phả" → "Cẩm Phả"."""
+    for prefix in _SCOPE_NAME_PREFIXES:
+        if scope_name.startswith(prefix):
+            return scope_name[len(prefix) :].strip()
+    return scope_name.strip()
+
+
+def default_recipients(committee: Committee | None) -> tuple[str, ...]:
+    """Return the "Kính gửi" lines of the reference directive for a committee's level."""
+    if committee is None:
+        return ("Các cơ quan, đơn vị liên quan",)
+    area, body = committee.locality, committee.words
+    return (
+        f"Ủy ban nhân dân {area}",
+        f"Ủy ban MTTQ và các tổ chức CT-XH {area}",
+        f"Các chi, đảng bộ trực thuộc {body}",
+        f"Các Ban xây dựng Đảng, Văn phòng {body}",
+        f"Các đồng chí báo cáo viên {area}",
+    )
+
+
+def default_distribution(
+    issuing: str, committee: Committee | None, higher_body: str
+) -> tuple[str, ...]:
+    """Return the "Nơi nhận" lines of the reference directive."""
+    lines: list[str] = []
+    if higher_body:
+        lines.append(f"{higher_body} (báo cáo)")
+    if committee is not None and committee.higher is not None:
+        lines.append(f"Thường trực {committee.words} (báo cáo)")
+    lines.append("Như trên")
+    short = initials(issuing)
+    lines.append(f"Lưu {short}" if short else "Lưu")
+    return tuple(lines)
+
+
+def build_profile(
+    org_id: str,
+    name: str,
+    scope: str,
+    settings: DirectiveSettings | None = None,
+    *,
+    scope_name: str = "",
+) -> DirectiveProfile:
+    """Return the directive profile of an organisation: its settings over derived defaults.
+
+    Args:
+        org_id: the organisation's id.
+        name: its full name, e.g. "Ban Tuyên giáo Thành ủy Cẩm Phả".
+        scope: the scope whose anniversaries it lists.
+        settings: what its record overrides.
+        scope_name: the scope's Vietnamese name, used for the place when the name has no
+            committee ("Thành phố Cẩm Phả" → "Cẩm Phả").
+
+    Raises:
+        ProfileError: the result is not a usable profile (no recipients, bad horizon).
+    """
+    s = settings or DirectiveSettings()
+    parts = _split(name)
+    committee = parts.committee
+    issuing = parts.issuing
+    higher = ""
+    if committee is not None and committee.higher is not None:
+        higher = f"{issuing} {committee.higher}"
+    short_name = f"{issuing} {committee.words}" if committee is not None else issuing
+    code = f"CV/{initials(issuing)}{committee.code if committee else ''}"
+    place = parts.place or place_from_scope_name(scope_name)
+    return DirectiveProfile(
+        org_id=org_id,
+        name=" ".join(name.split()),
+        scope=scope,
+        parent_body=s.parent_body or parts.parent.upper(),
+        issuing_body=s.issuing_body or issuing.upper(),
+        short_name=short_name,
+        higher_body=higher,
+        locality=committee.locality if committee is not None else "",
+        doc_code=s.doc_code or code,
+        place=s.place or place,
+        recipients=s.recipients or default_recipients(committee),
+        distribution=s.distribution or default_distribution(issuing, committee, higher),
+        signer_lines=s.signer_lines or DEFAULT_SIGNER_LINES,
+        signer_name=s.signer_name or "",
+        round_first=bool(s.round_first),
+        lookahead_months=(
+            DEFAULT_LOOKAHEAD_MONTHS if s.lookahead_months is None else s.lookahead_months
+        ),
+        attach_docx=bool(s.attach_docx),
+        templates=s.templates,
+        settings=s,
+    )

@@ -1,0 +1,219 @@
+"""Render a directive draft from jinja2 templates: text, Markdown, and the .docx's texts.
+
+The bundled templates live in ``calendar_svc/templates/directive/``:
+
+* ``_parts.j2``: the wording shared by every format (macros);
+* ``directive.txt.j2`` and ``directive.md.j2``: the commemoration parts;
+* ``document.docx.j2``: one block per place of the .docx page (header, items, signature).
+
+An organisation whose directive settings name a ``templates`` directory gets its files
+first: a file there with a bundled name replaces the bundled one, and may extend it
+through the ``bundled/`` prefix (``{% extends "bundled/document.docx.j2" %}``) to change
+only some blocks. Autoescaping is off (nothing here is HTML) and undefined names are
+errors (:class:`jinja2.StrictUndefined`), so a misspelt variable fails instead of
+printing nothing.
+
+Templates see ``draft`` (:class:`~calendar_svc.directive.draft.Draft`), ``p`` (its
+profile) and the filters ``mm`` (02), ``month_year`` (03/2023), ``document_date`` ("ngày
+02 tháng 02 năm 2023") and ``lowerfirst``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from calendar_svc.directive.draft import Draft, document_date
+from calendar_svc.errors import CalendarSvcError
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "directive"
+
+#: Template of each text format.
+TEMPLATE_NAMES = {"text": "directive.txt.j2", "md": "directive.md.j2"}
+
+#: Template whose blocks hold the .docx's texts.
+DOCX_TEMPLATE = "document.docx.j2"
+
+#: Blocks the .docx layout places, in page order.
+DOCX_BLOCKS = (
+    "parent_body",
+    "issuing_body",
+    "party",
+    "number",
+    "subject",
+    "place_date",
+    "recipients_label",
+    "recipients",
+    "intro",
+    "items",
+    "closing",
+    "distribution_label",
+    "distribution",
+    "signer_title",
+    "signer_name",
+)
+
+
+class DirectiveTemplateError(CalendarSvcError):
+    """A directive template is missing, malformed or uses an unknown name."""
+
+    def __init__(self, template: str, reason: str) -> None:
+        self.template = template
+        self.reason = reason
+        super().__init__(f"mẫu văn bản / directive template {template}: {reason}")
+
+
+def _mm(month: int) -> str:
+    return f"{month:02d}"
+
+
+def _month_year(day: date) -> str:
+    return f"{day.month:02d}/{day.year}"
+
+
+def _lowerfirst(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def environment(templates: str | Path | None = None) -> jinja2.Environment:
+    """Return the jinja2 environment: the organisation's directory first, then the bundle.
+
+    Raises:
+        DirectiveTemplateError: ``templates`` is not a directory.
+    """
+    bundled = jinja2.FileSystemLoader(TEMPLATES_DIR)
+    loaders: list[jinja2.BaseLoader] = []
+    if templates is not None:
+        path = Path(templates).expanduser()
+        if not path.is_dir():
+            raise DirectiveTemplateError(str(path), "không phải thư mục / is not a directory")
+        loaders.append(jinja2.FileSystemLoader(path))
+    loaders += [bundled, jinja2.PrefixLoader({"bundled": bundled})]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        mm=_mm, month_year=_month_year, document_date=document_date, lowerfirst=_lowerfirst
+    )
+    return env
+
+
+def _context(draft: Draft) -> dict[str, Any]:
+    return {"draft": draft, "p": draft.profile}
+
+
+def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or name}:{exc.lineno}"
+        raise DirectiveTemplateError(where, exc.message or "syntax error") from exc
+    except jinja2.TemplateNotFound as exc:
+        raise DirectiveTemplateError(name, f"không tìm thấy / not found ({exc})") from exc
+
+
+def render(draft: Draft, fmt: str) -> str:
+    """Return the commemoration parts as ``text`` or ``md``.
+
+    Raises:
+        DirectiveTemplateError: a template fails.
+        ValueError: ``fmt`` is not a text format.
+    """
+    if fmt not in TEMPLATE_NAMES:
+        raise ValueError(f"unknown format {fmt!r} (use {', '.join(TEMPLATE_NAMES)})")
+    name = TEMPLATE_NAMES[fmt]
+    template = _template(environment(draft.profile.templates), name)
+    try:
+        text = template.render(_context(draft))
+    except jinja2.TemplateError as exc:
+        raise DirectiveTemplateError(name, str(exc)) from exc
+    return _tidy(text)
+
+
+def render_blocks(draft: Draft) -> dict[str, list[str]]:
+    """Return each .docx block's paragraphs (non-empty lines, marks kept).
+
+    Raises:
+        DirectiveTemplateError: a template fails or lacks a block the layout needs.
+    """
+    template = _template(environment(draft.profile.templates), DOCX_TEMPLATE)
+    missing = [b for b in DOCX_BLOCKS if b not in template.blocks]
+    if missing:
+        raise DirectiveTemplateError(DOCX_TEMPLATE, f"thiếu khối / missing blocks {missing}")
+    ctx = template.new_context(_context(draft))
+    out: dict[str, list[str]] = {}
+    for name in DOCX_BLOCKS:
+        try:
+            text = "".join(template.blocks[name](ctx))
+        except jinja2.TemplateError as exc:
+            raise DirectiveTemplateError(f"{DOCX_TEMPLATE} block {name}", str(exc)) from exc
+        out[name] = [line.strip() for line in text.splitlines() if line.strip()]
+    return out
+
+
+def _tidy(text: str) -> str:
+    """Strip trailing spaces, collapse runs of blank lines, end with one newline."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    while tidy and not tidy[-1]:
+        tidy.pop()
+    return "\n".join(tidy) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of text with its marks."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    fill: bool = False
+
+
+_MARK_RE = re.compile(
+    r"\*\*(?P<bold>.+?)\*\*|\[\[(?P<fill>.+?)\]\]|\*(?P<italic>[^*\s](?:[^*]*?[^*\s])?)\*"
+)
+
+
+def parse_marks(line: str) -> list[Span]:
+    """Split a line into spans: ``**bold**``, ``*italic*`` and ``[[text to fill]]``.
+
+    Marks do not nest, except that bold and fill text may contain ``*italic*``. Unmatched
+    marks stay as written.
+    """
+    spans: list[Span] = []
+    pos = 0
+    for match in _MARK_RE.finditer(line):
+        if match.start() > pos:
+            spans.append(Span(line[pos : match.start()]))
+        if match["bold"] is not None:
+            spans.extend(_with_italics(match["bold"], bold=True))
+        elif match["fill"] is not None:
+            spans.extend(_with_italics(match["fill"], fill=True))
+        else:
+            spans.append(Span(match["italic"], italic=True))
+        pos = match.end()
+    if pos < len(line):
+        spans.append(Span(line[pos:]))
+    return spans
+
+
+def _with_italics(text: str, *, bold: bool = False, fill: bool = False) -> list[Span]:
+    spans: list[Span] = []
+    for i, part in enumerate(re.split(r"\*([^*]+)\*", text)):
+        if part:
+            spans.append(Span(part, bold=bold, italic=fill or i % 2 == 1, fill=fill))
+    return spans

@@ -1,0 +1,65 @@
+"""Draft a month's directive for an organisation: the service behind ``calendar-svc directive``.
+
+It lists the month's occurrences and the look-ahead's round ones for the organisation's
+scope (with its parents) and composes the :class:`~calendar_svc.directive.draft.Draft`;
+rendering it (text, Markdown, .docx) is the caller's choice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from calendar_svc.core.occurrences import month_range
+from calendar_svc.core.scopes import ScopeTree
+from calendar_svc.directive.draft import Draft, compose_draft, lookahead_range, scope_kind
+from calendar_svc.directive.profile import DirectiveProfile
+from calendar_svc.services.listing import FilterError, ListingQuery, list_occurrences
+
+if TYPE_CHECKING:
+    from calendar_svc.store.repository import AnniversaryReader
+
+
+def draft_directive(
+    reader: AnniversaryReader,
+    scopes: ScopeTree,
+    profile: DirectiveProfile,
+    year: int,
+    month: int,
+    issued: date,
+) -> Draft:
+    """Return the draft of the commemoration parts of ``month``/``year`` for ``profile``.
+
+    Args:
+        reader: the anniversaries.
+        scopes: the scope tree; the profile's scope must be in it.
+        profile: the issuing organisation.
+        year: the directive's year.
+        month: the directive's month (1-12).
+        issued: the date the date line states.
+
+    Raises:
+        FilterError: the profile's scope is unknown.
+    """
+    if profile.scope not in scopes:
+        raise FilterError(
+            f"phạm vi không có / unknown scope '{profile.scope}' of organisation "
+            f"'{profile.org_id}' (known: {', '.join(scopes.ids())})"
+        )
+    start, end = month_range(year, month)
+    this_month = list_occurrences(reader, scopes, ListingQuery(start, end, profile.scope))
+    window = lookahead_range(year, month, profile.lookahead_months)
+    ahead = []
+    if window is not None:
+        query = ListingQuery(window[0], window[1], profile.scope, round_only=True)
+        ahead = list_occurrences(reader, scopes, query)
+    kinds = [scope_kind(s) for s in reversed(scopes.lineage(profile.scope))]
+    return compose_draft(
+        profile,
+        year,
+        month,
+        issued,
+        month_occurrences=this_month,
+        ahead_occurrences=ahead,
+        scope_kinds=kinds,
+    )
