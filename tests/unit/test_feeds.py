@@ -1,0 +1,388 @@
+"""ICS rendering, feed definitions and the feed checker, without I/O."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import icalendar
+import pytest
+
+from calendar_svc.core.model import DateForm, Occurrence
+from calendar_svc.core.occurrences import occurrences
+from calendar_svc.core.scopes import Scope, ScopeTree
+from calendar_svc.feeds import render_calendar
+from calendar_svc.feeds.check import check_bytes
+from calendar_svc.feeds.definitions import (
+    FeedDefinitionError,
+    custom_spec,
+    feed_definitions,
+    feed_window,
+)
+from calendar_svc.feeds.publish import uid_domain
+from calendar_svc.feeds.render import event_description, event_summary, event_uid
+from helpers import make
+
+REVISION = datetime(2026, 11, 26, 8, 30, 15, 123456, tzinfo=UTC)
+SCOPES = ScopeTree(
+    [
+        Scope("national", None, "Toàn quốc", "Nationwide"),
+        Scope("province:quang-ninh", "national", "Tỉnh Quảng Ninh", "Quảng Ninh"),
+        Scope("city:cam-pha", "province:quang-ninh", "Thành phố Cẩm Phả", "Cẩm Phả"),
+    ]
+)
+
+
+def only(ann, start: str, end: str) -> Occurrence:
+    found = occurrences([ann], date.fromisoformat(start), date.fromisoformat(end))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def events_of(data: bytes) -> list[icalendar.Event]:
+    return list(icalendar.Calendar.from_ical(data).walk("VEVENT"))
+
+
+def render(occs: list[Occurrence], **kwargs) -> bytes:
+    return render_calendar(occs, name="Lịch thử", description="Mô tả", revision=REVISION, **kwargs)
+
+
+PARTY = make(
+    "thanh-lap-dang",
+    "1930-02-03",
+    category="ngay-le-lon",
+    name_vi="Ngày thành lập Đảng Cộng sản Việt Nam",
+)
+
+
+# --- summaries and descriptions -------------------------------------------------------
+
+
+def test_counted_summary_reads_like_the_directive() -> None:
+    occ = only(PARTY, "2023-02-01", "2023-02-28")
+    assert event_summary(occ) == (
+        "Kỷ niệm 93 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2023)"
+    )
+    assert event_summary(occ, "en").startswith("93rd anniversary of Event thanh-lap-dang")
+
+
+def test_day_form_summary_cites_the_day_only() -> None:
+    ann = make(
+        "thay-thuoc",
+        "1955-02-27",
+        category="ngay-truyen-thong",
+        name_vi="Ngày Thầy thuốc Việt Nam",
+        date_form=DateForm.DAY,
+    )
+    assert (
+        event_summary(only(ann, "2023-02-01", "2023-02-28"))
+        == "Kỷ niệm 68 năm Ngày Thầy thuốc Việt Nam (27/02)"
+    )
+
+
+def test_uncounted_lunar_day_gives_name_and_lunar_date() -> None:
+    ann = make(
+        "gio-to", "--03-10", calendar="lunar", category="ngay-le-lon", name_vi="Giỗ Tổ Hùng Vương"
+    )
+    occ = only(ann, "2026-01-01", "2026-12-31")
+    assert occ.date == date(2026, 4, 26)
+    assert event_summary(occ) == "Giỗ Tổ Hùng Vương (10/3 âm lịch năm Bính Ngọ)"
+
+
+def test_uncounted_solar_day_gives_name_and_day() -> None:
+    ann = make("thieu-nhi", "--06-01", category="ngay-quoc-te", name_vi="Ngày Quốc tế Thiếu nhi")
+    assert event_summary(only(ann, "2023-01-01", "2023-12-31")) == "Ngày Quốc tế Thiếu nhi (01/06)"
+
+
+@pytest.mark.parametrize(
+    ("origin", "category", "year", "expected"),
+    [
+        (
+            "1930-02-03",
+            "ngay-le-lon",
+            2030,
+            "Quy mô: Lễ kỷ niệm cấp quốc gia (căn cứ: Nghị định 145/2013/NĐ-CP)",
+        ),
+        (
+            "1930-02-03",
+            "ngay-le-lon",
+            2023,
+            "Quy mô: Không tổ chức lễ cấp quốc gia; dâng hương, tuyên truyền (căn cứ: Nghị định 145/2013/NĐ-CP)",
+        ),
+        (
+            "2012-02-21",
+            "dia-phuong",
+            2022,
+            "Quy mô: Tổ chức lễ kỷ niệm (căn cứ: Nghị định 111/2018/NĐ-CP)",
+        ),
+        (
+            "2012-02-21",
+            "dia-phuong",
+            2023,
+            "Quy mô: Chỉ tuyên truyền, không tổ chức lễ kỷ niệm (căn cứ: Nghị định 111/2018/NĐ-CP)",
+        ),
+        (
+            "1913-02-15",
+            "ngay-sinh-lanh-dao",
+            2023,
+            "Quy mô: Kỷ niệm quy mô lớn (căn cứ: Kết luận 88-KL/TW)",
+        ),
+    ],
+)
+def test_description_states_count_round_class_and_scale(
+    origin: str, category: str, year: int, expected: str
+) -> None:
+    occ = only(make("x", origin, category=category), f"{year}-01-01", f"{year}-12-31")
+    lines = event_description(occ).split("\n")
+    assert lines[0] == f"Ngày gốc: {origin[8:10]}/{origin[5:7]}/{origin[:4]}"
+    assert expected in lines
+    assert lines[-1] == "Nguồn: test"
+
+
+def test_description_gives_count_class_and_lunar_date() -> None:
+    lines = event_description(only(PARTY, "2023-02-01", "2023-02-28")).split("\n")
+    assert "Số năm: 93 (năm khác)" in lines
+    assert "Âm lịch: 13/1 Quý Mão" in lines
+    assert "Loại: Ngày lễ lớn" in lines
+
+
+# --- events ---------------------------------------------------------------------------
+
+
+def test_event_is_all_day_with_dtend_the_next_day_and_revision_stamps() -> None:
+    data = render([only(PARTY, "2023-02-01", "2023-02-28")])
+    assert b"DTSTART;VALUE=DATE:20230203\r\n" in data
+    assert b"DTEND;VALUE=DATE:20230204\r\n" in data
+    assert b"DTSTAMP:20261126T083015Z\r\n" in data
+    assert b"LAST-MODIFIED:20261126T083015Z\r\n" in data
+    assert b"UID:thanh-lap-dang-2023@calendar-svc\r\n" in data
+    assert "CATEGORIES:Ngày lễ lớn,năm khác\r\n".encode() in data.replace(b"\r\n ", b"")
+    assert b"VALARM" not in data
+
+
+@pytest.mark.parametrize(
+    ("origin", "duration", "start", "end"),
+    [
+        ("1972-12", 1, date(2022, 12, 1), date(2023, 1, 1)),  # month-only: the whole month
+        ("1943", 1, date(2023, 1, 1), date(2024, 1, 1)),  # year-only: the whole year
+        ("1972-12-18", 12, date(2022, 12, 18), date(2022, 12, 30)),  # 12 days, 18-29/12
+        ("2000-02-29", 1, date(2023, 2, 28), date(2023, 3, 1)),  # 29/02 in a common year
+    ],
+)
+def test_periods_span_their_days(origin: str, duration: int, start: date, end: date) -> None:
+    ann = make("p", origin, duration_days=duration)
+    (event,) = events_of(
+        render(occurrences([ann], date(start.year, 1, 1), date(start.year, 12, 31)))
+    )
+    assert event.decoded("dtstart") == start
+    assert event.decoded("dtend") == end
+
+
+def test_lunar_uids_use_the_lunar_year_so_two_in_one_solar_year_differ() -> None:
+    ann = make("dong-chi", "1950-11-20", calendar="lunar")
+    found = occurrences([ann], date(1900, 1, 1), date(2100, 12, 31))
+    by_solar_year: dict[int, list[Occurrence]] = {}
+    for occ in found:
+        by_solar_year.setdefault(occ.date.year, []).append(occ)
+    twice = [occs for occs in by_solar_year.values() if len(occs) == 2]
+    assert twice, "expected a solar year with two occurrences of lunar 20/11"
+    first, second = twice[0]
+    assert event_uid(first, "d") != event_uid(second, "d")
+    uids = [event_uid(o, "d") for o in found]
+    assert len(uids) == len(set(uids))
+
+
+def test_calendar_properties() -> None:
+    data = render([])
+    for line in (
+        b"VERSION:2.0",
+        b"METHOD:PUBLISH",
+        b"NAME:L\xe1\xbb\x8bch th\xe1\xbb\xad",
+        b"X-WR-CALNAME:L\xe1\xbb\x8bch th\xe1\xbb\xad",
+        b"X-WR-CALDESC:M\xc3\xb4 t\xe1\xba\xa3",
+        b"REFRESH-INTERVAL;VALUE=DURATION:P1D",
+        b"X-PUBLISHED-TTL:P1D",
+    ):
+        assert line + b"\r\n" in data
+    assert b"METHOD" not in render([], method="")
+
+
+def test_alarm_is_optional() -> None:
+    data = render([only(PARTY, "2023-02-01", "2023-02-28")], alarm_days=3)
+    (event,) = events_of(data)
+    (alarm,) = event.walk("VALARM")
+    assert alarm.decoded("trigger") == timedelta(days=-3)
+    assert str(alarm["action"]) == "DISPLAY"
+
+
+def test_rendering_is_deterministic_and_ignores_sub_second_revision() -> None:
+    occs = occurrences([PARTY, make("b", "1979-02-17")], date(2020, 1, 1), date(2030, 12, 31))
+    first = render(occs)
+    assert first == render(occs)
+    assert (
+        first
+        == render(occs, lang="vi")
+        == render_calendar(
+            occs, name="Lịch thử", description="Mô tả", revision=REVISION.replace(microsecond=0)
+        )
+    )
+    other_zone = REVISION.astimezone(timezone(timedelta(hours=7)))
+    assert first == render_calendar(occs, name="Lịch thử", description="Mô tả", revision=other_zone)
+
+
+def test_lines_are_crlf_and_at_most_75_octets() -> None:
+    long = make("dai", "1930-02-03", name_vi="Ngày kỷ niệm có một cái tên rất dài " * 6)
+    data = render([only(long, "2023-01-01", "2023-12-31")])
+    assert data.endswith(b"END:VCALENDAR\r\n")
+    lines = data.split(b"\r\n")
+    assert b"\n" not in b"".join(lines)
+    assert max(len(line) for line in lines) <= 75
+    assert check_bytes(data, "x").ok
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"revision": datetime(2026, 1, 1)}, "timezone-aware"),
+        ({"alarm_days": -1}, "alarm_days"),
+        ({"method": "REQUEST"}, "method"),
+        ({"lang": "fr"}, "lang"),
+        ({"uid_domain": ""}, "uid_domain"),
+    ],
+)
+def test_bad_arguments_are_refused(kwargs: dict, message: str) -> None:
+    args = {"name": "n", "description": "d", "revision": REVISION, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        render_calendar([], **args)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "domain"),
+    [
+        ("https://lich.example.vn/x", "lich.example.vn"),
+        ("http://127.0.0.1:8080", "127.0.0.1"),
+        ("", "calendar-svc"),
+    ],
+)
+def test_uid_domain_is_the_host_of_the_public_address(base_url: str, domain: str) -> None:
+    assert uid_domain(base_url) == domain
+
+
+# --- definitions ----------------------------------------------------------------------
+
+
+def test_feed_names() -> None:
+    names = [s.name for s in feed_definitions(SCOPES)]
+    assert names == [
+        "all",
+        "national",
+        "quang-ninh",
+        "cam-pha",
+        "ngay-le-lon",
+        "su-kien-lich-su",
+        "ngay-sinh-lanh-dao",
+        "ngay-truyen-thong",
+        "ngay-quoc-te",
+        "dia-phuong",
+        "le-hoi",
+        "round",
+    ]
+
+
+def test_scope_feeds_include_parents_and_round_keeps_round_classes() -> None:
+    anns = [
+        make("n", "1930-02-03", scope="national"),
+        make("q", "1963-10-30", scope="province:quang-ninh"),
+        make("c", "2012-02-21", scope="city:cam-pha"),
+        make("t", "1993-01-01", scope="national", category="ngay-truyen-thong"),
+    ]
+    occs = occurrences(anns, date(2023, 1, 1), date(2023, 12, 31))
+    specs = {s.name: s for s in feed_definitions(SCOPES)}
+    ids = {name: [o.anniversary.id for o in spec.select(occs)] for name, spec in specs.items()}
+    assert ids["all"] == ["t", "n", "c", "q"]
+    assert ids["cam-pha"] == ["t", "n", "c", "q"]
+    assert ids["quang-ninh"] == ["t", "n", "q"]
+    assert ids["national"] == ["t", "n"]
+    assert ids["ngay-truyen-thong"] == ["t"]
+    assert ids["round"] == ["t", "q"]  # 30 years, 60 years
+
+
+def test_custom_spec_filters() -> None:
+    spec = custom_spec(SCOPES, "province:quang-ninh", ("dia-phuong",), round_only=True)
+    assert spec.filter.scopes == {"province:quang-ninh", "national"}
+    assert spec.filter.categories == {"dia-phuong"}
+    assert spec.filter.round_only
+    assert spec.title == "Lịch kỷ niệm: Tỉnh Quảng Ninh; Sự kiện địa phương; năm tròn, năm lẻ 5"
+
+
+def test_clashing_feed_names_are_refused() -> None:
+    clash = ScopeTree(
+        [Scope("national", None, "Toàn quốc", "N"), Scope("city:round", "national", "X", "X")]
+    )
+    with pytest.raises(FeedDefinitionError, match=r"round\.ics"):
+        feed_definitions(clash)
+
+
+def test_window_is_whole_years() -> None:
+    window = feed_window(date(2026, 11, 26), 1, 5)
+    assert (window.start, window.end) == (date(2025, 1, 1), date(2031, 12, 31))
+    assert feed_window(date(2026, 1, 1), 0, 0).label() == "01/01/2026 - 31/12/2026"
+    with pytest.raises(ValueError):
+        feed_window(date(2026, 1, 1), -1, 0)
+
+
+# --- checker --------------------------------------------------------------------------
+
+GOOD_EVENT = "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20230203\r\nDTEND;VALUE=DATE:{end}\r\nSUMMARY:x\r\nEND:VEVENT\r\n"
+
+
+def calendar(*events: str) -> bytes:
+    body = "".join(events)
+    return (
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n{body}END:VCALENDAR\r\n".encode()
+    )
+
+
+def problems(data: bytes) -> list[str]:
+    return [str(p) for p in check_bytes(data, "f").problems]
+
+
+def test_check_accepts_a_good_feed() -> None:
+    report = check_bytes(calendar(GOOD_EVENT.format(uid="a", end="20230204")), "f")
+    assert report.ok and report.events == 1
+
+
+def test_check_reports_missing_properties_with_lines() -> None:
+    event = "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20230203\r\nSUMMARY:x\r\nEND:VEVENT\r\n"
+    assert problems(calendar(event)) == [
+        "line 4: VEVENT without UID",
+        "line 4: VEVENT without DTSTAMP",
+        "line 4: VEVENT without DTEND",
+    ]
+
+
+def test_check_reports_dtend_not_after_dtstart_and_duplicates() -> None:
+    data = calendar(
+        GOOD_EVENT.format(uid="a", end="20230203"),
+        GOOD_EVENT.format(uid="a", end="20230204"),
+    )
+    assert problems(data) == [
+        "line 8: DTEND 20230203 is not after DTSTART 20230203",
+        "line 12: duplicate UID a (first at line 5)",
+    ]
+
+
+def test_check_reports_long_lines_and_lf_endings() -> None:
+    long_summary = "SUMMARY:" + "x" * 80
+    data = calendar(GOOD_EVENT.format(uid="a", end="20230204").replace("SUMMARY:x", long_summary))
+    assert problems(data) == ["line 9: 88 octets, over the 75-octet line limit"]
+    lf = calendar(GOOD_EVENT.format(uid="a", end="20230204")).replace(b"\r\n", b"\n")
+    assert problems(lf) == ["line 1: line ends with LF, not CRLF", "11 lines end with LF, not CRLF"]
+
+
+def test_check_reports_broken_structure() -> None:
+    assert problems(b"") == ["the feed is empty"]
+    unclosed = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\n"
+    found = problems(unclosed)
+    assert "line 4: BEGIN:VEVENT is never closed" in found
+    assert "line 1: BEGIN:VCALENDAR is never closed" in found
+    assert any(p.startswith("icalendar cannot parse it") for p in found) or len(found) >= 2
