@@ -147,14 +147,20 @@ def render_blocks(draft: Draft) -> dict[str, list[str]]:
         DirectiveTemplateError: a template fails or lacks a block the layout needs.
     """
     template = _template(environment(draft.profile.templates), DOCX_TEMPLATE)
-    missing = [b for b in DOCX_BLOCKS if b not in template.blocks]
+    ctx = template.new_context(_context(draft))
+    try:
+        # Rendering the whole template once puts the blocks of the templates it extends
+        # into the context, after the template's own.
+        "".join(template.root_render_func(ctx))
+    except jinja2.TemplateError as exc:
+        raise DirectiveTemplateError(DOCX_TEMPLATE, str(exc)) from exc
+    missing = [b for b in DOCX_BLOCKS if not ctx.blocks.get(b)]
     if missing:
         raise DirectiveTemplateError(DOCX_TEMPLATE, f"thiếu khối / missing blocks {missing}")
-    ctx = template.new_context(_context(draft))
     out: dict[str, list[str]] = {}
     for name in DOCX_BLOCKS:
         try:
-            text = "".join(template.blocks[name](ctx))
+            text = "".join(ctx.blocks[name][0](ctx))
         except jinja2.TemplateError as exc:
             raise DirectiveTemplateError(f"{DOCX_TEMPLATE} block {name}", str(exc)) from exc
         out[name] = [line.strip() for line in text.splitlines() if line.strip()]
