@@ -37,6 +37,9 @@ INTERNAL_ERROR_BODY = "Lỗi máy chủ / Internal server error\n"
 BAD_REQUEST_PREFIX = "Yêu cầu không hợp lệ / Bad request: "
 
 
+_NOSNIFF = {"X-Content-Type-Options": "nosniff"}
+
+
 class BadRequest(CalendarSvcError):
     """A query parameter is wrong; the message says which and why."""
 
@@ -92,8 +95,8 @@ def _body(request: Request, status: int, message: str) -> Response:
     """Return an error body: JSON under /api/, plain text elsewhere."""
     if request.url.path.startswith("/api/"):
         text = json.dumps({"error": message.strip()}, ensure_ascii=False)
-        return Response(text, status, media_type="application/json")
-    return Response(message, status, media_type="text/plain")
+        return Response(text, status, headers=_NOSNIFF, media_type="application/json")
+    return Response(message, status, headers=_NOSNIFF, media_type="text/plain")
 
 
 def error_response(request: Request, exc: Exception) -> Response:
