@@ -38,10 +38,17 @@ class Cli:
     def database(self) -> Path:
         return self.home / "data" / "calendar-svc" / "calendar.sqlite3"
 
-    def __call__(self, *args: str, env: dict[str, str] | None = None, stdin: str = "") -> Result:
+    def __call__(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        stdin: str = "",
+        cwd: Path | None = None,
+    ) -> Result:
         proc = subprocess.run(
             [sys.executable, "-m", "calendar_svc", *args],
             input=stdin,
+            cwd=cwd,
             capture_output=True,
             text=True,
             encoding="utf-8",
