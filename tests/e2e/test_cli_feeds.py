@@ -1,0 +1,161 @@
+"""End-to-end: ``calendar-svc feeds build`` and ``feeds check`` as a user runs them."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from web_support import Server, free_port
+
+from conftest import Cli
+
+
+def this_year() -> int:
+    """Return the current year where the service decides it (Asia/Ho_Chi_Minh)."""
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
+
+
+FEEDS = [
+    "all",
+    "national",
+    "quang-ninh",
+    "cam-pha",
+    "ha-long",
+    "ngay-le-lon",
+    "su-kien-lich-su",
+    "ngay-sinh-lanh-dao",
+    "ngay-truyen-thong",
+    "ngay-quoc-te",
+    "dia-phuong",
+    "le-hoi",
+    "round",
+]
+
+
+def test_build_writes_every_feed_then_rewrites_none(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = cli("feeds", "build", "--out", str(out))
+    assert first.code == 0, first.err
+    lines = first.out.splitlines()
+    assert [line.split()[0] for line in lines[:-1]] == [f"{n}.ics" for n in FEEDS]
+    assert all(line.endswith("ghi mới / written") for line in lines[:-1])
+    year = this_year()
+    assert lines[-1] == (
+        f"13 lịch / feeds (13 ghi mới / written) in {out}, {year - 1}-01-01 … {year + 5}-12-31"
+    )
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.ics" for n in FEEDS)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    second = cli("feeds", "build", "--out", str(out))
+    assert second.code == 0, second.err
+    assert all(line.endswith("không đổi / unchanged") for line in second.out.splitlines()[:-1])
+    assert "(0 ghi mới / written)" in second.out
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+    cal = icalendar.Calendar.from_ical(before["cam-pha.ics"])
+    uids = {str(e["uid"]) for e in cal.walk("VEVENT")}
+    assert f"thanh-lap-dang-{year}@127.0.0.1" in uids  # the host of the default web.base_url
+
+
+def test_build_follows_the_configuration(cli: Cli) -> None:
+    env = {
+        "CALENDAR_SVC_FEEDS_YEARS_BACK": "0",
+        "CALENDAR_SVC_FEEDS_YEARS_AHEAD": "0",
+        "CALENDAR_SVC_FEEDS_ALARM_DAYS": "2",
+        "CALENDAR_SVC_WEB_BASE_URL": "https://lich.example.vn",
+    }
+    result = cli("feeds", "build", env=env)
+    assert result.code == 0, result.err
+    out = cli.home / "data" / "calendar-svc" / "feeds"
+    year = this_year()
+    assert result.out.splitlines()[-1].endswith(f"in {out}, {year}-01-01 … {year}-12-31")
+    cal = icalendar.Calendar.from_ical((out / "all.ics").read_bytes())
+    events = cal.walk("VEVENT")
+    assert {e.decoded("dtstart").year for e in events} == {year}
+    assert all(str(e["uid"]).endswith("@lich.example.vn") for e in events)
+    assert all(len(e.walk("VALARM")) == 1 for e in events)
+
+
+def test_check_accepts_built_feeds(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli("feeds", "build", "--out", str(out)).code == 0
+    for name in ("all", "le-hoi", "round"):
+        path = out / f"{name}.ics"
+        events = len(icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT"))
+        result = cli("feeds", "check", str(path))
+        assert result.code == 0, result.out + result.err
+        assert result.out == f"{path}: OK, {events} sự kiện / events\n"
+
+
+def test_check_reports_problems_with_line_numbers(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "event_missing_dtend.ics"
+    bad.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+        b"BEGIN:VEVENT\r\nUID:a@x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20230203\r\n"
+        b"SUMMARY:" + b"x" * 70 + b"\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:a@x\r\nDTSTART;VALUE=DATE:20230203\r\nDTEND;VALUE=DATE:20230201\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    result = cli("feeds", "check", str(bad))
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        f"{bad}:line 8: 78 octets, over the 75-octet line limit",
+        f"{bad}:line 4: VEVENT without DTEND",
+        f"{bad}:line 10: VEVENT without DTSTAMP",
+        f"{bad}:line 13: DTEND 20230201 is not after DTSTART 20230203",
+        f"{bad}:line 11: duplicate UID a@x (first at line 5)",
+    ]
+    assert result.err == f"Lỗi / Error: {bad}: 5 lỗi / problem(s)\n"
+
+
+def test_check_of_a_missing_file(cli: Cli, tmp_path: Path) -> None:
+    result = cli("feeds", "check", str(tmp_path / "nope.ics"))
+    assert result.code == 1
+    assert result.err.startswith("Lỗi / Error: không đọc được / cannot read ")
+
+
+@pytest.fixture
+def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A plain file server (Python's), whose types come from file extensions."""
+    root = tmp_path / "static"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", root
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_check_of_urls(cli: Cli, tmp_path: Path, static_server: tuple[str, Path]) -> None:
+    server = Server(tmp_path / "srv").start()
+    try:
+        url = f"{server.url}/feeds/cam-pha.ics"
+        result = cli("feeds", "check", url)
+        assert result.code == 0, result.out + result.err
+        assert result.out.startswith(f"{url}: OK, ")
+        missing = cli("feeds", "check", f"{server.url}/feeds/nope.ics")
+        assert missing.code == 1
+        assert (
+            missing.err
+            == f"Lỗi / Error: không tải được / cannot fetch {server.url}/feeds/nope.ics: HTTP 404 Not Found\n"
+        )
+        body = server.get("/feeds/le-hoi.ics").body
+    finally:
+        server.stop()
+    base, root = static_server
+    (root / "le-hoi.txt").write_bytes(body)
+    wrong = cli("feeds", "check", f"{base}/le-hoi.txt")
+    assert wrong.code == 1
+    assert (
+        f"{base}/le-hoi.txt: Content-Type is 'text/plain', not text/calendar"
+        in wrong.out.splitlines()
+    )
