@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -49,6 +50,7 @@ def build_command(app: App, out: Path | None) -> None:
         window,
         out if out is not None else feeds_dir(settings.feeds_dir),
         options,
+        workers=os.cpu_count() or 1,
     )
     width = max(len(f.path.name) for f in report.feeds)
     for feed in report.feeds:

@@ -12,6 +12,7 @@ error never leaves an empty or partial feed behind: the old file stays as it was
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import occurrences
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.feeds.definitions import FeedSpec, Window
-from calendar_svc.feeds.render import render_calendar
+from calendar_svc.feeds.render import calendar_frame, render_events
 
 if TYPE_CHECKING:
     from calendar_svc.store.repository import AnniversaryReader
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_UID_DOMAIN = "calendar-svc"
 _SNAPSHOT_TRIES = 3
+#: Below this many events, rendering in other processes costs more than it saves.
+PARALLEL_MIN_EVENTS = 4000
 
 
 class FeedPublishError(CalendarSvcError):
@@ -71,6 +74,14 @@ class Snapshot:
     revision: datetime
     window: Window
     occurrences: tuple[Occurrence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedSnapshot:
+    """A snapshot with every occurrence's VEVENT bytes (parallel to its occurrences)."""
+
+    snapshot: Snapshot
+    events: tuple[bytes, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,26 +135,76 @@ def load_snapshot(reader: AnniversaryReader, window: Window) -> Snapshot:
     raise SnapshotError
 
 
-def build_feed(spec: FeedSpec, snapshot: Snapshot, options: FeedOptions) -> BuiltFeed:
-    """Render one feed of a snapshot."""
-    selected = spec.select(snapshot.occurrences)
-    data = render_calendar(
-        selected,
-        name=spec.title,
-        description=f"{spec.description}. Từ {snapshot.window.label()}.",
-        revision=snapshot.revision,
+def _render_part(
+    part: Sequence[Occurrence], revision: datetime, options: FeedOptions
+) -> list[bytes]:
+    return render_events(
+        part,
+        revision=revision,
         lang=options.lang,
         alarm_days=options.alarm_days,
         uid_domain=options.uid_domain,
     )
-    return BuiltFeed(spec, data, len(selected))
 
 
-def build_feeds(
-    specs: Sequence[FeedSpec], snapshot: Snapshot, options: FeedOptions
-) -> list[BuiltFeed]:
-    """Render every feed of a snapshot, in memory."""
-    return [build_feed(spec, snapshot, options) for spec in specs]
+def render_snapshot(
+    snapshot: Snapshot, options: FeedOptions, *, workers: int = 1
+) -> RenderedSnapshot:
+    """Serialize every occurrence of the snapshot once, for all the feeds that keep it.
+
+    Args:
+        snapshot: The occurrences and their revision.
+        options: Language, alarm and UID domain.
+        workers: Processes to share the work among when there are at least
+            :data:`PARALLEL_MIN_EVENTS` events (forked, so only from a single-threaded
+            program such as the CLI); 1 renders in this process.
+    """
+    occs = snapshot.occurrences
+    if workers <= 1 or len(occs) < PARALLEL_MIN_EVENTS or not _can_fork():
+        return RenderedSnapshot(snapshot, tuple(_render_part(occs, snapshot.revision, options)))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(occs) // workers)
+    parts = [occs[i : i + size] for i in range(0, len(occs), size)]
+    render = functools.partial(_render_part, revision=snapshot.revision, options=options)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(len(parts), mp_context=context) as pool:
+        chunks = [chunk for part in pool.map(render, parts) for chunk in part]
+    return RenderedSnapshot(snapshot, tuple(chunks))
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def build_feed(spec: FeedSpec, rendered: RenderedSnapshot) -> BuiltFeed:
+    """Assemble one feed from the snapshot's serialized events.
+
+    The bytes equal :func:`~calendar_svc.feeds.render.render_calendar` of the feed's
+    occurrences (a test holds them to it).
+    """
+    snapshot = rendered.snapshot
+    head, tail = calendar_frame(spec.title, feed_description(spec, snapshot.window))
+    keeps = spec.filter.keeps
+    chosen = [
+        chunk
+        for occ, chunk in zip(snapshot.occurrences, rendered.events, strict=True)
+        if keeps(occ)
+    ]
+    return BuiltFeed(spec, head + b"".join(chosen) + tail, len(chosen))
+
+
+def feed_description(spec: FeedSpec, window: Window) -> str:
+    """Return the calendar description of a feed: its own, then the window."""
+    return f"{spec.description}. Từ {window.label()}."
+
+
+def build_feeds(specs: Sequence[FeedSpec], rendered: RenderedSnapshot) -> list[BuiltFeed]:
+    """Assemble every feed, in memory."""
+    return [build_feed(spec, rendered) for spec in specs]
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -236,12 +297,15 @@ def build_and_publish(
     window: Window,
     out_dir: Path,
     options: FeedOptions,
+    *,
+    workers: int = 1,
 ) -> PublishReport:
     """Read the data, render every feed in memory, then publish them all.
 
-    Nothing is written unless every feed rendered.
+    Nothing is written unless every feed rendered. ``workers`` as for
+    :func:`render_snapshot`.
     """
     snapshot = load_snapshot(reader, window)
-    built = build_feeds(specs, snapshot, options)
+    built = build_feeds(specs, render_snapshot(snapshot, options, workers=workers))
     published = publish(out_dir, built)
     return PublishReport(out_dir, window, snapshot.revision, tuple(published))

@@ -200,6 +200,65 @@ def build_event(
     return event
 
 
+def _check(lang: str, alarm_days: int, method: str, uid_domain: str) -> None:
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    if alarm_days < 0:
+        raise ValueError(f"alarm_days must not be negative, not {alarm_days}")
+    if method not in METHODS:
+        raise ValueError(f"method must be 'PUBLISH' or '' (none), not {method!r}")
+    if not uid_domain or any(ch.isspace() or ch == "@" for ch in uid_domain):
+        raise ValueError(f"uid_domain {uid_domain!r} is not a host name")
+
+
+def render_events(
+    occurrences: Sequence[Occurrence],
+    *,
+    revision: datetime,
+    lang: str = "vi",
+    alarm_days: int = 0,
+    uid_domain: str = "calendar-svc",
+) -> list[bytes]:
+    """Return each occurrence's VEVENT as serialized by icalendar, in order.
+
+    Feeds that share occurrences share these bytes: a calendar is its frame (see
+    :func:`calendar_frame`) around the events it keeps.
+    """
+    _check(lang, alarm_days, "", uid_domain)
+    stamp = _stamp(revision)
+    return [
+        build_event(
+            occ, stamp=stamp, lang=lang, alarm_days=alarm_days, uid_domain=uid_domain
+        ).to_ical()
+        for occ in occurrences
+    ]
+
+
+def calendar_frame(name: str, description: str, method: str = "PUBLISH") -> tuple[bytes, bytes]:
+    """Return the VCALENDAR's opening (with its properties) and its closing line.
+
+    ``head + b"".join(events) + tail`` is byte for byte what icalendar writes for the
+    whole calendar: a component serializes as its content lines, then each subcomponent's.
+    """
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    cal.add("description", description)
+    cal.add("x-wr-caldesc", description)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "P1D")
+    data = cal.to_ical()
+    tail = b"END:VCALENDAR\r\n"
+    if not data.endswith(tail):  # pragma: no cover - icalendar always closes with it
+        raise RuntimeError("icalendar did not close the calendar as expected")
+    return data[: -len(tail)], tail
+
+
 def render_calendar(
     occurrences: Sequence[Occurrence],
     *,
@@ -231,29 +290,9 @@ def render_calendar(
         ValueError: ``revision`` is naive, ``alarm_days`` is negative, ``lang`` or
             ``method`` is not supported, or ``uid_domain`` is empty.
     """
-    if lang not in ("vi", "en"):
-        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
-    if alarm_days < 0:
-        raise ValueError(f"alarm_days must not be negative, not {alarm_days}")
-    if method not in METHODS:
-        raise ValueError(f"method must be 'PUBLISH' or '' (none), not {method!r}")
-    if not uid_domain or any(ch.isspace() or ch == "@" for ch in uid_domain):
-        raise ValueError(f"uid_domain {uid_domain!r} is not a host name")
-    stamp = _stamp(revision)
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    if method:
-        cal.add("method", method)
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
-    cal.add("description", description)
-    cal.add("x-wr-caldesc", description)
-    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", "P1D")
-    for occ in occurrences:
-        cal.add_component(
-            build_event(occ, stamp=stamp, lang=lang, alarm_days=alarm_days, uid_domain=uid_domain)
-        )
-    return cal.to_ical()
+    _check(lang, alarm_days, method, uid_domain)
+    head, tail = calendar_frame(name, description, method)
+    events = render_events(
+        occurrences, revision=revision, lang=lang, alarm_days=alarm_days, uid_domain=uid_domain
+    )
+    return head + b"".join(events) + tail

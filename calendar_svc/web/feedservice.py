@@ -39,12 +39,13 @@ from calendar_svc.feeds.publish import (
     BuiltFeed,
     FeedOptions,
     FeedPublishError,
-    Snapshot,
+    RenderedSnapshot,
     build_feed,
     build_feeds,
     feeds_dir,
     load_snapshot,
     publish,
+    render_snapshot,
     uid_domain,
 )
 from calendar_svc.store.repository import AnniversaryReader
@@ -127,7 +128,7 @@ class FeedService:
         self._now = now or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
         self._custom_lock = threading.Lock()
-        self._snapshot: Snapshot | None = None
+        self._rendered: RenderedSnapshot | None = None
         self._feeds: dict[str, Rendered] = {}
         self._custom: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
         self._error: str | None = "not built yet"
@@ -173,7 +174,7 @@ class FeedService:
     def _refresh(self) -> bool:
         window = self.window()
         reader = self.reader()
-        current = self._snapshot
+        current = self._rendered.snapshot if self._rendered else None
         if (
             current is not None
             and current.window == window
@@ -182,9 +183,9 @@ class FeedService:
             self._error = None
             return False
         snapshot = load_snapshot(reader, window)
-        built = build_feeds(list(self.specs.values()), snapshot, self.options)
-        feeds = self._publish(built)
-        self._snapshot = snapshot
+        rendered = render_snapshot(snapshot, self.options)
+        feeds = self._publish(build_feeds(list(self.specs.values()), rendered))
+        self._rendered = rendered
         self._feeds = feeds
         with self._custom_lock:
             self._custom = OrderedDict()
@@ -238,16 +239,17 @@ class FeedService:
         Raises:
             FeedUnavailable: no build has succeeded yet.
         """
-        snapshot = self._snapshot
-        if snapshot is None:
+        rendered = self._rendered
+        if rendered is None:
             raise FeedUnavailable(self._error or "not built yet")
+        snapshot = rendered.snapshot
         key = (snapshot.revision, snapshot.window, scope, categories, round_only)
         with self._custom_lock:
             cached = self._custom.get(key)
         if cached is not None:
             return cached
         spec = custom_spec(self.scopes, scope, categories, round_only=round_only)
-        built = build_feed(spec, snapshot, self.options)
+        built = build_feed(spec, rendered)
         rendered = Rendered(
             "custom",
             built.data,
@@ -263,7 +265,7 @@ class FeedService:
 
     def status(self) -> Status:
         """Return the state of the last refresh."""
-        snapshot = self._snapshot
+        snapshot = self._rendered.snapshot if self._rendered else None
         return Status(
             ok=self._error is None and snapshot is not None,
             revision=snapshot.revision if snapshot else None,

@@ -25,9 +25,15 @@ from calendar_svc.feeds import render_calendar
 from calendar_svc.feeds.check import check_bytes
 from calendar_svc.feeds.definitions import feed_definitions, feed_window
 from calendar_svc.feeds.publish import (
+    PARALLEL_MIN_EVENTS,
     FeedOptions,
     FeedPublishError,
+    Snapshot,
     build_and_publish,
+    build_feed,
+    feed_description,
+    load_snapshot,
+    render_snapshot,
     write_atomic,
 )
 from calendar_svc.feeds.render import event_summary, event_uid
@@ -307,3 +313,27 @@ def test_service_keeps_the_last_complete_build_when_a_refresh_fails(
     reader.broken = False
     assert not service.refresh()  # same revision as the good build: nothing to do
     assert service.status().ok
+
+
+def test_assembled_feeds_equal_render_calendar(store: SqlAlchemyStore) -> None:
+    snapshot = load_snapshot(store, WINDOW)
+    rendered = render_snapshot(snapshot, OPTIONS)
+    for spec in feed_definitions(load_scopes()):
+        built = build_feed(spec, rendered)
+        assert built.data == render_calendar(
+            spec.select(snapshot.occurrences),
+            name=spec.title,
+            description=feed_description(spec, WINDOW),
+            revision=snapshot.revision,
+            uid_domain=OPTIONS.uid_domain,
+        ), spec.name
+
+
+def test_rendering_in_several_processes_gives_the_same_bytes() -> None:
+    anns = [
+        make(f"s{i}", f"{1900 + i % 100}-{1 + i % 12:02d}-{1 + i % 28:02d}") for i in range(800)
+    ]
+    found = occurrences(anns, WINDOW.start, WINDOW.end)
+    assert len(found) >= PARALLEL_MIN_EVENTS
+    snapshot = Snapshot(DATASET_REVISION, WINDOW, tuple(found))
+    assert render_snapshot(snapshot, OPTIONS, workers=3) == render_snapshot(snapshot, OPTIONS)
