@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 #: Alembic head revision of ``calendar_svc/store/migrations``; a test keeps them equal.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 #: Name of Alembic's version table.
 VERSION_TABLE = "alembic_version"
 
 #: Key in the ``meta`` table of the ISO-8601 UTC time of the last data change.
 REVISED_AT_KEY = "revised_at"
+
+#: Key in the ``meta`` table of the generated secret that signs unsubscribe links.
+REMINDERS_SECRET_KEY = "reminders_secret"
+
+#: Key in the ``meta`` table of the ISO-8601 UTC moment up to which reminders were planned.
+PLANNED_UNTIL_KEY = "reminders_planned_until"

@@ -8,8 +8,8 @@ There is deliberately no index on ``scope`` or ``category``: a listing asks for 
 whole lineage, which includes ``national`` and so most rows, and SQLite (without
 statistics) would prefer such an index to the month index and read most of the table.
 
-Later tables (organisations, subscribers, outbox) join this ``metadata`` in their own
-migrations; :class:`AwareDateTime` is there for their timestamps.
+The reminder tables (``organisations``, ``subscribers``, ``outbox``; migration 0002)
+join this ``metadata``; :class:`AwareDateTime` carries their timestamps.
 
 The Alembic migrations under ``migrations/versions`` are the schema's source of truth; a
 test checks that they agree with these definitions on every supported database.
@@ -26,6 +26,7 @@ from sqlalchemy import (
     Column,
     Date,
     Dialect,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import TIMESTAMP
 from sqlalchemy.types import TypeEngine
@@ -121,4 +123,70 @@ meta = Table(
     metadata,
     Column("key", Text, primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# --- Reminders (migration 0002) -------------------------------------------------------
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", ID_TYPE, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("due_kind", Text, nullable=False),
+    Column("due_n", Integer, nullable=False),
+    Column("leads", Text, nullable=False),
+    Column("created_at", AwareDateTime, nullable=False),
+    CheckConstraint("due_kind IN ('day', 'before')", name="due_kind"),
+)
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("email", ID_TYPE, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("organisation_id", ID_TYPE, ForeignKey("organisations.id"), nullable=True),
+    Column("scope", Text, nullable=True),
+    Column("categories", Text, nullable=False),
+    Column("lang", Text, nullable=False),
+    Column("leads", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", AwareDateTime, nullable=False),
+    Column("unsubscribed_at", AwareDateTime, nullable=True),
+    CheckConstraint("lang IN ('vi', 'en')", name="lang"),
+    CheckConstraint("(organisation_id IS NULL) <> (scope IS NULL)", name="audience"),
+    Index(None, "organisation_id"),
+)
+
+#: One row per reminder; (kind, subject, occurrence, lead_days, recipient) is its identity,
+#: so planning again inserts nothing twice. The unique index leads with the recipient, so
+#: the lead times of one reminder for one person sit together. ``status`` moves pending →
+#: sending → sent, or to failed / skipped with ``reason``; ``lease_until`` bounds a claim.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", Text, nullable=False),
+    Column("subject", ID_TYPE, nullable=False),
+    Column("occurrence", Date, nullable=False),
+    Column("lead_days", Integer, nullable=False),
+    Column("recipient", ID_TYPE, nullable=False),
+    Column("message_id", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("send_at", AwareDateTime, nullable=False),
+    Column("deadline", AwareDateTime, nullable=False),
+    Column("next_attempt_at", AwareDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("lease_until", AwareDateTime, nullable=True),
+    Column("claimed_by", Text, nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("created_at", AwareDateTime, nullable=False),
+    Column("updated_at", AwareDateTime, nullable=False),
+    Column("sent_at", AwareDateTime, nullable=True),
+    UniqueConstraint("recipient", "kind", "subject", "occurrence", "lead_days"),
+    UniqueConstraint("message_id"),
+    CheckConstraint("kind IN ('digest', 'event')", name="kind"),
+    CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'skipped')", name="status"),
+    CheckConstraint("lead_days >= 1", name="lead_days"),
+    Index(None, "status", "next_attempt_at"),
 )

@@ -1,0 +1,84 @@
+"""Transactions for the reminder repositories, with database failures as StoreError."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from calendar_svc.store.engine import begin_write, display_url, prepare_engine
+from calendar_svc.store.errors import StoreAction, StoreError
+from calendar_svc.store.tables import meta
+
+
+class EngineAccess:
+    """Open read and serialized write transactions on an engine; wrap failures.
+
+    Subclasses are the reminder repositories; the schema must be at the head revision
+    (:func:`calendar_svc.store.open.open_store` migrates).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        prepare_engine(engine)
+        self._engine = engine
+        self._url = display_url(engine)
+
+    @property
+    def engine(self) -> Engine:
+        """Return the engine."""
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        """Return the database's dialect name: 'sqlite' or 'postgresql'."""
+        return self._engine.dialect.name
+
+    @contextmanager
+    def failures(self, action: StoreAction) -> Iterator[None]:
+        """Turn database failures into :class:`StoreError`."""
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc)
+            raise StoreError(self._url, reason, action=action) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """Open a connection in a read transaction."""
+        with self.failures("read"), self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """Open a connection in a serialized write transaction (one writer at a time)."""
+        with self.failures("write"), begin_write(self._engine) as conn:
+            yield conn
+
+    @contextmanager
+    def concurrent(self) -> Iterator[Connection]:
+        """Open a write transaction that runs alongside others.
+
+        PostgreSQL: a plain transaction (row locks decide, as with ``SKIP LOCKED``).
+        SQLite: ``BEGIN IMMEDIATE``, its only way to write without a deadlock.
+        """
+        if self.dialect == "sqlite":
+            with self.writing() as conn:
+                yield conn
+            return
+        with self.failures("write"), self._engine.connect() as conn, conn.begin():
+            yield conn
+
+
+def read_meta(conn: Connection, key: str) -> str | None:
+    """Return the ``meta`` value of ``key``, or None."""
+    value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+    return None if value is None else str(value)
+
+
+def write_meta(conn: Connection, key: str, value: str) -> None:
+    """Set the ``meta`` value of ``key``."""
+    done = conn.execute(update(meta).where(meta.c.key == key).values(value=value))
+    if done.rowcount == 0:
+        conn.execute(insert(meta).values(key=key, value=value))
