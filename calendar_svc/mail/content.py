@@ -1,0 +1,251 @@
+"""Turn outbox rows into messages: the digest or event, the context, the bytes.
+
+A :class:`Composer` is built once per dispatch pass from the store's data and caches what
+recipients share (occurrences, digests, rendered calendars, shared template contexts);
+per recipient it only renders the templates and writes the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from email.utils import parseaddr
+from typing import Any
+from urllib.parse import quote
+
+from calendar_svc.core.model import Anniversary, Occurrence
+from calendar_svc.core.occurrences import occurrences
+from calendar_svc.core.reminders import Organisation, ReminderKey, ReminderKind, Subscriber
+from calendar_svc.core.schedule import Digest, build_digest, digest_ranges
+from calendar_svc.core.scopes import ScopeTree
+from calendar_svc.feeds import render_calendar
+from calendar_svc.mail.message import Attachment, Envelope, build_message
+from calendar_svc.mail.render import digest_context, event_context, render
+from calendar_svc.mail.tokens import make_token
+
+DEFAULT_SENDER_NAME = "Lịch kỷ niệm"
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """What every message shares: sender, links, zone, signing secret."""
+
+    from_name: str
+    from_addr: str
+    base_url: str
+    unsubscribe_addr: str
+    tz: tzinfo
+    secret: str
+    uid_domain: str
+
+    @classmethod
+    def from_values(
+        cls,
+        *,
+        smtp_from: str,
+        base_url: str,
+        unsubscribe_mailto: str,
+        tz: tzinfo,
+        secret: str,
+    ) -> MailSettings:
+        """Build from configuration values (``smtp.from`` may be ``Name <addr>``)."""
+        from calendar_svc.feeds.publish import uid_domain
+
+        name, addr = parseaddr(smtp_from)
+        addr = addr or smtp_from
+        return cls(
+            from_name=name or DEFAULT_SENDER_NAME,
+            from_addr=addr,
+            base_url=base_url.rstrip("/"),
+            unsubscribe_addr=parseaddr(unsubscribe_mailto)[1] or addr,
+            tz=tz,
+            secret=secret,
+            uid_domain=uid_domain(base_url),
+        )
+
+    def unsubscribe_url(self, token: str) -> str:
+        """Return the one-click unsubscribe URL of a token."""
+        return f"{self.base_url}/unsubscribe?t={token}"
+
+    def unsubscribe_mailto(self, token: str) -> str:
+        """Return the mailto: unsubscribe URI of a token."""
+        return f"mailto:{self.unsubscribe_addr}?subject=unsubscribe%20{token}"
+
+    def month_url(self, year: int, month: int, scope: str | None) -> str:
+        """Return the web page of a month, for a scope."""
+        query = f"?scope={quote(scope, safe='')}" if scope else ""
+        return f"{self.base_url}/month/{year:04d}-{month:02d}{query}"
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message ready for SMTP."""
+
+    row_id: int
+    message_id: str
+    sender: str
+    recipient: str
+    data: bytes
+
+
+class Composer:
+    """Build reminder messages from the data of one moment (a dispatch pass)."""
+
+    def __init__(
+        self,
+        mail: MailSettings,
+        *,
+        anniversaries: Sequence[Anniversary],
+        revision: datetime,
+        scopes: ScopeTree,
+        organisations: Mapping[str, Organisation],
+    ) -> None:
+        self.mail = mail
+        self._anns = list(anniversaries)
+        self._by_id = {ann.id: ann for ann in self._anns}
+        self._revision = revision
+        self._scopes = scopes
+        self.organisations = dict(organisations)
+        self._occurrences: dict[tuple[date, date], list[Occurrence]] = {}
+        self._digests: dict[tuple[str, int, int, tuple[str, ...]], Digest] = {}
+        self._shared: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._ics: dict[tuple[Any, ...], bytes] = {}
+
+    def _range(self, start: date, end: date) -> list[Occurrence]:
+        found = self._occurrences.get((start, end))
+        if found is None:
+            found = self._occurrences[(start, end)] = occurrences(self._anns, start, end)
+        return found
+
+    def digest(
+        self, org: Organisation, year: int, month: int, categories: tuple[str, ...]
+    ) -> Digest:
+        """Return (cached) the digest of ``org`` for a month, narrowed to ``categories``."""
+        key = (org.id, year, month, categories)
+        found = self._digests.get(key)
+        if found is None:
+            (start, _), (_, ahead_end) = digest_ranges(year, month)
+            found = build_digest(
+                org,
+                year,
+                month,
+                self._range(start, ahead_end),
+                lineage=self._scopes.lineage(org.scope),
+                categories=categories,
+            )
+            self._digests[key] = found
+        return found
+
+    def _occurrence(self, anniversary_id: str, when: date) -> Occurrence | None:
+        ann = self._by_id.get(anniversary_id)
+        if ann is None:
+            return None
+        found = occurrences([ann], when, date(when.year, 12, 31))
+        return next((occ for occ in found if occ.date == when), None)
+
+    def _digest_parts(
+        self, key: ReminderKey, sub: Subscriber
+    ) -> tuple[dict[str, Any], Attachment] | str:
+        org = self.organisations.get(key.subject)
+        if org is None:
+            return "organisation removed"
+        if sub.organisation != org.id:
+            return "subscriber is no longer in the organisation"
+        year, month = key.occurrence.year, key.occurrence.month
+        digest = self.digest(org, year, month, sub.categories)
+        cache_key = (key.kind, org.id, year, month, sub.categories, key.lead, sub.lang)
+        shared = self._shared.get(cache_key)
+        if shared is None:
+            shared = self._shared[cache_key] = digest_context(
+                digest,
+                lead=key.lead,
+                lang=sub.lang,
+                month_url=self.mail.month_url(year, month, org.scope),
+                sender_name=self.mail.from_name,
+            )
+        ics_key = (org.id, year, month, sub.categories, sub.lang)
+        ics = self._ics.get(ics_key)
+        if ics is None:
+            title = f"{org.name} — {digest.month_label}"
+            ics = self._ics[ics_key] = render_calendar(
+                [entry.occurrence for entry in digest.entries],
+                name=title,
+                description=shared["subject"],
+                revision=self._revision,
+                lang=sub.lang,
+                method="PUBLISH",
+                uid_domain=self.mail.uid_domain,
+            )
+        return shared, Attachment(f"ky-niem-{year:04d}-{month:02d}.ics", ics)
+
+    def _event_parts(
+        self, key: ReminderKey, sub: Subscriber
+    ) -> tuple[dict[str, Any], Attachment] | str:
+        occ = self._occurrence(key.subject, key.occurrence)
+        if occ is None:
+            return "anniversary removed or changed"
+        cache_key = (key.kind, key.subject, key.occurrence, key.lead, sub.lang)
+        shared = self._shared.get(cache_key)
+        if shared is None:
+            scope = sub.scope or self.organisations[sub.organisation or ""].scope
+            shared = self._shared[cache_key] = event_context(
+                occ,
+                lead=key.lead,
+                lang=sub.lang,
+                month_url=self.mail.month_url(occ.date.year, occ.date.month, scope),
+                sender_name=self.mail.from_name,
+            )
+        ics_key = (key.subject, key.occurrence, sub.lang)
+        ics = self._ics.get(ics_key)
+        if ics is None:
+            ics = self._ics[ics_key] = render_calendar(
+                [occ],
+                name=shared["event"]["text"],
+                description=shared["subject"],
+                revision=self._revision,
+                lang=sub.lang,
+                method="PUBLISH",
+                uid_domain=self.mail.uid_domain,
+            )
+        return shared, Attachment(f"{key.subject}-{occ.date.year:04d}.ics", ics)
+
+    def compose(
+        self, row_id: int, key: ReminderKey, message_id: str, sub: Subscriber | None, now: datetime
+    ) -> Outgoing | str:
+        """Return the message of one reminder, or why it is no longer to be sent.
+
+        Raises:
+            ValueError: the message cannot be built (e.g. a header would be unsafe).
+            jinja2.TemplateError: a template is broken.
+        """
+        if sub is None:
+            return "subscriber removed"
+        if not sub.active:
+            return "unsubscribed"
+        if sub.organisation is not None and sub.organisation not in self.organisations:
+            return "organisation removed"
+        parts = (
+            self._digest_parts(key, sub)
+            if key.kind is ReminderKind.DIGEST
+            else self._event_parts(key, sub)
+        )
+        if isinstance(parts, str):
+            return parts
+        shared, attachment = parts
+        token = make_token(self.mail.secret, sub.email)
+        url = self.mail.unsubscribe_url(token)
+        rendered = render(shared, name=sub.name, unsubscribe_url=url)
+        envelope = Envelope(
+            from_name=self.mail.from_name,
+            from_addr=self.mail.from_addr,
+            to_name=sub.name,
+            to_addr=sub.email,
+            subject=rendered.subject,
+            date=now.astimezone(self.mail.tz),
+            message_id=message_id,
+            unsubscribe_url=url,
+            unsubscribe_mailto=self.mail.unsubscribe_mailto(token),
+        )
+        data = build_message(envelope, rendered.text, rendered.html, attachment)
+        return Outgoing(row_id, message_id, self.mail.from_addr, sub.email, data)

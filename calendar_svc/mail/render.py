@@ -1,0 +1,135 @@
+"""Render reminders with jinja2: subject, plain text and HTML. Pure (templates are package data).
+
+Templates live in ``calendar_svc/templates/mail/<lang>/`` (``digest.txt``,
+``digest.html``, ``event.txt``, ``event.html``). HTML is autoescaped, text is not; every
+template runs with ``StrictUndefined``, so a missing value is an error, never a blank.
+Vietnamese is the default language, English the alternative.
+
+The context is split in two: a *shared* part built once per digest (or event), lead time
+and language, and a *personal* part (name, unsubscribe link) per recipient, so that ten
+thousand reminders of one digest compute the digest once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+
+from calendar_svc.core.counting import format_occurrence_date, is_big, phrase, round_class_label
+from calendar_svc.core.model import Occurrence
+from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.core.reminders import LANGS, ReminderKind
+from calendar_svc.core.schedule import Digest, DigestEntry, entry_of
+
+SUBJECTS: dict[tuple[ReminderKind, str], str] = {
+    (ReminderKind.DIGEST, "vi"): "[Nhắc lịch] Định hướng tuyên truyền tháng {month} — hạn {due}",
+    (ReminderKind.DIGEST, "en"): "[Reminder] Information directive for {month} — due {due}",
+    (ReminderKind.EVENT, "vi"): "[Nhắc lịch] Còn {lead} ngày: {text}",
+    (ReminderKind.EVENT, "en"): "[Reminder] {lead} days to go: {text}",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A rendered reminder."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """Return the mail templates' environment (autoescape for .html, StrictUndefined)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("calendar_svc", "templates/mail"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"language {lang!r} is not one of {', '.join(LANGS)}")
+    return lang
+
+
+def entry_view(entry: DigestEntry, lang: str) -> dict[str, Any]:
+    """Return what the templates show of one occurrence."""
+    occ = entry.occurrence
+    ann = occ.anniversary
+    policy = CATEGORIES.get(ann.category)
+    scale = policy.scale(occ.round_class) if policy is not None else None
+    return {
+        "date": format_occurrence_date(occ),
+        "lunar": entry.lunar_en if lang == "en" else entry.lunar_vi,
+        "count": occ.count,
+        "round_label": round_class_label(occ.round_class, lang),
+        "big": is_big(occ.round_class),
+        "name": ann.name_en if lang == "en" and ann.name_en else ann.name_vi,
+        "text": phrase(occ, lang),
+        "scope": ann.scope,
+        "scale": "" if scale is None else (scale.en if lang == "en" else scale.vi),
+    }
+
+
+def digest_context(
+    digest: Digest, *, lead: int, lang: str, month_url: str, sender_name: str
+) -> dict[str, Any]:
+    """Return the shared context of a digest reminder sent ``lead`` days before its due date."""
+    lang = _check_lang(lang)
+    month, due = digest.month_label, digest.due.strftime("%d/%m/%Y")
+    return {
+        "lang": lang,
+        "kind": ReminderKind.DIGEST.value,
+        "subject": SUBJECTS[(ReminderKind.DIGEST, lang)].format(month=month, due=due),
+        "org_name": digest.organisation.name,
+        "scope": digest.organisation.scope,
+        "due_rule": digest.organisation.due.label(lang),
+        "month": month,
+        "due": due,
+        "lead": lead,
+        "entries": [entry_view(e, lang) for e in digest.entries],
+        "directive_line": digest.line_en if lang == "en" else digest.line_vi,
+        "lookahead": [entry_view(e, lang) for e in digest.lookahead],
+        "month_url": month_url,
+        "sender_name": sender_name,
+    }
+
+
+def event_context(
+    occ: Occurrence, *, lead: int, lang: str, month_url: str, sender_name: str
+) -> dict[str, Any]:
+    """Return the shared context of an event reminder sent ``lead`` days before ``occ``."""
+    lang = _check_lang(lang)
+    view = entry_view(entry_of(occ), lang)
+    return {
+        "lang": lang,
+        "kind": ReminderKind.EVENT.value,
+        "subject": SUBJECTS[(ReminderKind.EVENT, lang)].format(lead=lead, text=view["text"]),
+        "event": view,
+        "lead": lead,
+        "month_url": month_url,
+        "sender_name": sender_name,
+    }
+
+
+def render(shared: Mapping[str, Any], *, name: str, unsubscribe_url: str) -> Rendered:
+    """Render a reminder for one recipient from its shared context.
+
+    Raises:
+        jinja2.UndefinedError: a template uses a value the context lacks.
+    """
+    env = environment()
+    context = {**shared, "recipient_name": name, "unsubscribe_url": unsubscribe_url}
+    folder = f"{shared['lang']}/{shared['kind']}"
+    text = env.get_template(f"{folder}.txt").render(context)
+    html = env.get_template(f"{folder}.html").render(context)
+    return Rendered(str(shared["subject"]), text, html)
