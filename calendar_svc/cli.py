@@ -36,6 +36,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lunar": ("lunar", "command"),
     "feeds": ("feeds", "feeds_group"),
     "serve": ("serve", "serve_command"),
+    "org": ("org", "org_group"),
+    "subscribers": ("subscribers", "subscribers_group"),
+    "remind": ("remind", "remind_group"),
+    "outbox": ("outbox", "outbox_group"),
+    "worker": ("worker", "worker_command"),
 }
 
 HELP_SHORT: dict[str, str] = {
@@ -49,6 +54,11 @@ HELP_SHORT: dict[str, str] = {
     "lunar": "Đổi ngày âm lịch ↔ dương lịch / Convert lunar ↔ solar dates.",
     "feeds": "Lịch ICS: xuất, kiểm tra / Build and check the ICS feeds.",
     "serve": "Chạy dịch vụ web / Serve feeds, the month page and the API over HTTP.",
+    "org": "Tổ chức ban hành định hướng / Organisations and their directive due dates.",
+    "subscribers": "Người nhận thư nhắc / Who gets reminders.",
+    "remind": "Nhắc việc: xem trước, gửi / Preview a digest; plan and send reminders.",
+    "outbox": "Hàng đợi thư nhắc / List and requeue the reminder outbox.",
+    "worker": "Chạy bộ nhắc việc / Run the reminder scheduler alone.",
 }
 
 

@@ -1,0 +1,226 @@
+"""``calendar-svc org add|list|edit|remove``: the organisations that issue directives."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from calendar_svc.cli import App, pass_app
+from calendar_svc.core.reminders import DueKind, DueRule, Organisation
+from calendar_svc.errors import DataError
+
+if TYPE_CHECKING:
+    from calendar_svc.store.organisations import OrganisationRepo
+    from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
+
+LEADS_HELP = (
+    "Số ngày nhắc trước hạn, cách nhau bởi dấu phẩy / Days before the due date at which "
+    "members get the digest, comma-separated (default 10,3; 'none' for no digest)."
+)
+
+
+def parse_leads(value: str, option: str) -> tuple[int, ...]:
+    """Return lead days from ``10,3`` ('none' or '' gives none); DataError names the option."""
+    text = value.strip().lower()
+    if text in ("", "none"):
+        return ()
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise DataError(
+            f"option {option}: '{value}' không phải danh sách số ngày / is not a list of day "
+            "counts (e.g. 10,3)"
+        ) from None
+
+
+def check_scope(app: App, scope: str, option: str = "--scope") -> str:
+    """Return ``scope`` if the scope tree knows it; DataError otherwise."""
+    if scope not in app.scopes:
+        known = ", ".join(app.scopes.ids())
+        raise DataError(f"option {option}: phạm vi không có / unknown scope '{scope}' ({known})")
+    return scope
+
+
+def due_rule(day: int | None, days_before: int | None, current: DueRule | None) -> DueRule:
+    """Return the due rule the options give (or ``current``/the default when none)."""
+    if day is not None and days_before is not None:
+        raise click.UsageError("chọn một / give --due-day or --due-days-before, not both")
+    try:
+        if day is not None:
+            return DueRule(DueKind.DAY_OF_MONTH, day)
+        if days_before is not None:
+            return DueRule(DueKind.DAYS_BEFORE, days_before)
+    except ValueError as exc:
+        raise DataError(f"hạn văn bản / due date: {exc}") from None
+    return current or DueRule()
+
+
+def build(fields: dict[str, Any]) -> Organisation:
+    """Return a validated organisation; DataError with the reason."""
+    try:
+        return Organisation(**fields)
+    except ValueError as exc:
+        raise DataError(f"tổ chức / organisation: {exc}") from None
+
+
+def record(org: Organisation) -> dict[str, Any]:
+    """Return an organisation as JSON-ready data."""
+    return {
+        "id": org.id,
+        "name": org.name,
+        "scope": org.scope,
+        "due": {"kind": org.due.kind.value, "n": org.due.n, "label": org.due.label("en")},
+        "leads": list(org.leads),
+    }
+
+
+def sql_store(app: App) -> SqlAlchemyStore:
+    """Return the configured database's store (created, migrated and seeded on first use)."""
+    from calendar_svc.store.open import open_store
+
+    return open_store(app.settings.database_url or None)
+
+
+def repo(app: App) -> OrganisationRepo:
+    """Return the organisation repository of the configured database."""
+    from calendar_svc.store.organisations import OrganisationRepo
+
+    return OrganisationRepo(sql_store(app).engine)
+
+
+due_options = [
+    click.option(
+        "--due-day",
+        type=int,
+        metavar="N",
+        help="Hạn là ngày N của tháng / Due on day N of the month it covers (default 2).",
+    ),
+    click.option(
+        "--due-days-before",
+        type=int,
+        metavar="N",
+        help="Hạn là N ngày trước tháng / Due N days before the month starts.",
+    ),
+]
+
+
+def with_due_options(func: Any) -> Any:
+    """Add --due-day and --due-days-before."""
+    for option in reversed(due_options):
+        func = option(func)
+    return func
+
+
+@click.group("org")
+def org_group() -> None:
+    """Tổ chức / Organisations that issue a monthly directive, and when it is due."""
+
+
+@org_group.command("add")
+@click.argument("org_id", metavar="ID")
+@click.option("--name", required=True, help="Tên đầy đủ / Full name of the organisation.")
+@click.option("--scope", required=True, help="Phạm vi / Scope (e.g. province:quang-ninh).")
+@with_due_options
+@click.option("--leads", default="10,3", show_default=True, help=LEADS_HELP)
+@pass_app
+def add_command(
+    app: App,
+    org_id: str,
+    name: str,
+    scope: str,
+    due_day: int | None,
+    due_days_before: int | None,
+    leads: str,
+) -> None:
+    """Thêm tổ chức / Add an organisation with id ID.
+
+    Example: calendar-svc org add quang-ninh --name "Ban Tuyên giáo và Dân vận Tỉnh ủy
+    Quảng Ninh" --scope province:quang-ninh
+    """
+    org = build(
+        {
+            "id": org_id,
+            "name": name,
+            "scope": check_scope(app, scope),
+            "due": due_rule(due_day, due_days_before, None),
+            "leads": parse_leads(leads, "--leads"),
+        }
+    )
+    repo(app).add_organisation(org)
+    click.echo(f"Đã thêm / Added: {org.id} ({org.due.label('vi')} / {org.due.label('en')})")
+
+
+@org_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_app
+def list_command(app: App, fmt: str) -> None:
+    """Liệt kê tổ chức / List the organisations."""
+    orgs = repo(app).organisations()
+    if fmt == "json":
+        click.echo(json.dumps([record(o) for o in orgs], ensure_ascii=False, indent=2))
+        return
+    if not orgs:
+        click.echo("Chưa có tổ chức nào / No organisations.")
+        return
+    for org in orgs:
+        leads = ",".join(str(n) for n in org.leads) or "-"
+        click.echo(
+            f"{org.id}  {org.scope}  hạn / due: {org.due.label('vi')}  nhắc / leads: {leads}"
+            f"  {org.name}"
+        )
+
+
+@org_group.command("edit")
+@click.argument("org_id", metavar="ID")
+@click.option("--name", help="Tên đầy đủ / Full name.")
+@click.option("--scope", help="Phạm vi / Scope.")
+@with_due_options
+@click.option("--leads", help=LEADS_HELP)
+@pass_app
+def edit_command(
+    app: App,
+    org_id: str,
+    name: str | None,
+    scope: str | None,
+    due_day: int | None,
+    due_days_before: int | None,
+    leads: str | None,
+) -> None:
+    """Sửa tổ chức / Change the given fields of organisation ID."""
+    if all(v is None for v in (name, scope, due_day, due_days_before, leads)):
+        raise click.UsageError("nêu ít nhất một trường / name at least one field to change")
+    store = repo(app)
+    current: Organisation = store.get_organisation(org_id)
+    changes: dict[str, Any] = {"due": due_rule(due_day, due_days_before, current.due)}
+    if name is not None:
+        changes["name"] = name
+    if scope is not None:
+        changes["scope"] = check_scope(app, scope)
+    if leads is not None:
+        changes["leads"] = parse_leads(leads, "--leads")
+    try:
+        org = replace(current, **changes)
+    except ValueError as exc:
+        raise DataError(f"tổ chức / organisation: {exc}") from None
+    store.replace_organisation(org)
+    click.echo(f"Đã sửa / Updated: {org.id}")
+
+
+@org_group.command("remove")
+@click.argument("org_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Không hỏi lại / Do not ask for confirmation.")
+@pass_app
+def remove_command(app: App, org_id: str, yes: bool) -> None:  # noqa: FBT001
+    """Xóa tổ chức / Remove organisation ID (it must have no subscribers)."""
+    store = repo(app)
+    org = store.get_organisation(org_id)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("thêm --yes để xóa / add --yes to remove without a prompt")
+        click.confirm(f"Xóa / Remove '{org.id}' ({org.name})?", abort=True)
+    store.remove_organisation(org_id)
+    click.echo(f"Đã xóa / Removed: {org_id}")

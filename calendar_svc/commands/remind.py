@@ -1,0 +1,147 @@
+"""``calendar-svc remind preview`` and ``calendar-svc remind run-once``."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import click
+
+from calendar_svc.cli import App, pass_app
+from calendar_svc.commands.org import sql_store
+from calendar_svc.errors import DeliveryError
+
+if TYPE_CHECKING:
+    from calendar_svc.mail.tick import Reminders, TickReport
+
+#: Show a progress bar when a terminal waits for at least this many messages.
+PROGRESS_FROM = 20
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_now(value: str, timezone: str) -> datetime:
+    """Return ``--now`` as an aware moment; a time without offset is local (``timezone``)."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' không phải thời điểm / is not a moment (use YYYY-MM-DDTHH:MM)",
+            param_hint="--now",
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment
+
+
+def reminders(app: App) -> Reminders:
+    """Return the reminder service of the configured database."""
+    from calendar_svc.mail.tick import Reminders
+
+    return Reminders(app.settings, sql_store(app), app.scopes)
+
+
+@click.group("remind")
+def remind_group() -> None:
+    """Nhắc việc / Reminders: preview a digest, plan and send what is due."""
+
+
+@remind_group.command("preview")
+@click.option("--month", required=True, metavar="YYYY-MM", help="Tháng của văn bản / Month.")
+@click.option("--to", "email", required=True, metavar="EMAIL", help="Người nhận / Subscriber.")
+@click.option(
+    "--lead",
+    type=click.IntRange(1, 366),
+    help="Số ngày trước hạn / As sent this many days before the due date (default: the "
+    "organisation's longest lead).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ghi ra tệp .eml / Write the message to this .eml file instead of standard output.",
+)
+@pass_app
+def preview_command(app: App, month: str, email: str, lead: int | None, out: Path | None) -> None:
+    """Xem trước thư nhắc / Render the directive digest for MONTH as EMAIL gets it.
+
+    The whole message (headers, text and HTML, .ics attachment) is written as it would be
+    sent; nothing is queued or sent.
+    """
+    m = _MONTH_RE.match(month.strip())
+    if m is None or not 1 <= int(m[2]) <= 12:
+        raise click.BadParameter(
+            f"'{month}' không phải tháng / is not a month (use YYYY-MM)", param_hint="--month"
+        )
+    data = reminders(app).preview(email, int(m[1]), int(m[2]), lead=lead)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    out.write_bytes(data)
+    click.echo(f"Đã ghi / Written: {out}", err=True)
+
+
+def _progress(stack: ExitStack) -> Callable[[int], Callable[[int], None] | None]:
+    def start(due: int) -> Callable[[int], None] | None:
+        if due < PROGRESS_FROM or not sys.stderr.isatty():
+            return None
+        bar = stack.enter_context(
+            click.progressbar(length=due, label="Gửi / Sending", file=sys.stderr)
+        )
+        return bar.update
+
+    return start
+
+
+def _summary(report: TickReport) -> str:
+    p, d = report.plan, report.dispatch
+    return (
+        f"Lập lịch / Planned: {p.inserted} mới / new ({p.skipped} bỏ qua / skipped, "
+        f"{p.superseded} thay thế / superseded), từ / from {p.window_start.isoformat()}\n"
+        f"Gửi / Sent: {d.sent}, thử lại / retry: {d.retried}, lỗi / failed: {d.failed}, "
+        f"bỏ qua / skipped: {d.skipped}"
+    )
+
+
+@remind_group.command("run-once")
+@click.option(
+    "--now",
+    metavar="YYYY-MM-DDTHH:MM",
+    help="Chạy như vào thời điểm này / Plan and send as of this moment (local time unless "
+    "an offset is given); the clock then runs on from it.",
+)
+@pass_app
+def run_once_command(app: App, now: str | None) -> None:
+    """Lập lịch và gửi / Plan what is due and send it, once.
+
+    Exits with 1 when the mail server cannot be reached; the reminders stay queued for the
+    next run.
+    """
+    from calendar_svc.mail.tick import shifted_clock
+
+    service = reminders(app)
+    if now is None:
+
+        def clock() -> datetime:
+            return datetime.now(UTC)
+
+    else:
+        clock = shifted_clock(parse_now(now, app.settings.timezone))
+    with ExitStack() as stack:
+        report = asyncio.run(service.tick(clock, progress_for=_progress(stack)))
+    click.echo(_summary(report))
+    if report.dispatch.unreachable:
+        waiting = service.outbox.due_count(clock())
+        raise DeliveryError(
+            f"không kết nối được máy chủ thư / mail server {app.settings.smtp_host}:"
+            f"{app.settings.smtp_port} unreachable ({report.dispatch.unreachable}); "
+            f"{waiting} thư chờ gửi lại / reminder(s) stay queued",
+            permanent=False,
+        )

@@ -1,0 +1,32 @@
+"""``calendar-svc worker``: the reminder scheduler without the web app."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import click
+
+from calendar_svc.cli import App, pass_app
+from calendar_svc.commands.org import sql_store
+
+
+@click.command("worker")
+@pass_app
+def worker_command(app: App) -> None:
+    """Chạy bộ nhắc việc / Run the reminder scheduler alone (no web app).
+
+    Every reminders.tick_seconds (default 60) it plans what is due and sends it, at
+    reminders.send_time (default 08:00) local time on each reminder's day. Stops on Ctrl-C
+    or SIGTERM. Run it on one machine with SQLite; with PostgreSQL several may run.
+    """
+    from calendar_svc.mail.tick import Reminders
+    from calendar_svc.scheduler import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
+    settings = app.settings
+    store = sql_store(app)
+    try:
+        asyncio.run(run_worker(Reminders(settings, store, app.scopes), settings))
+    finally:
+        store.close()

@@ -1,0 +1,104 @@
+"""``GET`` and ``POST /unsubscribe?t=…``: the web half of unsubscribing.
+
+``GET`` only shows a confirmation page (link scanners and previews fetch links; they must
+not unsubscribe anyone). ``POST`` unsubscribes: the page's button, or a mail client's
+one-click request (RFC 8058: ``List-Unsubscribe=One-Click`` posted to the
+``List-Unsubscribe`` URL). The token is an HMAC of the address under the reminder secret
+(:mod:`calendar_svc.mail.tokens`); a wrong token gets a 400 page and changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from calendar_svc.config import Settings
+from calendar_svc.mail.tokens import read_token
+
+if TYPE_CHECKING:
+    from calendar_svc.store.organisations import OrganisationRepo
+
+#: Headers of every unsubscribe page: never cached, never indexed.
+PAGE_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+@lru_cache(maxsize=1)
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("calendar_svc", "templates/unsubscribe"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _page(name: str, status: int = 200, **context: str) -> HTMLResponse:
+    html = _templates().get_template(name).render(**context)
+    return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+
+
+class Unsubscriber:
+    """Check tokens and unsubscribe, on the configured database (opened on first use)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._people: OrganisationRepo | None = None
+        self._secret = ""
+
+    def _open(self) -> tuple[OrganisationRepo, str]:
+        with self._lock:
+            if self._people is None:
+                from calendar_svc.store.open import open_store
+                from calendar_svc.store.organisations import OrganisationRepo
+                from calendar_svc.store.outbox import OutboxRepo
+
+                engine = open_store(self.settings.database_url or None).engine
+                self._secret = OutboxRepo(engine).secret(self.settings.reminders_secret)
+                self._people = OrganisationRepo(engine)
+            return self._people, self._secret
+
+    def address(self, token: str) -> str | None:
+        """Return the address a token names, or None for a bad token."""
+        _, secret = self._open()
+        return read_token(secret, token)
+
+    def unsubscribe(self, email: str) -> None:
+        """Mark the address unsubscribed (a removed or already unsubscribed one is fine)."""
+        people, _ = self._open()
+        people.unsubscribe(email)
+
+
+def routes(settings: Settings) -> list[Route]:
+    """Return the unsubscribe routes for :func:`calendar_svc.web.create_app`."""
+    unsubscriber = Unsubscriber(settings)
+
+    async def confirm(request: Request) -> HTMLResponse:
+        token = request.query_params.get("t", "")
+        email = await asyncio.to_thread(unsubscriber.address, token)
+        if email is None:
+            return _page("invalid.html", 400)
+        return _page("confirm.html", email=email, action=f"?t={token}")
+
+    async def unsubscribe(request: Request) -> HTMLResponse:
+        token = request.query_params.get("t", "")
+        if not token:
+            form = await request.form()
+            value = form.get("t")
+            token = value if isinstance(value, str) else ""
+        email = await asyncio.to_thread(unsubscriber.address, token)
+        if email is None:
+            return _page("invalid.html", 400)
+        await asyncio.to_thread(unsubscriber.unsubscribe, email)
+        return _page("done.html", email=email)
+
+    return [
+        Route("/unsubscribe", confirm, methods=["GET"]),
+        Route("/unsubscribe", unsubscribe, methods=["POST"]),
+    ]
