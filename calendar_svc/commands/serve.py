@@ -3,17 +3,49 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import click
 
 from calendar_svc.cli import App, pass_app
+from calendar_svc.config import CONFIG_ENV
+
+#: The import string uvicorn's worker processes build the app from.
+WORKER_APP = "calendar_svc.commands.serve:worker_app"
+
+
+def worker_app() -> object:
+    """Build the app in a worker process, from the configuration in the environment."""
+    from calendar_svc.config import load_settings
+    from calendar_svc.web import create_app
+
+    return create_app(load_settings())
 
 
 @click.command("serve")
 @click.option("--host", default=None, help="Địa chỉ lắng nghe / Address to listen on (web.host).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Cổng / Port (web.port).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Số tiến trình / Worker processes.",
+)
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="Ghi nhật ký từng yêu cầu / Log every request.",
+)
 @pass_app
-def serve_command(app: App, host: str | None, port: int | None) -> None:
+def serve_command(
+    app: App,
+    host: str | None,
+    port: int | None,
+    workers: int,
+    access_log: bool,  # noqa: FBT001 - click passes flags positionally
+) -> None:
     """Chạy dịch vụ web / Serve the feeds, the month page and the JSON API.
 
     Routes: / and /month/YYYY-MM (the month page), /feeds/NAME.ics and
@@ -27,11 +59,19 @@ def serve_command(app: App, host: str | None, port: int | None) -> None:
 
     settings = app.settings
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
-    web = create_app(settings, scopes=app.scopes)
-    uvicorn.run(
-        web,
-        host=host or settings.web_host,
-        port=port or settings.web_port,
-        server_header=False,
-        log_level="info",
-    )
+    options = {
+        "host": host or settings.web_host,
+        "port": port or settings.web_port,
+        "server_header": False,
+        "log_level": "info",
+        "access_log": access_log,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings, scopes=app.scopes), **options)
+        return
+    # Worker processes load the configuration again: hand them what the flags chose.
+    if app.config_file is not None:
+        os.environ[CONFIG_ENV] = str(app.config_file.resolve())
+    if app.overrides.get("database.url"):
+        os.environ["CALENDAR_SVC_DATABASE_URL"] = str(app.overrides["database.url"])
+    uvicorn.run(WORKER_APP, factory=True, workers=workers, **options)

@@ -22,12 +22,14 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from calendar_svc.config import Settings
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.store.repository import AnniversaryReader
+from calendar_svc.web.fastpath import FeedFastPath
 from calendar_svc.web.feedservice import REFRESH_SECONDS, FeedService
 from calendar_svc.web.http import error_response
 from calendar_svc.web.pages import index_page, month_page, template_environment
@@ -113,6 +115,7 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
+        middleware=[Middleware(FeedFastPath, service=service)],
         exception_handlers={
             CalendarSvcError: error_response,
             HTTPException: error_response,

@@ -22,7 +22,7 @@ import threading
 import zoneinfo
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from calendar_svc.config import Settings
@@ -49,6 +49,7 @@ from calendar_svc.feeds.publish import (
     uid_domain,
 )
 from calendar_svc.store.repository import AnniversaryReader
+from calendar_svc.web.validators import RawHeaders, calendar_headers
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +69,23 @@ class FeedUnavailable(CalendarSvcError):
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A feed ready to send: bytes, a strong ETag, and when the bytes last changed."""
+    """A feed ready to send: bytes, a strong ETag, when the bytes last changed, and the
+    raw headers of its 200 and 304 answers."""
 
     name: str
     data: bytes
     etag: str
     last_modified: datetime
     events: int
+    headers_200: RawHeaders = field(default_factory=list, compare=False, repr=False)
+    headers_304: RawHeaders = field(default_factory=list, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, name: str, data: bytes, last_modified: datetime, events: int) -> Rendered:
+        """Return the feed with its ETag and headers computed."""
+        etag = strong_etag(data)
+        full, short = calendar_headers(etag, last_modified, f"{name}.ics", len(data))
+        return cls(name, data, etag, last_modified, events, full, short)
 
 
 def strong_etag(data: bytes) -> str:
@@ -213,10 +224,14 @@ class FeedService:
             if modified is None:
                 same = previous is not None and previous.etag == etag
                 modified = previous.last_modified if same and previous else now
-            feeds[feed.spec.name] = Rendered(
-                feed.spec.name, feed.data, etag, min(modified, now), feed.events
+            feeds[feed.spec.name] = Rendered.of(
+                feed.spec.name, feed.data, min(modified, now), feed.events
             )
         return feeds
+
+    def ready(self, name: str) -> Rendered | None:
+        """Return a built feed by name, or None (unknown name, or nothing built yet)."""
+        return self._feeds.get(name)
 
     def named(self, name: str) -> Rendered | None:
         """Return a published feed by name; None when no such feed exists.
@@ -250,18 +265,14 @@ class FeedService:
             return cached
         spec = custom_spec(self.scopes, scope, categories, round_only=round_only)
         built = build_feed(spec, rendered)
-        rendered = Rendered(
-            "custom",
-            built.data,
-            strong_etag(built.data),
-            _seconds(self._refreshed_at or self._now()),
-            built.events,
+        feed = Rendered.of(
+            "custom", built.data, _seconds(self._refreshed_at or self._now()), built.events
         )
         with self._custom_lock:
-            self._custom[key] = rendered
+            self._custom[key] = feed
             while len(self._custom) > CUSTOM_CACHE_SIZE:
                 self._custom.popitem(last=False)
-        return rendered
+        return feed
 
     def status(self) -> Status:
         """Return the state of the last refresh."""

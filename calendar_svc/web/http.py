@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -19,12 +17,10 @@ from calendar_svc.errors import CalendarSvcError, NotFoundError
 from calendar_svc.services.listing import FilterError
 from calendar_svc.store.errors import StoreError
 from calendar_svc.web.feedservice import REFRESH_SECONDS, FeedUnavailable, Rendered
+from calendar_svc.web.validators import RawHeaders, is_not_modified
 
 log = logging.getLogger(__name__)
 
-CALENDAR_TYPE = "text/calendar; charset=utf-8"
-#: Calendars are small enough and some clients mishandle compressed ones: never transform.
-CALENDAR_CACHE_CONTROL = "public, max-age=300, no-transform"
 RETRY_AFTER = str(REFRESH_SECONDS)
 
 NOT_FOUND_BODY = "Không tìm thấy / Not found\n"
@@ -44,51 +40,26 @@ class BadRequest(CalendarSvcError):
     """A query parameter is wrong; the message says which and why."""
 
 
-def http_date(moment: datetime) -> str:
-    """Return an IMF-fixdate: ``Sun, 26 Nov 2026 00:00:00 GMT``."""
-    return format_datetime(moment.astimezone(UTC), usegmt=True)
+class RawResponse(Response):
+    """A response whose raw headers are prepared (the calendar headers of a feed)."""
+
+    def __init__(self, status_code: int, raw_headers: RawHeaders, body: bytes = b"") -> None:
+        self.status_code = status_code
+        self.body = body
+        self.background = None
+        self.raw_headers = list(raw_headers)
 
 
-def _etag_matches(header: str, etag: str) -> bool:
-    """Return whether If-None-Match matches (weak comparison, RFC 9110 §13.1.2)."""
-    if header.strip() == "*":
-        return True
-    bare = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == bare for tag in header.split(","))
-
-
-def not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
-    """Return whether the request's validators show the client's copy is current.
-
-    If-None-Match wins over If-Modified-Since, which is ignored when the former is sent.
-    """
-    inm = request.headers.get("if-none-match")
-    if inm is not None:
-        return _etag_matches(inm, etag)
-    ims = request.headers.get("if-modified-since")
-    if ims is None:
-        return False
-    try:
-        since = parsedate_to_datetime(ims)
-    except (TypeError, ValueError, IndexError):
-        return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
-    return last_modified <= since
-
-
-def feed_response(request: Request, feed: Rendered, filename: str) -> Response:
+def feed_response(request: Request, feed: Rendered) -> Response:
     """Return 200 with the calendar, or 304 when the client's copy is current."""
-    headers = {
-        "ETag": feed.etag,
-        "Last-Modified": http_date(feed.last_modified),
-        "Cache-Control": CALENDAR_CACHE_CONTROL,
-    }
-    if not_modified(request, feed.etag, feed.last_modified):
-        return Response(status_code=304, headers=headers)
-    headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    headers["X-Content-Type-Options"] = "nosniff"
-    return Response(feed.data, headers={**headers, "Content-Type": CALENDAR_TYPE})
+    if is_not_modified(
+        request.headers.get("if-none-match"),
+        request.headers.get("if-modified-since"),
+        feed.etag,
+        feed.last_modified,
+    ):
+        return RawResponse(304, feed.headers_304)
+    return RawResponse(200, feed.headers_200, feed.data)
 
 
 def _body(request: Request, status: int, message: str) -> Response:

@@ -35,11 +35,11 @@ async def feed(request: Request) -> Response:
         rendered = await run_in_threadpool(
             service.custom, filters.scope, filters.categories, round_only=filters.round_only
         )
-        return feed_response(request, rendered, "custom.ics")
+        return feed_response(request, rendered)
     found = service.named(name)
     if found is None:
         raise NotFoundError("lịch", name)
-    return feed_response(request, found, f"{name}.ics")
+    return feed_response(request, found)
 
 
 def occurrences_api(request: Request) -> JSONResponse:

@@ -52,6 +52,22 @@ def test_feed_is_served_with_validators_and_equals_the_published_file(server: Se
     assert any("@lich.example.vn" in str(e["uid"]) for e in cal.walk("VEVENT"))
 
 
+def test_fast_path_and_route_answer_alike(server: Server) -> None:
+    fast = server.get("/feeds/quang-ninh.ics")
+    routed = server.get("/feeds/quang-ninh.ics?via=route")  # a query string skips the fast path
+    assert routed.status == fast.status == 200
+    assert routed.body == fast.body
+    assert {k: v for k, v in routed.headers.items() if k != "date"} == {
+        k: v for k, v in fast.headers.items() if k != "date"
+    }
+    fast_304 = server.get("/feeds/quang-ninh.ics", If_None_Match=fast.headers["etag"])
+    routed_304 = server.get("/feeds/quang-ninh.ics?via=route", If_None_Match=fast.headers["etag"])
+    assert routed_304.status == fast_304.status == 304
+    assert {k: v for k, v in routed_304.headers.items() if k != "date"} == {
+        k: v for k, v in fast_304.headers.items() if k != "date"
+    }
+
+
 def test_every_published_feed_is_served(server: Server) -> None:
     names = sorted(p.stem for p in server.feeds_dir.glob("*.ics"))
     assert {"all", "national", "quang-ninh", "cam-pha", "round", "ngay-le-lon"} <= set(names)
