@@ -65,6 +65,10 @@ class SmtpServer:
     received: list[Received] = field(default_factory=list)
     #: Called for each DATA before accepting; a returned reply line replaces the 250.
     reply: Callable[[int, bytes], str | None] | None = None
+    #: Hold DATA replies once this many messages were accepted (None: never by itself).
+    hold_after: int | None = None
+    #: More keyword arguments for aiosmtpd's Controller (TLS, authentication).
+    options: dict[str, Any] = field(default_factory=dict)
     attempts: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _held: int = 0
@@ -81,7 +85,7 @@ class SmtpServer:
 
     def start(self) -> None:
         self._controller = Controller(
-            _Handler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10
+            _Handler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10, **self.options
         )
         self._controller.start()
 
@@ -113,6 +117,12 @@ class SmtpServer:
         with self._lock:
             self.attempts += 1
             attempt = self.attempts
+        if self.hold_after is not None and not self._holding:
+            with self._lock:
+                if len(self.received) >= self.hold_after:
+                    self.hold_after = None
+                    self._release = None
+                    self._holding = True
         if self._holding:
             if self._release is None:
                 self._release = asyncio.Event()

@@ -4,22 +4,37 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from calendar_svc.cli import App, pass_app
 from calendar_svc.config import CONFIG_ENV
 
+if TYPE_CHECKING:
+    from calendar_svc.config import Settings
+    from calendar_svc.core.scopes import ScopeTree
+
 #: The import string uvicorn's worker processes build the app from.
 WORKER_APP = "calendar_svc.commands.serve:worker_app"
 
 
+def reminder_parts(settings: Settings, scopes: ScopeTree) -> dict[str, Any]:
+    """Return what reminders add to the app: /unsubscribe routes and the tick scheduler."""
+    from calendar_svc.mail.unsubscribe_web import routes
+    from calendar_svc.scheduler import lifespan_hook
+
+    return {"extra_routes": routes(settings), "lifespan_hooks": [lifespan_hook(settings, scopes)]}
+
+
 def worker_app() -> object:
     """Build the app in a worker process, from the configuration in the environment."""
+    from calendar_svc.catalog import load_scopes
     from calendar_svc.config import load_settings
     from calendar_svc.web import create_app
 
-    return create_app(load_settings())
+    settings, scopes = load_settings(), load_scopes()
+    return create_app(settings, scopes=scopes, **reminder_parts(settings, scopes))
 
 
 @click.command("serve")
@@ -51,7 +66,9 @@ def serve_command(
     Routes: / and /month/YYYY-MM (the month page), /feeds/NAME.ics and
     /feeds/custom.ics?scope=&category=&round=1 (ICS), /api/occurrences?from=&to=&scope=
     (JSON), /healthz. Feeds are built on start and rebuilt when the data changes, and are
-    published to feeds.dir as well.
+    published to feeds.dir as well. Each process also runs the reminder scheduler (as
+    'calendar-svc worker' does; the outbox's claims keep several from sending twice) and
+    serves /unsubscribe for the links in reminders.
     """
     import uvicorn
 
@@ -67,7 +84,8 @@ def serve_command(
         "access_log": access_log,
     }
     if workers == 1:
-        uvicorn.run(create_app(settings, scopes=app.scopes), **options)
+        web = create_app(settings, scopes=app.scopes, **reminder_parts(settings, app.scopes))
+        uvicorn.run(web, **options)
         return
     # Worker processes load the configuration again: hand them what the flags chose.
     if app.config_file is not None:
