@@ -164,8 +164,10 @@ class Dispatcher:
         batch_size: int = BATCH_SIZE,
         worker: str | None = None,
         progress: Callable[[int], None] | None = None,
+        stop: asyncio.Event | None = None,
     ) -> None:
         self.outbox = outbox
+        self.stop = stop
         self._composer_factory = composer
         self._subscribers = subscribers
         self.smtp = smtp
@@ -175,6 +177,10 @@ class Dispatcher:
         self.worker = worker or worker_name()
         self.progress = progress
         self._down = ""
+
+    @property
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
 
     def settlement(self, row: OutboxRow, delivery: Delivery, now: datetime) -> Settlement:
         """Return what a delivery verdict means for the row."""
@@ -213,7 +219,7 @@ class Dispatcher:
             self._down = ""
             settler = _Settler(self.outbox, self.worker, self.clock, report, self.progress)
             try:
-                while not self._down and not settler.broken:
+                while not self._down and not settler.broken and not self._stopping:
                     rows = await asyncio.to_thread(
                         self.outbox.claim,
                         self.worker,
@@ -245,9 +251,10 @@ class Dispatcher:
             while queue:
                 row = queue.popleft()
                 now = self.clock()
-                if self._down or settler.broken:
+                if self._down or settler.broken or self._stopping:
+                    reason = self._down or "dispatcher stopped before trying it"
                     settler.add(
-                        Settlement(row.id, OutboxStatus.PENDING, self._down, now, released=True)
+                        Settlement(row.id, OutboxStatus.PENDING, reason, now, released=True)
                     )
                     continue
                 if now >= row.deadline:

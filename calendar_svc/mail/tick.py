@@ -110,7 +110,11 @@ class Reminders:
         )
 
     def dispatcher(
-        self, clock: Clock, *, progress: Callable[[int], None] | None = None
+        self,
+        clock: Clock,
+        *,
+        progress: Callable[[int], None] | None = None,
+        stop: asyncio.Event | None = None,
     ) -> Dispatcher:
         """Return a dispatcher of the outbox."""
         return Dispatcher(
@@ -121,6 +125,7 @@ class Reminders:
             max_attempts=self.settings.reminders_max_attempts,
             clock=clock,
             progress=progress,
+            stop=stop,
         )
 
     async def tick(
@@ -128,6 +133,7 @@ class Reminders:
         clock: Clock,
         *,
         progress_for: Callable[[int], Callable[[int], None] | None] | None = None,
+        stop: asyncio.Event | None = None,
     ) -> TickReport:
         """Plan as of ``clock()`` and dispatch everything due.
 
@@ -135,12 +141,14 @@ class Reminders:
             clock: the moment now (the real clock, or a shifted one for ``--now``).
             progress_for: given the number of due rows after planning, returns a callback
                 that receives the number of rows settled as they are (or None).
+            stop: once set, the dispatch takes no new message and ends after the ones in
+                flight (a graceful shutdown).
         """
         planned = await asyncio.to_thread(self.plan, clock())
         progress = None
         if progress_for is not None:
             progress = progress_for(await asyncio.to_thread(self.outbox.due_count, clock()))
-        sent = await self.dispatcher(clock, progress=progress).run()
+        sent = await self.dispatcher(clock, progress=progress, stop=stop).run()
         return TickReport(planned, sent)
 
     def preview(self, email: str, year: int, month: int, *, lead: int | None = None) -> bytes:

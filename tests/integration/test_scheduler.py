@@ -13,7 +13,7 @@ from store_support import store_on
 from calendar_svc.catalog import load_scopes
 from calendar_svc.config import Settings
 from calendar_svc.mail.tick import Reminders, TickReport
-from calendar_svc.scheduler import JOB_ID, build_scheduler, running
+from calendar_svc.scheduler import JOB_ID, Ticker, build_scheduler, running
 from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
 
 SETTINGS = Settings(timezone="Asia/Ho_Chi_Minh", reminders_tick_seconds=45)
@@ -26,9 +26,10 @@ def store(tmp_path: Path) -> Iterator[SqlAlchemyStore]:
 
 
 def test_one_tick_job_with_a_stable_id(store: SqlAlchemyStore) -> None:
-    reminders = Reminders(SETTINGS, store, load_scopes())
-    scheduler, job = build_scheduler(reminders, SETTINGS)
+    ticker = Ticker(Reminders(SETTINGS, store, load_scopes()))
+    scheduler, job = build_scheduler(ticker, SETTINGS)
     assert job.id == JOB_ID
+    assert job.func == ticker.run
     assert (job.coalesce, job.max_instances) == (True, 1)
     assert job.trigger.interval == timedelta(seconds=45)
     assert str(job.trigger.timezone) == "Asia/Ho_Chi_Minh"
@@ -38,9 +39,7 @@ def test_one_tick_job_with_a_stable_id(store: SqlAlchemyStore) -> None:
     async def restart() -> list[str]:
         scheduler.start(paused=True)
         try:
-            scheduler.add_job(
-                job.func, trigger=job.trigger, args=job.args, id=JOB_ID, replace_existing=True
-            )
+            scheduler.add_job(job.func, trigger=job.trigger, id=JOB_ID, replace_existing=True)
             return [j.id for j in scheduler.get_jobs()]
         finally:
             scheduler.shutdown(wait=False)
