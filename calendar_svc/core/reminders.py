@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from calendar_svc.core.directive_settings import DirectiveSettings
 from calendar_svc.core.model import SCOPE_RE, SLUG_RE
 
 #: Days before the due date at which the directive digest goes out (issue 5: 10 and 3).
@@ -103,7 +104,8 @@ class Organisation:
     """A department that issues a monthly directive for a scope.
 
     ``leads`` are the days before each due date at which its members get the digest,
-    longest first; an empty tuple sends no digest.
+    longest first; an empty tuple sends no digest. ``directive`` holds what the
+    organisation overrides in its directive draft (see docs/directive.md).
     """
 
     id: str
@@ -111,6 +113,7 @@ class Organisation:
     scope: str
     due: DueRule = field(default_factory=DueRule)
     leads: tuple[int, ...] = DEFAULT_DIRECTIVE_LEADS
+    directive: DirectiveSettings = field(default_factory=DirectiveSettings)
 
     def __post_init__(self) -> None:
         if not SLUG_RE.match(self.id):

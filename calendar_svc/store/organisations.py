@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Row, delete, func, insert, select, update
 
+from calendar_svc.core.directive_settings import DirectiveSettings
 from calendar_svc.core.reminders import DueKind, DueRule, Organisation, Subscriber
 from calendar_svc.errors import AlreadyExistsError, CalendarSvcError, NotFoundError
 from calendar_svc.store.access import EngineAccess
@@ -58,6 +59,7 @@ def _org_values(org: Organisation) -> dict[str, Any]:
         "due_kind": org.due.kind.value,
         "due_n": org.due.n,
         "leads": join_ints(org.leads),
+        "directive": org.directive.to_json(),
     }
 
 
@@ -70,6 +72,7 @@ def _org_from_row(row: Row[Any]) -> Organisation:
             scope=m["scope"],
             due=DueRule(DueKind(m["due_kind"]), int(m["due_n"])),
             leads=split_ints(m["leads"]),
+            directive=DirectiveSettings.from_json(m["directive"]),
         )
     except ValueError as exc:
         raise StoredRowError(m["id"], f"organisations: {exc}") from exc

@@ -35,6 +35,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import TIMESTAMP
 from sqlalchemy.types import TypeEngine
@@ -137,6 +138,8 @@ organisations = Table(
     Column("due_n", Integer, nullable=False),
     Column("leads", Text, nullable=False),
     Column("created_at", AwareDateTime, nullable=False),
+    # What the organisation overrides in its directive draft, as JSON (migration 0003).
+    Column("directive", Text, nullable=False, server_default=text("'{}'")),
     CheckConstraint("due_kind IN ('day', 'before')", name="due_kind"),
 )
 
