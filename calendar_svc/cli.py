@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "remind": ("remind", "remind_group"),
     "outbox": ("outbox", "outbox_group"),
     "worker": ("worker", "worker_command"),
+    "directive": ("directive", "directive_command"),
 }
 
 HELP_SHORT: dict[str, str] = {
@@ -59,6 +60,7 @@ HELP_SHORT: dict[str, str] = {
     "remind": "Nhắc việc: xem trước, gửi / Preview a digest; plan and send reminders.",
     "outbox": "Hàng đợi thư nhắc / List and requeue the reminder outbox.",
     "worker": "Chạy bộ nhắc việc / Run the reminder scheduler alone.",
+    "directive": "Soạn dự thảo định hướng tháng / Draft the monthly directive (text, md, docx).",
 }
 
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from calendar_svc.cli import App, pass_app
+from calendar_svc.commands.directive import directive_settings_options
+from calendar_svc.core.directive_settings import DirectiveSettings
 from calendar_svc.core.reminders import DueKind, DueRule, Organisation
 from calendar_svc.errors import DataError
 
@@ -75,6 +77,7 @@ def record(org: Organisation) -> dict[str, Any]:
         "scope": org.scope,
         "due": {"kind": org.due.kind.value, "n": org.due.n, "label": org.due.label("en")},
         "leads": list(org.leads),
+        "directive": json.loads(org.directive.to_json()),
     }
 
 
@@ -126,6 +129,7 @@ def org_group() -> None:
 @click.option("--scope", required=True, help="Phạm vi / Scope (e.g. province:quang-ninh).")
 @with_due_options
 @click.option("--leads", default="10,3", show_default=True, help=LEADS_HELP)
+@directive_settings_options
 @pass_app
 def add_command(
     app: App,
@@ -135,6 +139,7 @@ def add_command(
     due_day: int | None,
     due_days_before: int | None,
     leads: str,
+    directive: DirectiveSettings,
 ) -> None:
     """Thêm tổ chức / Add an organisation with id ID.
 
@@ -148,6 +153,7 @@ def add_command(
             "scope": check_scope(app, scope),
             "due": due_rule(due_day, due_days_before, None),
             "leads": parse_leads(leads, "--leads"),
+            "directive": directive,
         }
     )
     repo(app).add_organisation(org)
@@ -180,6 +186,7 @@ def list_command(app: App, fmt: str) -> None:
 @click.option("--scope", help="Phạm vi / Scope.")
 @with_due_options
 @click.option("--leads", help=LEADS_HELP)
+@directive_settings_options
 @pass_app
 def edit_command(
     app: App,
@@ -189,9 +196,11 @@ def edit_command(
     due_day: int | None,
     due_days_before: int | None,
     leads: str | None,
+    directive: DirectiveSettings,
 ) -> None:
     """Sửa tổ chức / Change the given fields of organisation ID."""
-    if all(v is None for v in (name, scope, due_day, due_days_before, leads)):
+    same_directive = directive == DirectiveSettings()
+    if same_directive and all(v is None for v in (name, scope, due_day, due_days_before, leads)):
         raise click.UsageError("nêu ít nhất một trường / name at least one field to change")
     store = repo(app)
     current: Organisation = store.get_organisation(org_id)
@@ -202,6 +211,8 @@ def edit_command(
         changes["scope"] = check_scope(app, scope)
     if leads is not None:
         changes["leads"] = parse_leads(leads, "--leads")
+    if not same_directive:
+        changes["directive"] = current.directive.merged(directive)
     try:
         org = replace(current, **changes)
     except ValueError as exc:
