@@ -90,8 +90,8 @@ def _physical_lines(data: bytes, report: CheckReport) -> list[tuple[int, str]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        report.add(line, f"not UTF-8 (byte 0x{data[exc.start]:02x})")
+        bad_line = data.count(b"\n", 0, exc.start) + 1
+        report.add(bad_line, f"not UTF-8 (byte 0x{data[exc.start]:02x})")
         text = data.decode("utf-8", errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -130,7 +130,7 @@ def _logical_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 
 def _decode_time(value: str, params: dict[str, str]) -> date | datetime:
-    decoded: date | datetime = vDDDTypes.from_ical(value)
+    decoded: date | datetime = vDDDTypes.from_ical(value)  # type: ignore[no-untyped-call]
     tzid = params.get("TZID")
     if isinstance(decoded, datetime) and decoded.tzinfo is None and tzid:
         import zoneinfo
@@ -155,7 +155,7 @@ def _check_times(comp: _Component, report: CheckReport) -> None:
         report.add(end[0], "DTEND and DTSTART are of different value types (DATE, DATE-TIME)")
         return
     try:
-        after = ends > begins  # type: ignore[operator]
+        after = ends > begins
     except TypeError:
         report.add(end[0], "DTEND and DTSTART mix floating and zoned times")
         return
@@ -188,7 +188,7 @@ def _scan(lines: list[tuple[int, str]], report: CheckReport) -> None:
     calendars = 0
     for number, line in lines:
         try:
-            name, params, value = Contentline(line).parts()
+            name, params, value = Contentline(line).parts()  # type: ignore[no-untyped-call]
         except (ValueError, TypeError) as exc:
             report.add(number, f"not a valid content line: {exc}")
             continue

@@ -217,15 +217,14 @@ class FeedService:
             # Serving from memory still works; the files are for other web servers.
             log.error("feeds not published to %s: %s", self.directory, exc)
         feeds: dict[str, Rendered] = {}
-        for feed in built:
-            previous = self._feeds.get(feed.spec.name)
-            etag = strong_etag(feed.data)
-            modified = mtimes.get(feed.spec.name)
+        for one in built:
+            previous = self._feeds.get(one.spec.name)
+            modified = mtimes.get(one.spec.name)
             if modified is None:
-                same = previous is not None and previous.etag == etag
+                same = previous is not None and previous.etag == strong_etag(one.data)
                 modified = previous.last_modified if same and previous else now
-            feeds[feed.spec.name] = Rendered.of(
-                feed.spec.name, feed.data, min(modified, now), feed.events
+            feeds[one.spec.name] = Rendered.of(
+                one.spec.name, one.data, min(modified, now), one.events
             )
         return feeds
 
