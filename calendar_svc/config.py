@@ -170,8 +170,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("smtp.port", int, 25, "SMTP server port.", check=_port),
     Option("smtp.username", str, "", "SMTP user name; empty sends without logging in."),
     Option("smtp.password", str, "", "SMTP password.", secret=True),
-    Option("smtp.starttls", bool, False, "Upgrade the connection with STARTTLS."),
-    Option("smtp.tls", bool, False, "Connect with implicit TLS (usually port 465)."),
+    Option("smtp.starttls", bool, default=False, help="Upgrade the connection with STARTTLS."),
+    Option(
+        "smtp.tls", bool, default=False, help="Connect with implicit TLS (usually port 465)."
+    ),
     Option("smtp.from", str, "calendar-svc@localhost", "Sender address of reminders."),
     Option(
         "smtp.timeout",
