@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "outbox": ("outbox", "outbox_group"),
     "worker": ("worker", "worker_command"),
     "directive": ("directive", "directive_command"),
+    "db": ("db", "db_group"),
 }
 
 HELP_SHORT: dict[str, str] = {
@@ -61,6 +62,7 @@ HELP_SHORT: dict[str, str] = {
     "outbox": "Hàng đợi thư nhắc / List and requeue the reminder outbox.",
     "worker": "Chạy bộ nhắc việc / Run the reminder scheduler alone.",
     "directive": "Soạn dự thảo định hướng tháng / Draft the monthly directive (text, md, docx).",
+    "db": "Cơ sở dữ liệu: phiên bản, số dòng, nâng cấp / Database status and upgrade.",
 }
 
 
