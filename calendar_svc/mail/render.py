@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+from markupsafe import escape
 
 from calendar_svc.core.counting import format_occurrence_date, is_big, phrase, round_class_label
 from calendar_svc.core.model import Occurrence
@@ -119,6 +120,49 @@ def event_context(
         "month_url": month_url,
         "sender_name": sender_name,
     }
+
+
+#: Stand-ins for the personal values in a :class:`Prototype`. They hold a NUL, which no
+#: subscriber name or URL can (names are refused with control characters).
+NAME_SLOT = "\x00recipient-name\x00"
+URL_SLOT = "\x00unsubscribe-url\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class Prototype:
+    """A reminder rendered once with stand-ins for the name and the unsubscribe link.
+
+    :meth:`personalise` puts each recipient's values in, escaped for HTML exactly as
+    autoescaping would (``markupsafe.escape``), so it gives what :func:`render` gives for
+    that recipient, for the cost of two string replacements instead of two renderings.
+    """
+
+    subject: str
+    text: str
+    html: str
+
+    def personalise(self, *, name: str, unsubscribe_url: str) -> Rendered:
+        """Return the reminder for one recipient."""
+        html_name, html_url = str(escape(name)), str(escape(unsubscribe_url))
+        return Rendered(
+            self.subject,
+            self.text.replace(NAME_SLOT, name).replace(URL_SLOT, unsubscribe_url),
+            self.html.replace(NAME_SLOT, html_name).replace(URL_SLOT, html_url),
+        )
+
+
+def prototype(shared: Mapping[str, Any]) -> Prototype:
+    """Render a shared context once, with stand-ins for the personal values.
+
+    Raises:
+        ValueError: a template transforms a personal value (a filter on it), so stand-ins
+            would not survive; such a template must be rendered per recipient.
+    """
+    out = render(shared, name=NAME_SLOT, unsubscribe_url=URL_SLOT)
+    for part in (out.text, out.html):
+        if NAME_SLOT not in part or URL_SLOT not in part:
+            raise ValueError("a mail template must show the name and unsubscribe link as is")
+    return Prototype(out.subject, out.text, out.html)
 
 
 def render(shared: Mapping[str, Any], *, name: str, unsubscribe_url: str) -> Rendered:

@@ -16,6 +16,7 @@ whose transaction timed out or broke is closed, never reused. Each send returns 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 from dataclasses import dataclass
@@ -134,6 +135,23 @@ class SmtpPool:
         self._idle.append(client)
         return Delivery(Verdict.SENT)
 
+    @staticmethod
+    async def _transact(client: aiosmtplib.SMTP, message: Outgoing) -> None:
+        """Send one message: MAIL (with its exact SIZE), RCPT, DATA; RSET after a refusal.
+
+        The message is already in canonical CRLF form, so its length is its size and
+        ``sendmail``'s extra pass to measure it is not needed.
+        """
+        size = [f"SIZE={len(message.data)}"] if client.supports_extension("size") else []
+        try:
+            await client.mail(message.sender, options=size)
+            await client.rcpt(message.recipient)
+            await client.data(message.data)
+        except aiosmtplib.SMTPResponseException:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await client.rset()  # an unusable connection is dropped by the caller
+            raise
+
     async def send(self, message: Outgoing) -> Delivery:
         """Send one message within the timeout; return the verdict (never raises for SMTP)."""
         timeout = self.settings.timeout
@@ -149,7 +167,7 @@ class SmtpPool:
                             client = await self._connect()
                             connecting = reused = False
                         try:
-                            await client.sendmail(message.sender, [message.recipient], message.data)
+                            await self._transact(client, message)
                             break
                         except aiosmtplib.SMTPServerDisconnected:
                             if not reused:

@@ -26,7 +26,7 @@ from calendar_svc.mail.message import (
     encode_text,
     message_id_for,
 )
-from calendar_svc.mail.render import digest_context, event_context, render
+from calendar_svc.mail.render import digest_context, event_context, prototype, render
 from calendar_svc.mail.tokens import make_token, read_token
 from helpers import make
 
@@ -311,3 +311,30 @@ def test_token_round_trip_and_forgery() -> None:
 def test_token_is_url_safe() -> None:
     token = make_token("s", "a+b@example.org")
     assert all(c.isalnum() or c in "-_." for c in token)
+
+
+_names = st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=40)
+
+
+@given(_names, st.sampled_from(["vi", "en"]))
+def test_prototype_personalises_exactly_as_rendering_does(name: str, lang: str) -> None:
+    context = shared(lang)
+    url = "https://lich.example.org/unsubscribe?t=a.b&x=<1>"
+    assert prototype(context).personalise(name=name, unsubscribe_url=url) == render(
+        context, name=name, unsubscribe_url=url
+    )
+
+
+def test_a_template_that_transforms_a_personal_value_cannot_be_a_prototype(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from calendar_svc.mail import render as render_module
+
+    templates = {
+        "vi/digest.txt": "{{ recipient_name | upper }} {{ unsubscribe_url }}",
+        "vi/digest.html": "{{ recipient_name }} {{ unsubscribe_url }}",
+    }
+    env = jinja2.Environment(loader=jinja2.DictLoader(templates), undefined=jinja2.StrictUndefined)
+    monkeypatch.setattr(render_module, "environment", lambda: env)
+    with pytest.raises(ValueError, match="as is"):
+        prototype(shared())
