@@ -10,6 +10,10 @@ Nothing here reads the clock or draws random numbers:
 * events come in the order given (the core sorts by date, then id) and icalendar writes
   properties in its canonical order.
 
+Text (names, sources, descriptions) goes through :mod:`calendar_svc.feeds.text`: any
+string a store may hold gives a valid TEXT value that parsers read back exactly (line
+breaks as ``\\n``, other control characters replaced).
+
 Every event is all-day: ``DTSTART;VALUE=DATE`` and ``DTEND;VALUE=DATE`` the day after the
 occurrence's last day (Outlook drops all-day events without DTEND). Month-only and
 year-only occurrences span their month or year; multi-day festivals span
@@ -37,6 +41,7 @@ from calendar_svc.core.counting import (
 from calendar_svc.core.model import Calendar, Occurrence
 from calendar_svc.core.policy import CATEGORIES
 from calendar_svc.errors import LunarDateError
+from calendar_svc.feeds.text import IcsText, ics_categories
 
 PRODID = "-//calendar-svc//Lich ky niem//VI"
 #: How often clients should refetch a subscription (RFC 7986 and Microsoft's X- name).
@@ -182,19 +187,19 @@ def build_event(
     """Return the VEVENT of one occurrence (see the module docstring for the rules)."""
     event = icalendar.Event()
     summary = event_summary(occ, lang)
-    event.add("uid", event_uid(occ, uid_domain))
+    event.add("uid", IcsText(event_uid(occ, uid_domain)))
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
     event.add("dtstart", occ.date)
     event.add("dtend", occ.last_day + timedelta(days=1))
-    event.add("summary", summary)
-    event.add("description", event_description(occ, lang))
-    event.add("categories", event_categories(occ, lang))
+    event.add("summary", IcsText(summary))
+    event.add("description", IcsText(event_description(occ, lang)))
+    event.add("categories", ics_categories(event_categories(occ, lang)))
     event.add("transp", "TRANSPARENT")
     if alarm_days > 0:
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", summary)
+        alarm.add("description", IcsText(summary))
         alarm.add("trigger", timedelta(days=-alarm_days))
         event.add_component(alarm)
     return event
@@ -246,10 +251,10 @@ def calendar_frame(name: str, description: str, method: str = "PUBLISH") -> tupl
     cal.add("calscale", "GREGORIAN")
     if method:
         cal.add("method", method)
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
-    cal.add("description", description)
-    cal.add("x-wr-caldesc", description)
+    cal.add("name", IcsText(name))
+    cal.add("x-wr-calname", IcsText(name))
+    cal.add("description", IcsText(description))
+    cal.add("x-wr-caldesc", IcsText(description))
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "P1D")
     data = cal.to_ical()
