@@ -28,4 +28,5 @@ HOSTILE = [
     "ls\u2028ps\u2029nel\x85bom\ufeff",
     LONG_VI,
     "🎉" * 400,
+    '<script>alert("x")</script> & <b>đậm</b>',
 ]

@@ -73,6 +73,7 @@ def serve_command(
     import uvicorn
 
     from calendar_svc.web import create_app
+    from calendar_svc.web.protocol import LimitedHttpToolsProtocol
 
     settings = app.settings
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
@@ -82,6 +83,7 @@ def serve_command(
         "server_header": False,
         "log_level": "info",
         "access_log": access_log,
+        "http": LimitedHttpToolsProtocol,
     }
     if workers == 1:
         web = create_app(settings, scopes=app.scopes, **reminder_parts(settings, app.scopes))

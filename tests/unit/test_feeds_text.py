@@ -3,7 +3,7 @@
 Names, English names and sources are rendered, then read by icalendar and by ``ical``
 (strict); the raw bytes are checked too: CRLF line ends only, at most 75 octets a line,
 and every physical line valid UTF-8 on its own (folding never splits a character). The
-third parser, ical.js, reads the same kind of names in tests/integration/test_feeds_text.py.
+third parser, ical.js, reads the same kind of names in tests/integration/test_feeds_stored_text.py.
 """
 
 from __future__ import annotations
