@@ -30,7 +30,7 @@ from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.store.repository import AnniversaryReader
 from calendar_svc.web.fastpath import FeedFastPath
-from calendar_svc.web.feedservice import REFRESH_SECONDS, FeedService
+from calendar_svc.web.feedservice import REFRESH_SECONDS, RETRY_SECONDS, FeedService
 from calendar_svc.web.http import error_response
 from calendar_svc.web.pages import index_page, month_page, template_environment
 from calendar_svc.web.routes import feed, healthz, occurrences_api
@@ -43,9 +43,13 @@ LifespanHook = Callable[[], AbstractAsyncContextManager[None]]
 
 
 async def _refresh_forever(service: FeedService, interval: float) -> None:
-    """Check the data and the window every ``interval`` seconds; rebuild on change."""
+    """Check the data and the window every ``interval`` seconds; rebuild on change.
+
+    While the last refresh failed, try again every :data:`RETRY_SECONDS` (at most).
+    """
     while True:
-        await asyncio.sleep(interval)
+        healthy = service.status().ok
+        await asyncio.sleep(interval if healthy else min(interval, RETRY_SECONDS))
         await asyncio.to_thread(service.refresh)
 
 

@@ -6,7 +6,11 @@ published to the feeds directory too (the same files ``calendar-svc feeds build`
 which any web server can serve). Requests are answered from memory: the last complete
 build. Until one build has succeeded, feeds are unavailable (HTTP 503 with Retry-After),
 never empty; when a later build fails, the last complete one goes on being served and
-the error shows in ``/healthz``.
+the error shows in ``/healthz``. While the last build failed, the server tries again
+every :data:`RETRY_SECONDS` instead, so it is back soon after the database is.
+
+``/healthz`` also asks the database itself (:meth:`FeedService.probe`, at most once per
+:data:`PROBE_SECONDS`), so an outage shows at once, not at the next refresh.
 
 A feed's Last-Modified is the modification time of its published file, which changes only
 when the bytes change (the ETag is a hash of the bytes). It is not the data's revision:
@@ -19,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 import zoneinfo
 from collections import OrderedDict
 from collections.abc import Callable
@@ -55,6 +60,10 @@ log = logging.getLogger(__name__)
 
 #: Seconds between checks of the data's revision and the window.
 REFRESH_SECONDS = 30
+#: Seconds between attempts while the last refresh failed (database down, say).
+RETRY_SECONDS = 2.0
+#: Seconds a database check made for ``/healthz`` is reused.
+PROBE_SECONDS = 1.0
 #: Custom (query) feeds kept rendered, most recent first.
 CUSTOM_CACHE_SIZE = 64
 
@@ -144,6 +153,8 @@ class FeedService:
         self._custom: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
         self._error: str | None = "not built yet"
         self._refreshed_at: datetime | None = None
+        self._probe_lock = threading.Lock()
+        self._probed: tuple[float, str | None] | None = None
 
     def today(self) -> date:
         """Return today's date in the configured time zone."""
@@ -272,6 +283,27 @@ class FeedService:
             while len(self._custom) > CUSTOM_CACHE_SIZE:
                 self._custom.popitem(last=False)
         return feed
+
+    def probe(self) -> str | None:
+        """Check that the database answers; return the failure, or None when it does.
+
+        The answer is reused for :data:`PROBE_SECONDS`, so a busy health check does not
+        become a load on the database; callers at the same moment share one check.
+        """
+        with self._probe_lock:
+            if self._probed is not None and time.monotonic() - self._probed[0] < PROBE_SECONDS:
+                return self._probed[1]
+            error: str | None = None
+            try:
+                self.reader().revision()
+            except CalendarSvcError as exc:
+                error = str(exc)
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            if error is not None:
+                self._reader = None  # open it again next time
+            self._probed = (time.monotonic(), error)
+            return error
 
     def status(self) -> Status:
         """Return the state of the last refresh."""

@@ -67,10 +67,15 @@ def occurrences_api(request: Request) -> JSONResponse:
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """``/healthz``: 200 when the last refresh of the feeds succeeded, else 503."""
-    status = _service(request).status()
+    """``/healthz``: 200 when the database answers now and the last refresh of the feeds
+    succeeded; else 503 with the error."""
+    service = _service(request)
+    database_error = await run_in_threadpool(service.probe)
+    status = service.status()
+    ok = status.ok and database_error is None
     body: dict[str, Any] = {
-        "status": "ok" if status.ok else "error",
+        "status": "ok" if ok else "error",
+        "database": "ok" if database_error is None else "error",
         "revision": status.revision.isoformat() if status.revision else None,
         "window": [status.window.start.isoformat(), status.window.end.isoformat()]
         if status.window
@@ -78,8 +83,6 @@ async def healthz(request: Request) -> JSONResponse:
         "feeds": status.feeds,
         "refreshed_at": status.refreshed_at.isoformat() if status.refreshed_at else None,
     }
-    if status.error:
-        body["error"] = status.error
-    return JSONResponse(
-        body, status_code=200 if status.ok else 503, headers={"Cache-Control": "no-store"}
-    )
+    if database_error or status.error:
+        body["error"] = database_error or status.error
+    return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
