@@ -21,10 +21,13 @@ from calendar_svc.core.schedule import Digest, build_digest, digest_ranges
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.feeds import render_calendar
 from calendar_svc.mail.message import Attachment, Envelope, build_message
-from calendar_svc.mail.render import digest_context, event_context, render
+from calendar_svc.mail.render import Prototype, digest_context, event_context, prototype
 from calendar_svc.mail.tokens import make_token
 
 DEFAULT_SENDER_NAME = "Lịch kỷ niệm"
+
+#: MIME type of the directive's Word draft.
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,9 @@ class Composer:
         self._occurrences: dict[tuple[date, date], list[Occurrence]] = {}
         self._digests: dict[tuple[str, int, int, tuple[str, ...]], Digest] = {}
         self._shared: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._prototypes: dict[tuple[Any, ...], Prototype] = {}
         self._ics: dict[tuple[Any, ...], bytes] = {}
+        self._docx: dict[tuple[str, int, int], Attachment] = {}
 
     def _range(self, start: date, end: date) -> list[Occurrence]:
         found = self._occurrences.get((start, end))
@@ -210,6 +215,41 @@ class Composer:
             )
         return shared, Attachment(f"{key.subject}-{occ.date.year:04d}.ics", ics)
 
+    def directive_attachments(self, key: ReminderKey) -> tuple[Attachment, ...]:
+        """Return the .docx draft of a digest's month when its organisation asks for it.
+
+        The draft is the one ``calendar-svc directive --format docx`` writes, dated on the
+        organisation's due date; it is built once per organisation and month.
+
+        Raises:
+            ValueError: the draft cannot be built (e.g. the organisation's template is broken).
+        """
+        org = self.organisations.get(key.subject)
+        if key.kind is not ReminderKind.DIGEST or org is None or not org.directive.attach_docx:
+            return ()
+        year, month = key.occurrence.year, key.occurrence.month
+        found = self._docx.get((org.id, year, month))
+        if found is None:
+            from calendar_svc.directive.profile import build_profile
+            from calendar_svc.directive.word import default_filename, document_bytes
+            from calendar_svc.errors import CalendarSvcError
+            from calendar_svc.services.directive import draft_from_anniversaries
+
+            scope = self._scopes[org.scope].name_vi if org.scope in self._scopes else ""
+            try:
+                profile = build_profile(
+                    org.id, org.name, org.scope, org.directive, scope_name=scope
+                )
+                draft = draft_from_anniversaries(
+                    self._anns, self._scopes, profile, year, month, org.due.due_date(year, month)
+                )
+                data = document_bytes(draft)
+            except CalendarSvcError as exc:
+                raise ValueError(f"directive draft of '{org.id}': {exc}") from exc
+            found = Attachment(default_filename(draft), data, DOCX_TYPE, ())
+            self._docx[(org.id, year, month)] = found
+        return (found,)
+
     def compose(
         self, row_id: int, key: ReminderKey, message_id: str, sub: Subscriber | None, now: datetime
     ) -> Outgoing | str:
@@ -233,9 +273,13 @@ class Composer:
         if isinstance(parts, str):
             return parts
         shared, attachment = parts
+        proto_key = (id(shared), sub.lang)
+        proto = self._prototypes.get(proto_key)
+        if proto is None:
+            proto = self._prototypes[proto_key] = prototype(shared)
         token = make_token(self.mail.secret, sub.email)
         url = self.mail.unsubscribe_url(token)
-        rendered = render(shared, name=sub.name, unsubscribe_url=url)
+        rendered = proto.personalise(name=sub.name, unsubscribe_url=url)
         envelope = Envelope(
             from_name=self.mail.from_name,
             from_addr=self.mail.from_addr,
@@ -247,5 +291,6 @@ class Composer:
             unsubscribe_url=url,
             unsubscribe_mailto=self.mail.unsubscribe_mailto(token),
         )
-        data = build_message(envelope, rendered.text, rendered.html, attachment)
+        extra = self.directive_attachments(key)
+        data = build_message(envelope, rendered.text, rendered.html, attachment, extra=extra)
         return Outgoing(row_id, message_id, self.mail.from_addr, sub.email, data)
