@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -165,7 +165,7 @@ def directive_settings_options(func: F) -> F:
     command: Any = wrapper
     for option in reversed(options):
         command = option(command)
-    return command  # type: ignore[no-any-return]
+    return cast(F, command)
 
 
 def _parse_month(value: str | None, today: date) -> tuple[int, int]:
@@ -196,9 +196,9 @@ def organisation_profile(app: App, org_id: str) -> DirectiveProfile:
     Raises:
         NotFoundError: there is no such organisation.
     """
-    from calendar_svc.store.organisations import OrganisationRepo
+    from calendar_svc.commands.org import repo
 
-    org = OrganisationRepo(app.store().engine).get_organisation(org_id)
+    org = repo(app).get_organisation(org_id)
     scope_name = app.scopes[org.scope].name_vi if org.scope in app.scopes else ""
     return build_profile(org.id, org.name, org.scope, org.directive, scope_name=scope_name)
 
