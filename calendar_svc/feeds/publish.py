@@ -4,14 +4,17 @@ Building is all in memory first: the data is read once (revision, then rows, the
 revision again, so the two agree), expanded once over the window and filtered per feed.
 Only when every feed has rendered is anything written, and each file is replaced
 atomically (temporary file in the same directory, ``fsync``, ``os.replace``, ``fsync`` of
-the directory, as ``radicale/storage/multifilesystem/base.py::_atomic_write`` does). A
-feed whose bytes did not change is not rewritten, so its modification time (the
-Last-Modified of the file, whoever serves it) stays that of its last real change. An
-error never leaves an empty or partial feed behind: the old file stays as it was.
+the directory, as ``radicale/storage/multifilesystem/base.py::_atomic_write`` does): all
+the temporary files are written first, and renamed only when every one is on disk, so a
+full disk or a read-only directory changes no feed at all. A feed whose bytes did not
+change is not rewritten, so its modification time (the Last-Modified of the file,
+whoever serves it) stays that of its last real change. An error never leaves an empty
+or partial feed, or a temporary file, behind: the old files stay as they were.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -229,20 +232,26 @@ def _unchanged(path: Path, data: bytes) -> bool:
         return False
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Replace ``path`` with ``data`` atomically; do nothing when the bytes are the same.
+def _discard(tmp: Path | None) -> None:
+    if tmp is not None:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _stage(path: Path, data: bytes) -> Path | None:
+    """Write ``data`` to a temporary file beside ``path``, synced to disk.
 
     Returns:
-        True when the file was written, False when it already held these bytes.
+        The temporary file, or None when ``path`` already holds these bytes.
 
     Raises:
-        FeedPublishError: the file cannot be written (the old one is left as it was), or
-            ``data`` is empty.
+        FeedPublishError: the file cannot be written (nothing is left behind), or ``data``
+            is empty.
     """
     if not data:
         raise FeedPublishError(path, "refusing to publish an empty feed")
     if _unchanged(path, data):
-        return False
+        return None
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -253,16 +262,47 @@ def write_atomic(path: Path, data: bytes) -> bool:
             os.fsync(fd)
         finally:
             os.close(fd)
+    except OSError as exc:
+        _discard(tmp)
+        raise FeedPublishError(path, exc.strerror or str(exc)) from exc
+    return tmp
+
+
+def _swap_in(tmp: Path, path: Path) -> None:
+    """Rename the staged file over ``path`` (atomic; takes no space)."""
+    try:
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise FeedPublishError(path, exc.strerror or str(exc)) from exc
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Replace ``path`` with ``data`` atomically; do nothing when the bytes are the same.
+
+    Returns:
+        True when the file was written, False when it already held these bytes.
+
+    Raises:
+        FeedPublishError: the file cannot be written (the old one is left as it was), or
+            ``data`` is empty.
+    """
+    tmp = _stage(path, data)
+    if tmp is None:
+        return False
+    _swap_in(tmp, path)
     _fsync_dir(path.parent)
     return True
 
 
 def publish(out_dir: Path, feeds: Sequence[BuiltFeed]) -> list[PublishedFeed]:
     """Write each built feed to ``out_dir/<name>.ics``, atomically, skipping unchanged ones.
+
+    All or nothing, as far as a file system allows: every changed feed is first written
+    in full to a temporary file beside its target and synced; only when all of them are
+    on disk are they renamed over the old files (a rename needs no space). A full disk or
+    a read-only directory therefore leaves every previous feed as it was, and no
+    temporary file behind.
 
     Raises:
         FeedPublishError: the directory or a file cannot be written.
@@ -271,13 +311,32 @@ def publish(out_dir: Path, feeds: Sequence[BuiltFeed]) -> list[PublishedFeed]:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FeedPublishError(out_dir, exc.strerror or str(exc)) from exc
+    staged: list[tuple[Path, Path | None]] = []
+    try:
+        for feed in feeds:
+            path = out_dir / feed.spec.filename
+            staged.append((path, _stage(path, feed.data)))
+    except FeedPublishError:
+        for _, tmp in staged:
+            _discard(tmp)
+        raise
+    for n, (path, tmp) in enumerate(staged):
+        if tmp is None:
+            continue
+        try:
+            _swap_in(tmp, path)
+        except FeedPublishError:
+            for _, rest in staged[n + 1 :]:
+                _discard(rest)
+            raise
+    _fsync_dir(out_dir)
     done = []
-    for feed in feeds:
-        path = out_dir / feed.spec.filename
-        written = write_atomic(path, feed.data)
-        if written:
+    for feed, (path, tmp) in zip(feeds, staged, strict=True):
+        if tmp is not None:
             log.info("published %s (%d events, %d bytes)", path, feed.events, len(feed.data))
-        done.append(PublishedFeed(feed.spec.name, path, feed.events, len(feed.data), written))
+        done.append(
+            PublishedFeed(feed.spec.name, path, feed.events, len(feed.data), tmp is not None)
+        )
     return done
 
 
