@@ -102,4 +102,3 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             return
         self.transport.write_eof()
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
-

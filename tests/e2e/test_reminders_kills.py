@@ -1,0 +1,104 @@
+"""Random SIGKILLs of the dispatcher during a 200-reminder run (CI size of bench_kill.py).
+
+Five times, the installed ``calendar-svc remind run-once`` is started, killed with SIGKILL
+at a random moment once the SMTP server has accepted one of its messages, and started
+again later (past the claim lease). The at-least-once window is measured at each kill:
+messages the server accepted whose outcome the outbox had not recorded. Checked:
+
+* nothing is lost: every reminder is sent, and each was received;
+* a message is received more than once only if it was in that window at a kill, and at
+  most once more per such kill (it is sent again by the next run).
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import sqlite3
+import subprocess
+import time
+from collections import Counter
+from contextlib import closing
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from reminders_support import InstalledCli
+from smtp_support import SmtpServer
+
+from calendar_svc.core.reminders import Subscriber
+from calendar_svc.store.open import open_store
+from calendar_svc.store.organisations import OrganisationRepo
+
+REMINDERS = 200
+KILLS = 5
+START = datetime(2023, 1, 23, 8, 0)
+#: Past the claim lease, which is about 51 × smtp.timeout + 60 s (5 min 15 s here).
+STEP = timedelta(minutes=10)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> InstalledCli:
+    return InstalledCli(tmp_path)
+
+
+def sent_ids(database: Path) -> set[str]:
+    # Read-write: after a SIGKILL, reading the write-ahead log needs write access.
+    with closing(sqlite3.connect(database, timeout=5)) as conn:
+        rows = conn.execute("SELECT message_id FROM outbox WHERE status = 'sent'").fetchall()
+        return {r[0] for r in rows}
+
+
+def test_random_sigkills_lose_nothing_and_repeat_only_the_window(cli: InstalledCli) -> None:
+    cli.setup_quang_ninh()
+    store = open_store(f"sqlite:///{cli.database}")
+    try:
+        people = OrganisationRepo(store.engine)
+        for n in range(REMINDERS):
+            people.add_subscriber(
+                Subscriber(f"m{n:03d}@example.org", "Cán bộ", organisation="quang-ninh", leads=())
+            )
+    finally:
+        store.close()
+    rng = random.Random(20230123)
+    env = {**cli.env, "CALENDAR_SVC_SMTP_TIMEOUT": "5"}
+    windows: list[set[str]] = []
+    kills = 0
+    now = START
+    with SmtpServer() as server:
+        env.update(cli.smtp_env(server.port))
+        for _ in range(KILLS):
+            before = len(server.received)
+            proc = subprocess.Popen(
+                cli.argv("remind", "run-once", "--now", now.isoformat(timespec="minutes")),
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                server.wait_for(
+                    lambda b=before, p=proc: len(server.received) > b or p.poll() is not None
+                )
+                time.sleep(rng.uniform(0, 0.05))
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=60)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            kills += proc.returncode == -signal.SIGKILL
+            # Let the server finish a message whose data was already on the wire.
+            server.wait_for(lambda: server.attempts == len(server.received), timeout=10)
+            windows.append(set(server.message_ids()) - sent_ids(cli.database))
+            now += STEP
+        last = cli.run_once(
+            server.port, now.isoformat(timespec="minutes"), CALENDAR_SVC_SMTP_TIMEOUT="5"
+        )
+        assert last.code == 0, last.err
+    assert kills >= 3  # most runs were killed mid-dispatch, not finished before the signal
+    received = Counter(server.message_ids())
+    sent = sent_ids(cli.database)
+    assert len(sent) == REMINDERS and cli.statuses() == {"sent": REMINDERS}  # nothing lost
+    assert set(received) == sent
+    for mid, times in received.items():
+        assert times <= 1 + sum(mid in w for w in windows), (mid, times)
