@@ -321,3 +321,58 @@ def test_organisation_and_subscriber_commands(cli: InstalledCli) -> None:
     cli.ok("subscribers", "remove", "can-bo@example.org")
     cli.ok("org", "remove", "quang-ninh", "--yes")
     assert cli.ok("org", "list").out == "Chưa có tổ chức nào / No organisations.\n"
+
+
+def test_implicit_tls_from_the_environment(cli: InstalledCli, tmp_path: Path) -> None:
+    cert, key = _certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    cli.setup_quang_ninh("can-bo@example.org")
+    with SmtpServer(options={"ssl_context": context}) as server:
+        env = cli.smtp_env(server.port, CALENDAR_SVC_SMTP_TLS="true", SSL_CERT_FILE=str(cert))
+        cli.ok("remind", "run-once", "--now", "2023-01-23T08:00", env=env)
+    assert len(server.received) == 1
+
+
+def test_progress_bar_on_a_terminal_only(cli: InstalledCli) -> None:
+    import os
+    import pty
+
+    from calendar_svc.core.reminders import Subscriber
+    from calendar_svc.store.open import open_store
+    from calendar_svc.store.organisations import OrganisationRepo
+
+    cli.setup_quang_ninh()
+    store = open_store(f"sqlite:///{cli.database}")
+    people = OrganisationRepo(store.engine)
+    for n in range(30):
+        people.add_subscriber(
+            Subscriber(f"m{n}@example.org", "M", organisation="quang-ninh", leads=())
+        )
+    store.close()
+    with SmtpServer() as server:
+        quiet = cli.run_once(server.port, "2023-01-23T08:00")  # stderr is a pipe: no bar
+        leader, follower = pty.openpty()
+        proc = subprocess.run(  # 30/01: the 3-day digests, stderr on a terminal
+            cli.argv("remind", "run-once", "--now", "2023-01-30T08:00"),
+            env={**cli.env, **cli.smtp_env(server.port)},
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            check=True,
+            timeout=120,
+        )
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(leader)
+    assert len(server.received) == 60
+    assert "Gửi / Sent: 30," in quiet.out and "Sending" not in quiet.err
+    assert "Gửi / Sent: 30," in proc.stdout.decode()
+    assert "Gửi / Sending" in shown.decode("utf-8", "replace")
