@@ -39,16 +39,25 @@ def make_token(secret: str, email: str) -> str:
 
 
 def read_token(secret: str, token: str) -> str | None:
-    """Return the address a token was made for, or None if it is malformed or forged."""
+    """Return the address a token was made for, or None if it is malformed or forged.
+
+    Only the exact token :func:`make_token` gives is accepted: base64 has several
+    spellings of the same bytes (the unused bits of the last character, padding), so the
+    signature is compared as text, with :func:`hmac.compare_digest` (constant time), and
+    the address part must be spelt canonically too. An altered token is refused even when
+    it decodes to the same bytes.
+    """
     if not secret or token.count(".") != 1 or len(token) > 1000:
         return None
     payload, signature = token.split(".")
     try:
         address = _unb64(payload)
-        given = _unb64(signature)
         email = address.decode("utf-8")
     except (binascii.Error, ValueError):
         return None
-    if not hmac.compare_digest(given, _signature(secret, address)):
+    expected = _b64(_signature(secret, address))
+    if not hmac.compare_digest(signature.encode("ascii", "replace"), expected.encode("ascii")):
+        return None
+    if payload != _b64(address):
         return None
     return email

@@ -4,7 +4,8 @@
 not unsubscribe anyone). ``POST`` unsubscribes: the page's button, or a mail client's
 one-click request (RFC 8058: ``List-Unsubscribe=One-Click`` posted to the
 ``List-Unsubscribe`` URL). The token is an HMAC of the address under the reminder secret
-(:mod:`calendar_svc.mail.tokens`); a wrong token gets a 400 page and changes nothing.
+(:mod:`calendar_svc.mail.tokens`); a wrong token gets a 400 page and changes nothing. A
+POST body over :data:`MAX_BODY_BYTES` gets 413 unread.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
 import jinja2
 from starlette.requests import Request
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 
 #: Headers of every unsubscribe page: never cached, never indexed.
 PAGE_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+#: The largest POST body read (a token and RFC 8058's one field take under 200 bytes).
+MAX_BODY_BYTES = 4096
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +79,24 @@ class Unsubscriber:
         people.unsubscribe(email)
 
 
+async def _form_fields(request: Request) -> dict[str, list[str]] | None:
+    """Return the fields of a small urlencoded body; None when it exceeds MAX_BODY_BYTES.
+
+    Read here, not with ``request.form()`` (which needs python-multipart): the only
+    fields are ``t`` (the token, when not in the URL) and RFC 8058's
+    ``List-Unsubscribe=One-Click``.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return parse_qs(body.decode("latin-1"), keep_blank_values=True)
+
+
 def routes(settings: Settings) -> list[Route]:
     """Return the unsubscribe routes for :func:`calendar_svc.web.create_app`."""
     unsubscriber = Unsubscriber(settings)
@@ -89,9 +111,10 @@ def routes(settings: Settings) -> list[Route]:
     async def unsubscribe(request: Request) -> HTMLResponse:
         token = request.query_params.get("t", "")
         if not token:
-            form = await request.form()
-            value = form.get("t")
-            token = value if isinstance(value, str) else ""
+            fields = await _form_fields(request)
+            if fields is None:
+                return _page("too_large.html", 413)
+            token = fields.get("t", [""])[0]
         email = await asyncio.to_thread(unsubscriber.address, token)
         if email is None:
             return _page("invalid.html", 400)
