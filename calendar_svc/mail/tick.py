@@ -8,6 +8,7 @@ into a planner, a composer and a dispatcher. Only entrypoints hand it a clock.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -23,7 +24,12 @@ from calendar_svc.mail.content import Composer, MailSettings, Outgoing
 from calendar_svc.mail.message import domain_of, message_id_for
 from calendar_svc.mail.outbox import Clock, Dispatcher, DispatchReport
 from calendar_svc.mail.send import SmtpSettings
-from calendar_svc.services.reminders import PlanReport, plan_reminders, send_policy
+from calendar_svc.services.reminders import (
+    PlanReport,
+    plan_reminders,
+    send_policy,
+    skip_unreadable,
+)
 from calendar_svc.store.organisations import OrganisationRepo
 from calendar_svc.store.outbox import OutboxRepo
 from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
@@ -120,7 +126,9 @@ class Reminders:
         return Dispatcher(
             self.outbox,
             composer=self.composer,
-            subscribers=self.people.subscribers_by_email,
+            subscribers=functools.partial(
+                self.people.subscribers_by_email, on_invalid=skip_unreadable
+            ),
             smtp=smtp_settings(self.settings),
             max_attempts=self.settings.reminders_max_attempts,
             clock=clock,

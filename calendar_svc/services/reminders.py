@@ -7,6 +7,7 @@ stale ones recorded as skipped (:mod:`calendar_svc.core.schedule`).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,9 +20,17 @@ from calendar_svc.core.occurrences import occurrences
 from calendar_svc.core.schedule import SendPolicy, event_range, plan, window_start
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.mail.message import message_id_for
+from calendar_svc.store.errors import StoredRowError
 from calendar_svc.store.organisations import OrganisationRepo
 from calendar_svc.store.outbox import OutboxRepo
 from calendar_svc.store.repository import AnniversaryReader
+
+log = logging.getLogger(__name__)
+
+
+def skip_unreadable(exc: StoredRowError) -> None:
+    """Log a subscriber row that cannot be read; it gets no reminder until it is fixed."""
+    log.error("%s (no reminders for it until the row is fixed)", exc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +76,7 @@ def plan_reminders(
     people = OrganisationRepo(engine)
     start = window_start(outbox.planned_until(), now, policy)
     organisations = people.organisations()
-    subscribers = people.subscribers(active_only=True)
+    subscribers = people.subscribers(active_only=True, on_invalid=skip_unreadable)
     span = event_range(subscribers, start, now, policy)
     found = occurrences(reader.anniversaries(), *span) if span is not None else []
 

@@ -60,12 +60,15 @@ class StoreError(CalendarSvcError):
 
 
 class StoredRowError(DataError):
-    """A row of the ``anniversaries`` table does not make a valid anniversary."""
+    """A stored row does not make a valid value (an anniversary, organisation, subscriber)."""
 
-    def __init__(self, anniversary_id: object, reason: str) -> None:
+    def __init__(
+        self, anniversary_id: object, reason: str, *, table: str = "anniversaries"
+    ) -> None:
         self.anniversary_id = anniversary_id
+        self.table = table
         self.reason = _first_line(reason)
         super().__init__(
-            f"dòng hỏng trong bảng anniversaries / bad stored row anniversaries"
+            f"dòng hỏng trong bảng {table} / bad stored row {table}"
             f"[{anniversary_id!r}]: {self.reason}"
         )

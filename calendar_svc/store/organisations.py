@@ -6,7 +6,7 @@ none); rows become the validated values of :mod:`calendar_svc.core.reminders`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -75,7 +75,7 @@ def _org_from_row(row: Row[Any]) -> Organisation:
             directive=DirectiveSettings.from_json(m["directive"]),
         )
     except ValueError as exc:
-        raise StoredRowError(m["id"], f"organisations: {exc}") from exc
+        raise StoredRowError(m["id"], str(exc), table="organisations") from exc
 
 
 def _sub_values(sub: Subscriber) -> dict[str, Any]:
@@ -106,7 +106,21 @@ def _sub_from_row(row: Row[Any]) -> Subscriber:
             unsubscribed_at=m["unsubscribed_at"],
         )
     except ValueError as exc:
-        raise StoredRowError(m["email"], f"subscribers: {exc}") from exc
+        raise StoredRowError(m["email"], str(exc), table="subscribers") from exc
+
+
+#: Receives a subscriber row that cannot be read, instead of raising.
+InvalidRow = Callable[[StoredRowError], None]
+
+
+def _readable(row: Row[Any], on_invalid: InvalidRow | None) -> Subscriber | None:
+    try:
+        return _sub_from_row(row)
+    except StoredRowError as exc:
+        if on_invalid is None:
+            raise
+        on_invalid(exc)
+        return None
 
 
 class OrganisationRepo(EngineAccess):
@@ -189,9 +203,18 @@ class OrganisationRepo(EngineAccess):
         return _sub_from_row(row)
 
     def subscribers(
-        self, *, organisation: str | None = None, active_only: bool = False
+        self,
+        *,
+        organisation: str | None = None,
+        active_only: bool = False,
+        on_invalid: InvalidRow | None = None,
     ) -> list[Subscriber]:
-        """Return subscribers ordered by address, optionally of one organisation or active."""
+        """Return subscribers ordered by address, optionally of one organisation or active.
+
+        A row that does not make a valid subscriber (edited by hand: a line break in the
+        name, say) raises :class:`StoredRowError`, or, with ``on_invalid``, is passed to it
+        and left out, so one bad row does not stop everyone's reminders.
+        """
         stmt = select(_subs).order_by(_subs.c.email)
         if organisation is not None:
             stmt = stmt.where(_subs.c.organisation_id == organisation)
@@ -199,18 +222,24 @@ class OrganisationRepo(EngineAccess):
             stmt = stmt.where(_subs.c.active.is_(True))
         with self.reading() as conn:
             rows = conn.execute(stmt).all()
-        return [_sub_from_row(row) for row in rows]
+        return [sub for row in rows if (sub := _readable(row, on_invalid)) is not None]
 
-    def subscribers_by_email(self, emails: Collection[str]) -> Mapping[str, Subscriber]:
-        """Return the subscribers with these addresses, by address (missing ones left out)."""
+    def subscribers_by_email(
+        self, emails: Collection[str], *, on_invalid: InvalidRow | None = None
+    ) -> Mapping[str, Subscriber]:
+        """Return the subscribers with these addresses, by address (missing ones left out).
+
+        ``on_invalid`` as for :meth:`subscribers`.
+        """
         wanted = sorted(set(emails))
         found: dict[str, Subscriber] = {}
         with self.reading() as conn:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 for row in conn.execute(select(_subs).where(_subs.c.email.in_(chunk))):
-                    sub = _sub_from_row(row)
-                    found[sub.email] = sub
+                    sub = _readable(row, on_invalid)
+                    if sub is not None:
+                        found[sub.email] = sub
         return found
 
     def remove_subscriber(self, email: str) -> None:
