@@ -12,10 +12,11 @@ wait until the server has accepted one of its messages (it is sending), sleep a 
 time, and SIGKILL it. ``T`` moves on by more than the claim lease each time, so the rows
 the dead process had claimed can be claimed again. A last run finishes the job.
 
-Right after each kill it counts the messages the server accepted but the outbox does
-not record as sent: the at-least-once window (a message accepted by the server, its
-outcome not yet committed when the process died). Those, and only those, may be sent
-again. At the end it compares the Message-IDs received with the outbox's sent rows:
+Right after each kill it counts the messages the server accepted from that process but
+the outbox does not record as sent: the at-least-once window (a message accepted by the
+server, its outcome not yet committed when the process died). Those, and only those, are
+sent again by a later run. At the end it compares the Message-IDs received with the
+outbox's sent rows:
 
 * lost: rows not sent, or sent rows whose Message-ID the server never accepted;
 * duplicated: Message-IDs accepted more than once, to be equal to the window's count.
@@ -210,7 +211,7 @@ def main() -> None:
             if sent_now > 1 and elapsed > 0:
                 rate = 0.7 * rate + 0.3 * sent_now / elapsed
             per_run.append(sent_now)
-            window.append(len(set(received) - outbox.sent_ids()))
+            window.append(len(set(received[before:]) - outbox.sent_ids()))
             now += STEP
         finish = subprocess.run(
             [str(script), "remind", "run-once", "--now", now.isoformat(timespec="minutes")],

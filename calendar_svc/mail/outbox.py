@@ -11,22 +11,33 @@ One pass (:meth:`Dispatcher.run`):
    next batch is claimed while the current one is sent, so the workers never wait.
 3. ``concurrency`` workers each build a message and send it on a reused connection, so
    building the next message overlaps the network wait of the others.
-4. Each outcome is recorded as soon as it is known, by a settler that commits whatever
-   has arrived in one transaction (group commit, at most one commit per 10 ms): sent; a
+4. Each outcome is recorded as soon as it is known, by a settler
+   (:mod:`calendar_svc.mail.settler`) that commits whatever has arrived in one
+   transaction (group commit, at most one commit per 10 ms unless a worker waits): sent; a
    retry at ``now + backoff`` (exponential, from one minute, capped at six hours) until
    ``max_attempts``; failed with the reason; or skipped (stale, unsubscribed, removed).
 
 Delivery is at least once. The one window in which a message can go out twice is between
-the server's 250 reply and the commit that records it (a few milliseconds, at most about
-10 ms plus one commit): if the process dies there (SIGKILL, power loss), the row's lease
-runs out and the message is sent again. It then carries the same deterministic
-``Message-ID``, which mail clients and most servers use to drop the duplicate. A graceful
-stop (SIGTERM, Ctrl-C) records everything before it exits, so it never resends.
+the server's 250 reply and the commit that records it: if the process dies there
+(SIGKILL, power loss), the row's lease runs out and the message is sent again. It then
+carries the same deterministic ``Message-ID``, which mail clients and most servers use to
+drop the duplicate. The window is bounded: a worker does not send a message while
+:data:`UNRECORDED_PER_WORKER` (2) messages it sent are still unrecorded; it builds the
+next message meanwhile and has the settler commit at once. So at any moment at most
+``2 × concurrency`` accepted messages (8 by default) are unrecorded, each for a few
+milliseconds, and no more than that can go out twice after a crash (measured:
+``bench/bench_kill.py``). A graceful stop (SIGTERM, Ctrl-C) records everything before it
+exits, so it never resends.
+
+When outcomes cannot be recorded (the database went away), nothing new is sent: the
+outcomes are kept in memory and written as soon as the database answers again (retried
+with backoff for as long as the claims' lease lasts), so an outage costs no duplicate.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import math
 import os
@@ -40,8 +51,10 @@ import jinja2
 
 from calendar_svc.core.reminders import Subscriber
 from calendar_svc.core.schedule import STALE
+from calendar_svc.errors import CalendarSvcError
 from calendar_svc.mail.content import Composer, Outgoing
 from calendar_svc.mail.send import Delivery, SmtpPool, SmtpSettings, Verdict
+from calendar_svc.mail.settler import Clock, DispatchReport, Settler
 from calendar_svc.store.outbox import OutboxRepo, OutboxRow, OutboxStatus, Settlement
 
 log = logging.getLogger(__name__)
@@ -49,12 +62,8 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=6)
 BATCH_SIZE = 100
-#: Shortest time between two commits of outcomes, in seconds.
-COMMIT_INTERVAL = 0.01
-#: Outcomes that are committed at once without waiting for the interval.
-MAX_GROUP = 200
-
-Clock = Callable[[], datetime]
+#: Sent messages a worker may have unrecorded when it sends the next one (the window).
+UNRECORDED_PER_WORKER = 2
 
 
 def backoff(
@@ -76,90 +85,6 @@ def lease_for(batch: int, smtp: SmtpSettings) -> timedelta:
 def worker_name() -> str:
     """Return a name for this dispatcher, unique among processes and passes."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-@dataclass(slots=True)
-class DispatchReport:
-    """What a pass did."""
-
-    claimed: int = 0
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    skipped: int = 0
-    released: int = 0
-    unreachable: str = ""
-
-    def count(self, settlement: Settlement) -> None:
-        """Add one settled row."""
-        if settlement.status is OutboxStatus.SENT:
-            self.sent += 1
-        elif settlement.status is OutboxStatus.FAILED:
-            self.failed += 1
-        elif settlement.status is OutboxStatus.SKIPPED:
-            self.skipped += 1
-        elif settlement.released:
-            self.released += 1
-        else:
-            self.retried += 1
-
-
-class _Settler:
-    """Record outcomes as they come, committing what has accumulated (group commit)."""
-
-    def __init__(
-        self,
-        outbox: OutboxRepo,
-        worker: str,
-        clock: Clock,
-        report: DispatchReport,
-        progress: Callable[[int], None] | None,
-    ) -> None:
-        self._outbox = outbox
-        self._worker = worker
-        self._clock = clock
-        self._report = report
-        self._progress = progress
-        self._queue: list[Settlement] = []
-        self._wake = asyncio.Event()
-        self._closing = False
-        self._task = asyncio.create_task(self._run())
-
-    @property
-    def broken(self) -> bool:
-        """Return whether recording failed (the dispatcher must stop sending)."""
-        return self._task.done() and not self._closing
-
-    def add(self, settlement: Settlement) -> None:
-        self._queue.append(settlement)
-        self._report.count(settlement)
-        self._wake.set()
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        last = -COMMIT_INTERVAL
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._queue:
-                # At most one commit per interval: a lone outcome is recorded at once, a
-                # stream of them in groups (one transaction each costs about 0.6 ms).
-                wait = last + COMMIT_INTERVAL - loop.time()
-                if wait > 0 and not self._closing and len(self._queue) < MAX_GROUP:
-                    await asyncio.sleep(wait)
-                batch, self._queue = self._queue, []
-                await asyncio.to_thread(self._outbox.settle, batch, self._worker, now=self._clock())
-                last = loop.time()
-                if self._progress is not None:
-                    self._progress(len(batch))
-            if self._closing:
-                return
-
-    async def close(self) -> None:
-        """Record everything still queued; re-raise a recording failure."""
-        self._closing = True
-        self._wake.set()
-        await self._task
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +162,11 @@ class Dispatcher:
                 return report
             refused = probe.reason if probe.verdict is Verdict.FAILED else ""
             self._down = ""
-            settler = _Settler(self.outbox, self.worker, self.clock, report, self.progress)
+            # Outcomes are worth recording for as long as the claims hold.
+            patience = lease_for(2 * self.batch_size, self.smtp).total_seconds()
+            settler = Settler(
+                self.outbox, self.worker, self.clock, report, self.progress, patience=patience
+            )
             # One batch is being sent while the next waits in the queue, claimed ahead, so
             # the workers never stand idle at a batch's end.
             queue: asyncio.Queue[_Work | None] = asyncio.Queue(maxsize=self.batch_size)
@@ -254,77 +183,115 @@ class Dispatcher:
         report.unreachable = self._down
         return report
 
-    def _halted(self, settler: _Settler) -> bool:
+    def _halted(self, settler: Settler) -> bool:
         return bool(self._down) or settler.broken or self._stopping
 
     async def _feed(
-        self, queue: asyncio.Queue[_Work | None], report: DispatchReport, settler: _Settler
+        self, queue: asyncio.Queue[_Work | None], report: DispatchReport, settler: Settler
     ) -> None:
         """Claim batch after batch into the queue; then tell each worker to finish."""
         # Claimed rows wait in the queue for at most one more batch: lease for two.
         lease = lease_for(2 * self.batch_size, self.smtp)
         try:
             while not self._halted(settler):
-                rows = await asyncio.to_thread(
-                    self.outbox.claim,
-                    self.worker,
-                    now=self.clock(),
-                    limit=self.batch_size,
-                    lease=lease,
-                )
-                if not rows:
+                try:
+                    rows = await asyncio.to_thread(
+                        self.outbox.claim,
+                        self.worker,
+                        now=self.clock(),
+                        limit=self.batch_size,
+                        lease=lease,
+                    )
+                    if not rows:
+                        break
+                    report.claimed += len(rows)
+                    subs = await asyncio.to_thread(
+                        self._subscribers, {row.key.recipient for row in rows}
+                    )
+                except CalendarSvcError as exc:
+                    # The database went away: send what is claimed, claim no more. Rows
+                    # claimed just now wait for their lease; none of them was sent.
+                    log.error("cannot claim reminders: %s", exc)
                     break
-                report.claimed += len(rows)
-                subs = await asyncio.to_thread(
-                    self._subscribers, {row.key.recipient for row in rows}
-                )
                 for row in rows:
                     await queue.put(_Work(row, subs.get(row.key.recipient)))
         finally:
             for _ in range(self.smtp.concurrency):
                 await queue.put(None)
 
+    def _prepare(
+        self, item: _Work, composer: Composer, settler: Settler, refused: str
+    ) -> Outgoing | None:
+        """Return the message of a claimed row, or settle the row and return None."""
+        row, now = item.row, self.clock()
+        settlement: Settlement | None = None
+        if self._halted(settler):
+            reason = self._down or settler.failing or "dispatcher stopped before trying it"
+            settlement = Settlement(row.id, OutboxStatus.PENDING, reason, now, released=True)
+        elif now >= row.deadline:
+            settlement = Settlement(row.id, OutboxStatus.SKIPPED, STALE)
+        elif refused:
+            settlement = Settlement(row.id, OutboxStatus.FAILED, refused)
+        elif row.attempts > self.max_attempts:
+            reason = f"gave up after {row.attempts - 1} attempts (the dispatcher stopped)"
+            settlement = Settlement(row.id, OutboxStatus.FAILED, reason)
+        else:
+            try:
+                out = composer.compose(row.id, row.key, row.message_id, item.subscriber, now)
+            except (ValueError, jinja2.TemplateError) as exc:
+                reason = f"cannot build the message: {exc}"
+                settlement = Settlement(row.id, OutboxStatus.FAILED, reason)
+                _log_outcome(row, settlement)
+            else:
+                if isinstance(out, Outgoing):
+                    return out
+                settlement = Settlement(row.id, OutboxStatus.SKIPPED, out)
+        settler.add(settlement)
+        return None
+
     async def _work(
         self,
         queue: asyncio.Queue[_Work | None],
         composer: Composer,
         pool: SmtpPool,
-        settler: _Settler,
+        settler: Settler,
         refused: str,
     ) -> None:
-        """Build and send queued rows one at a time; record each outcome."""
+        """Build and send queued rows one at a time; record each outcome.
+
+        The next message is built while the last sent one is being recorded, and is not
+        sent before that record is committed (see the module docstring).
+        """
+        recorded: collections.deque[asyncio.Future[None]] = collections.deque()
         while (item := await queue.get()) is not None:
-            row, now = item.row, self.clock()
-            if self._halted(settler):
-                reason = self._down or "dispatcher stopped before trying it"
-                settler.add(Settlement(row.id, OutboxStatus.PENDING, reason, now, released=True))
+            out = self._prepare(item, composer, settler, refused)
+            while len(recorded) >= UNRECORDED_PER_WORKER:
+                oldest = recorded.popleft()
+                if not oldest.done():
+                    settler.hurry()
+                    await oldest
+            if out is None:
                 continue
-            if now >= row.deadline:
-                settler.add(Settlement(row.id, OutboxStatus.SKIPPED, STALE))
-                continue
-            if refused:
-                settler.add(Settlement(row.id, OutboxStatus.FAILED, refused))
-                continue
-            if row.attempts > self.max_attempts:
-                reason = f"gave up after {row.attempts - 1} attempts (the dispatcher stopped)"
-                settler.add(Settlement(row.id, OutboxStatus.FAILED, reason))
-                continue
-            try:
-                out = composer.compose(row.id, row.key, row.message_id, item.subscriber, now)
-            except (ValueError, jinja2.TemplateError) as exc:
-                failed = Settlement(row.id, OutboxStatus.FAILED, f"cannot build the message: {exc}")
-                _log_outcome(row, failed)
-                settler.add(failed)
-                continue
-            if not isinstance(out, Outgoing):
-                settler.add(Settlement(row.id, OutboxStatus.SKIPPED, out))
+            row = item.row
+            if self._halted(settler):  # recording failed while the last one was written
+                reason = self._down or settler.failing or "dispatcher stopped before trying it"
+                settler.add(
+                    Settlement(row.id, OutboxStatus.PENDING, reason, self.clock(), released=True)
+                )
                 continue
             delivery = await pool.send(out)
             if delivery.verdict is Verdict.UNREACHABLE:
                 self._down = delivery.reason
             settlement = self.settlement(row, delivery, self.clock())
             _log_outcome(row, settlement)
-            settler.add(settlement)
+            if settlement.status is OutboxStatus.SENT:
+                recorded.append(settler.record(settlement))
+            else:
+                settler.add(settlement)
+        if recorded:
+            settler.hurry()
+        for future in recorded:
+            await future
 
 
 def _log_outcome(row: OutboxRow, settlement: Settlement) -> None:

@@ -22,8 +22,9 @@ from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.mail.content import Composer, MailSettings, Outgoing
 from calendar_svc.mail.message import domain_of, message_id_for
-from calendar_svc.mail.outbox import Clock, Dispatcher, DispatchReport
+from calendar_svc.mail.outbox import Dispatcher
 from calendar_svc.mail.send import SmtpSettings
+from calendar_svc.mail.settler import Clock, DispatchReport
 from calendar_svc.services.reminders import (
     PlanReport,
     plan_reminders,

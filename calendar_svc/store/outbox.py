@@ -6,7 +6,10 @@ rows: on PostgreSQL with ``SELECT … FOR UPDATE SKIP LOCKED`` in an ordinary tr
 so several dispatchers share the work without waiting on each other; on SQLite inside
 ``BEGIN IMMEDIATE``, one claimer at a time. A claim sets ``status = 'sending'``, counts the
 attempt and sets a lease; a row whose lease runs out (its dispatcher died) can be claimed
-again. Settling moves claimed rows to sent, back to pending (retry), failed or skipped.
+again, and that claim counts no attempt: a dispatcher claims a batch ahead, so a crash
+must not use up the attempts of rows it never tried (50 crashes in a row would otherwise
+fail reminders that were never sent). Settling moves claimed rows to sent, back to
+pending (retry), failed or skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from calendar_svc.core.reminders import ReminderKey, ReminderKind
@@ -237,7 +240,9 @@ class OutboxRepo(EngineAccess):
                     status=OutboxStatus.SENDING.value,
                     claimed_by=worker,
                     lease_until=when + lease,
-                    attempts=_t.c.attempts + 1,
+                    # A row taken back from a dead dispatcher keeps its count.
+                    attempts=_t.c.attempts
+                    + case((_t.c.status == OutboxStatus.PENDING.value, 1), else_=0),
                     updated_at=when,
                 )
             )

@@ -1,0 +1,86 @@
+"""The database stops answering in the middle of a dispatch: nothing is lost or sent twice.
+
+A real SQLite file is locked by another connection (``BEGIN EXCLUSIVE``) while a dispatcher
+sends to a real SMTP server (aiosmtpd). Outcomes cannot be written: the dispatcher stops
+sending, keeps them, and writes them once the lock is gone. (PostgreSQL stopped and
+started under ``calendar-svc serve`` is in ``bench/bench_db_outage.py``: it would disturb
+the shared test server.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from smtp_support import SmtpServer
+
+from calendar_svc.catalog import load_scopes
+from calendar_svc.config import Settings
+from calendar_svc.core.reminders import Organisation, Subscriber
+from calendar_svc.mail.settler import DispatchReport
+from calendar_svc.mail.tick import Reminders
+from calendar_svc.store.open import open_store
+from calendar_svc.store.organisations import OrganisationRepo
+from calendar_svc.store.outbox import OutboxStatus
+
+T0 = datetime(2023, 1, 23, 1, 0, tzinfo=UTC)  # 08:00 in Hồ Chí Minh City
+MEMBERS = 40
+
+
+def test_outcomes_wait_for_the_database_and_nothing_is_sent_twice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "calendar.sqlite3"
+    store = open_store(f"sqlite:///{database}")
+    people = OrganisationRepo(store.engine)
+    people.add_organisation(Organisation("quang-ninh", "Ban Tuyên giáo", "province:quang-ninh"))
+    for n in range(MEMBERS):
+        people.add_subscriber(
+            Subscriber(f"m{n:02d}@example.org", "Cán bộ", organisation="quang-ninh", leads=())
+        )
+    caplog.set_level(logging.ERROR, logger="calendar_svc.mail.settler")
+    with SmtpServer(hold_after=6) as server:
+        settings = Settings(smtp_host="127.0.0.1", smtp_port=server.port, smtp_concurrency=2)
+        service = Reminders(settings, store, load_scopes())
+        assert service.plan(T0).inserted == MEMBERS
+        reports: list[DispatchReport] = []
+        sender = threading.Thread(
+            target=lambda: reports.append(asyncio.run(service.dispatcher(lambda: T0).run()))
+        )
+        sender.start()
+        server.wait_for(lambda: server.held == 2)  # both workers wait for a 250
+        accepted_before = len(server.received)
+        lock = sqlite3.connect(database, isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")  # the database stops answering writes
+        try:
+            server.release()  # the two messages are accepted: their outcomes cannot be written
+            deadline = time.monotonic() + 60
+            while "cannot record" not in caplog.text:
+                assert time.monotonic() < deadline, "the dispatcher never noticed"
+                time.sleep(0.05)
+            accepted_while_down = len(server.received)
+            time.sleep(1.0)
+            assert len(server.received) == accepted_while_down  # nothing new is sent
+        finally:
+            lock.execute("COMMIT")
+            lock.close()
+        sender.join(timeout=120)
+        assert not sender.is_alive()
+        # Rows claimed but never tried are back in the queue; the next pass sends them.
+        again = asyncio.run(service.dispatcher(lambda: T0 + timedelta(minutes=1)).run())
+    assert reports[0].sent + again.sent == MEMBERS
+    # While outcomes could not be written, at most two more messages per connection went out.
+    assert accepted_while_down - accepted_before <= 2 * settings.smtp_concurrency
+    received = Counter(server.message_ids())
+    assert len(received) == MEMBERS and max(received.values()) == 1  # nothing twice
+    rows = service.outbox.rows(limit=None)
+    assert {r.status for r in rows} == {OutboxStatus.SENT}
+    assert set(received) == {r.message_id for r in rows}
+    store.close()
