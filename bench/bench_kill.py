@@ -1,16 +1,17 @@
 """Faults: SIGKILL a reminder dispatcher again and again; count what is lost or sent twice.
 
 Usage: python bench/bench_kill.py [--reminders 1000] [--kills 50] [--seed N]
-       [--database-url postgresql+psycopg://…]
+       [--postgresql postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
-A SQLite database (or ``--database-url``) gets one organisation with ``--reminders``
-members, so planning the February 2023 digest makes one outbox row each. A real SMTP
-server (aiosmtpd, in this process) records the Message-ID of every message it accepts
-(the 250 reply), duplicates included. Then, ``--kills`` times: start the installed
-``calendar-svc remind run-once --now T`` (a fresh process that plans and dispatches),
-wait until the server has accepted one of its messages (it is sending), sleep a random
-time, and SIGKILL it. ``T`` moves on by more than the claim lease each time, so the rows
-the dead process had claimed can be claimed again. A last run finishes the job.
+A SQLite database (or a new database on ``--postgresql``'s server) gets one organisation
+with ``--reminders`` members, so planning the February 2023 digest makes one outbox row
+each. A real SMTP server (aiosmtpd, in this process) records the Message-ID of every
+message it accepts (the 250 reply), duplicates included. Then, ``--kills`` times: start
+the installed ``calendar-svc remind run-once --now T`` (a fresh process that plans and
+dispatches), wait until the server has accepted one of its messages (it is sending),
+sleep a random time, and SIGKILL it. ``T`` moves on by more than the claim lease each
+time, so the rows the dead process had claimed can be claimed again. A last run finishes
+the job.
 
 Right after each kill it counts the messages the server accepted from that process but
 the outbox does not record as sent: the at-least-once window (a message accepted by the
@@ -109,6 +110,27 @@ def make_database(url: str, members: int) -> None:
     store.close()
 
 
+def create_pg_database(server_url: str, name: str) -> str:
+    """Create database ``name`` on the server of ``server_url``; return its URL."""
+    from sqlalchemy import create_engine, make_url, text
+
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(server_url: str, url: str) -> None:
+    from sqlalchemy import create_engine, make_url, text
+
+    name = make_url(url).database
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
 class Outbox:
     """Read the outbox as it is committed (a separate connection)."""
 
@@ -149,14 +171,22 @@ def main() -> None:
     parser.add_argument("--reminders", type=int, default=1000)
     parser.add_argument("--kills", type=int, default=50)
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--postgresql",
+        metavar="URL",
+        default="",
+        help="run on a new database made (and dropped) on this PostgreSQL server, e.g. "
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    )
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     rng = random.Random(seed)
     script = Path(sys.executable).with_name("calendar-svc")
     print(machine())
     root = Path(tempfile.mkdtemp(prefix="bench-kill-"))
-    url = args.database_url or f"sqlite:///{root / 'calendar.sqlite3'}"
+    url = f"sqlite:///{root / 'calendar.sqlite3'}"
+    if args.postgresql:
+        url = create_pg_database(args.postgresql, f"bench_kill_{os.getpid()}")
     make_database(url, args.reminders)
     recorder = Recorder()
     controller = Controller(recorder, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
@@ -176,6 +206,7 @@ def main() -> None:
     per_run: list[int] = []
     now = START
     failures = 0
+    ok = False
     started = time.monotonic()
     try:
         rate = 200.0  # messages/s, measured as the runs go
@@ -201,15 +232,15 @@ def main() -> None:
             budget = remaining / (args.kills - kill + 1) / rate
             time.sleep(rng.uniform(0, 2 * budget))
             proc.send_signal(signal.SIGKILL)
+            elapsed = time.monotonic() - first
             proc.wait()
             if proc.returncode != -signal.SIGKILL:
                 failures += 1  # it finished before the signal: not a kill
             time.sleep(0.2)  # let the server finish a message whose DATA was in flight
             received = recorder.snapshot()
             sent_now = len(received) - before
-            elapsed = time.monotonic() - first
-            if sent_now > 1 and elapsed > 0:
-                rate = 0.7 * rate + 0.3 * sent_now / elapsed
+            if sent_now > 1 and elapsed > 0.001:
+                rate = 0.7 * rate + 0.3 * (sent_now - 1) / elapsed
             per_run.append(sent_now)
             window.append(len(set(received[before:]) - outbox.sent_ids()))
             now += STEP
@@ -241,6 +272,7 @@ def main() -> None:
         print(f"| lost | {lost} |")
         print(f"| duplicated | {duplicates} |")
         print(f"| in the window at a kill (accepted, not yet recorded) | {sum(window)} |")
+        print(f"| largest window at one kill | {max(window)} |")
         print(
             f"| kills that caught a message in the window | "
             f"{sum(1 for w in window if w)} of {len(window)} |"
@@ -252,6 +284,9 @@ def main() -> None:
             print(f"({failures} run(s) ended before their SIGKILL)")
     finally:
         controller.stop()
+        outbox.engine.dispose()
+        if args.postgresql:
+            drop_pg_database(args.postgresql, url)
         shutil.rmtree(root, ignore_errors=True)
     if not ok:
         raise SystemExit(1)
