@@ -137,11 +137,17 @@ def encode_words(text: str, *, first_budget: int = 60) -> str:
     return (CRLF + " ").join(_encoded_word(chunk) for chunk in chunks)
 
 
+def _plain(value: str) -> bool:
+    """Return whether ``value`` may be written as it is: printable ASCII (RFC 5322 VCHAR
+    and space); anything else (a control character such as VT or ESC too) is encoded."""
+    return value.isascii() and value.isprintable()
+
+
 @lru_cache(maxsize=1024)
 def encode_text(field: str, value: str) -> str:
     """Return ``Field: value`` for unstructured text, RFC 2047-encoded and folded if needed."""
     _safe(field, value)
-    if value.isascii() and len(field) + 2 + len(value) <= 78:
+    if _plain(value) and len(field) + 2 + len(value) <= 78:
         return f"{field}: {value}"
     return f"{field}: {encode_words(value, first_budget=76 - len(field) - 2)}"
 
@@ -155,10 +161,14 @@ def encode_address(field: str, name: str, address: str) -> str:
         return f"{field}: {address}"
     if _ATOM_PHRASE_RE.match(name) and len(name) < 60:
         phrase = name
-    elif name.isascii() and len(name) < 60:
+    elif _plain(name) and len(name) < 60:
         phrase = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
     else:
         phrase = encode_words(name, first_budget=76 - len(field) - 2)
+    last = phrase.rsplit(CRLF, 1)[-1]
+    start = 0 if CRLF in phrase else len(field) + 2
+    if start + len(last) + len(address) + 3 > 78:  # keep lines within 78 characters
+        return f"{field}: {phrase}{CRLF} <{address}>"
     return f"{field}: {phrase} <{address}>"
 
 
