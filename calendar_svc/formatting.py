@@ -22,6 +22,7 @@ from calendar_svc.core.counting import (
     round_class_label,
 )
 from calendar_svc.core.model import Occurrence, Precision, RoundClass
+from calendar_svc.core.policy import commemorated
 from calendar_svc.errors import LunarDateError
 
 FORMATS = ("table", "json", "csv", "text")
@@ -218,11 +219,16 @@ def _csv_header(display: Display) -> tuple[str, ...]:
     return (*head, "lunar_date") if display.show_lunar else head
 
 
+def _commemorations(occs: Sequence[Occurrence]) -> list[Occurrence]:
+    return [o for o in occs if commemorated(o.anniversary.category)]
+
+
 def render_text(occs: Sequence[Occurrence], display: Display) -> str:
-    """Return the directive's line: entries joined by '; '."""
-    if not occs:
+    """Return the directive's line: commemorations joined by '; ' (festivals left out)."""
+    items = _commemorations(occs)
+    if not items:
         return _empty(display)
-    return directive_line(list(occs), display.lang) + "\n"
+    return directive_line(items, display.lang) + "\n"
 
 
 RENDERERS: dict[str, Callable[[Sequence[Occurrence], Display], str]] = {
@@ -254,7 +260,9 @@ def render_year(occs: Sequence[Occurrence], fmt: str, display: Display) -> str:
             groups.append((month_heading(month, display.lang), in_month))
     if fmt == "text":
         return "".join(
-            f"{title}: {directive_line(items, display.lang)}\n" for title, items in groups
+            f"{title}: {directive_line(_commemorations(items), display.lang)}\n"
+            for title, items in groups
+            if _commemorations(items)
         )
     widths = _widths(occs, display)
     out = []

@@ -64,6 +64,9 @@ class CategoryPolicy:
     listing: ListingRule
     basis: str | None
     scales: Mapping[RoundClass, Scale] = field(default_factory=dict)
+    #: Whether occurrences belong in the directive's commemoration item ("kỷ niệm …").
+    #: Festivals do not: directives mention them with the month's cultural activities.
+    commemorated: bool = True
 
     def scale(self, round_class: RoundClass | None) -> Scale | None:
         """Return the scale implied by a round class, if the category defines one."""
@@ -143,10 +146,21 @@ CATEGORIES: Mapping[str, CategoryPolicy] = MappingProxyType(
             CategoryPolicy(
                 "dia-phuong", "Sự kiện địa phương", "Local event", EVERY_YEAR, BASIS_111, _SECTOR
             ),
-            CategoryPolicy("le-hoi", "Lễ hội", "Festival", EVERY_YEAR, None, {}),
+            CategoryPolicy(
+                "le-hoi", "Lễ hội", "Festival", EVERY_YEAR, None, {}, commemorated=False
+            ),
         )
     }
 )
+
+
+def commemorated(category: str) -> bool:
+    """Return whether a category's occurrences go into the directive's commemoration item.
+
+    An unknown category is commemorated.
+    """
+    policy = CATEGORIES.get(category)
+    return policy is None or policy.commemorated
 
 
 def category_policy(slug: str) -> CategoryPolicy:

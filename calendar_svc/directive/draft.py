@@ -33,11 +33,10 @@ from datetime import date
 from calendar_svc.core.counting import is_big, phrase_vi, round_class_label
 from calendar_svc.core.model import Occurrence, RoundClass
 from calendar_svc.core.occurrences import month_range
-from calendar_svc.core.policy import CATEGORIES, CategoryPolicy
+from calendar_svc.core.policy import CATEGORIES, CategoryPolicy, commemorated
 from calendar_svc.directive.profile import DirectiveProfile
 
 #: Categories that are festivals rather than commemorations.
-FESTIVAL_CATEGORIES = frozenset({"le-hoi"})
 
 #: How the directive names each level of scope ("của đất nước, của Tỉnh và Thành phố").
 LEVEL_WORDS: Mapping[str, str] = {
@@ -242,7 +241,7 @@ def compose_draft(
         if not start <= occ.date <= end:
             raise ValueError(f"{occ.anniversary.id} on {occ.date} is not in {month:02d}/{year}")
         entry = make_entry(occ, categories)
-        (festivals if occ.anniversary.category in FESTIVAL_CATEGORIES else entries).append(entry)
+        (entries if commemorated(occ.anniversary.category) else festivals).append(entry)
     entries.sort(key=_round_first_key if profile.round_first else _date_key)
     festivals.sort(key=_date_key)
 
@@ -253,7 +252,7 @@ def compose_draft(
             if (
                 window[0] <= occ.date <= window[1]
                 and is_big(occ.round_class)
-                and occ.anniversary.category not in FESTIVAL_CATEGORIES
+                and commemorated(occ.anniversary.category)
             ):
                 ahead.append(make_entry(occ, categories))
         ahead.sort(key=_date_key)

@@ -30,3 +30,11 @@ def test_scales_follow_the_decrees() -> None:
     assert sector.basis == BASIS_111
     assert "không tổ chức lễ kỷ niệm" in sector.scale(RoundClass.KHAC).vi  # type: ignore[union-attr]
     assert major.scale(None) is None
+
+
+def test_festivals_are_not_commemorations() -> None:
+    from calendar_svc.core.policy import commemorated
+
+    assert not commemorated("le-hoi")
+    assert commemorated("ngay-le-lon")  # Tết and Giỗ Tổ stay in the item
+    assert commemorated("unknown-category")
