@@ -81,6 +81,9 @@ class Settler:
         self._report = report
         self._progress = progress
         self._patience = patience
+        # SQLite (a local file in WAL mode) commits in a fraction of a millisecond: less
+        # than handing the commit to a thread and back, which a waiting worker would feel.
+        self._inline = outbox.dialect == "sqlite"
         self._queue: list[tuple[Settlement, asyncio.Future[None] | None]] = []
         self._wake = asyncio.Event()
         self._hurry = asyncio.Event()
@@ -153,7 +156,12 @@ class Settler:
         start, delay = loop.time(), RECORD_RETRY_FIRST
         while True:
             try:
-                await asyncio.to_thread(self._outbox.settle, batch, self._worker, now=self._clock())
+                if self._inline:
+                    self._outbox.settle(batch, self._worker, now=self._clock())
+                else:
+                    await asyncio.to_thread(
+                        self._outbox.settle, batch, self._worker, now=self._clock()
+                    )
             except CalendarSvcError as exc:
                 if not self.failing:
                     log.error(

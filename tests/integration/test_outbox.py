@@ -419,3 +419,23 @@ def test_two_dispatchers_at_once_on_postgresql_send_nothing_twice(tmp_path: Path
         assert {r.status for r in rows} == {OutboxStatus.SENT}
         assert sorted(ids) == sorted(r.message_id for r in rows)
         assert sum(r.sent for r in reports) == 60  # type: ignore[attr-defined]
+
+
+def test_a_sqlite_database_is_put_in_wal_mode_and_still_read_by_the_fast_reader(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from calendar_svc.store.open import open_reader, open_store
+    from calendar_svc.store.sqlite_reader import SqliteReader
+
+    url = f"sqlite:///{tmp_path / 'calendar.sqlite3'}"
+    store = open_store(url)
+    store.close()
+    conn = sqlite3.connect(tmp_path / "calendar.sqlite3")
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        conn.close()
+    reader = open_reader(url)
+    assert isinstance(reader, SqliteReader) and reader.count() > 100
