@@ -171,9 +171,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("smtp.username", str, "", "SMTP user name; empty sends without logging in."),
     Option("smtp.password", str, "", "SMTP password.", secret=True),
     Option("smtp.starttls", bool, default=False, help="Upgrade the connection with STARTTLS."),
-    Option(
-        "smtp.tls", bool, default=False, help="Connect with implicit TLS (usually port 465)."
-    ),
+    Option("smtp.tls", bool, default=False, help="Connect with implicit TLS (usually port 465)."),
     Option("smtp.from", str, "calendar-svc@localhost", "Sender address of reminders."),
     Option(
         "smtp.timeout",
@@ -194,7 +192,8 @@ OPTIONS: tuple[Option, ...] = (
         "reminders.secret",
         str,
         "",
-        "Secret that signs unsubscribe links (HMAC); required for sending reminders.",
+        "Secret that signs unsubscribe links (HMAC); empty means one generated once and kept "
+        "in the database.",
         secret=True,
     ),
     Option(
