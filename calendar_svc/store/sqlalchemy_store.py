@@ -7,14 +7,12 @@ and bump ``meta.revised_at`` in the same transaction. Database failures become
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Engine,
     Select,
     and_,
     delete,
@@ -24,12 +22,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from calendar_svc.core.model import Anniversary, Calendar
 from calendar_svc.errors import AlreadyExistsError, NotFoundError
-from calendar_svc.store.engine import begin_write, display_url, prepare_engine
-from calendar_svc.store.errors import StoreAction, StoreError
+from calendar_svc.store.access import EngineAccess
 from calendar_svc.store.repository import ANNIVERSARY_KIND, NEVER_REVISED, UpsertResult
 from calendar_svc.store.rows import (
     COLUMNS,
@@ -110,7 +106,7 @@ def bump_revision(conn: Connection, now: datetime | None) -> datetime:
     return when
 
 
-class SqlAlchemyStore:
+class SqlAlchemyStore(EngineAccess):
     """Read and write anniversaries on any SQLAlchemy engine (SQLite or PostgreSQL).
 
     The schema must be at the head revision (:func:`calendar_svc.store.open.open_store`
@@ -118,40 +114,9 @@ class SqlAlchemyStore:
     Implements :class:`~calendar_svc.store.repository.AnniversaryStore`.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        prepare_engine(engine)
-        self._engine = engine
-        self._url = display_url(engine)
-
-    @property
-    def engine(self) -> Engine:
-        """Return the engine."""
-        return self._engine
-
     def close(self) -> None:
         """Close the engine's pooled connections."""
         self._engine.dispose()
-
-    @contextmanager
-    def _failures(self, action: StoreAction) -> Iterator[None]:
-        """Turn database failures into :class:`StoreError`."""
-        try:
-            yield
-        except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc)
-            raise StoreError(self._url, reason, action=action) from exc
-
-    @contextmanager
-    def _reading(self) -> Iterator[Connection]:
-        """Open a connection in a read transaction."""
-        with self._failures("read"), self._engine.connect() as conn, conn.begin():
-            yield conn
-
-    @contextmanager
-    def _writing(self) -> Iterator[Connection]:
-        """Open a connection in a serialized write transaction."""
-        with self._failures("write"), begin_write(self._engine) as conn:
-            yield conn
 
     def anniversaries(
         self,
@@ -162,13 +127,13 @@ class SqlAlchemyStore:
     ) -> list[Anniversary]:
         """Return the anniversaries that may occur in ``months``; see the protocol."""
         stmt = select_anniversaries(months=months, scopes=scopes, categories=categories)
-        with self._reading() as conn:
+        with self.reading() as conn:
             rows = conn.execute(stmt).all()
         return [anniversary_from_row(row) for row in rows]
 
     def get(self, anniversary_id: str) -> Anniversary:
         """Return one anniversary; NotFoundError if there is none."""
-        with self._reading() as conn:
+        with self.reading() as conn:
             row = conn.execute(select(*_SELECT_COLUMNS).where(_t.c.id == anniversary_id)).first()
         if row is None:
             raise NotFoundError(ANNIVERSARY_KIND, anniversary_id)
@@ -176,23 +141,23 @@ class SqlAlchemyStore:
 
     def revision(self) -> datetime:
         """Return the aware UTC time of the last data change."""
-        with self._reading() as conn:
+        with self.reading() as conn:
             return read_revision(conn) or NEVER_REVISED
 
     def count(self) -> int:
         """Return the number of stored anniversaries."""
-        with self._reading() as conn:
+        with self.reading() as conn:
             return int(conn.execute(select(func.count()).select_from(_t)).scalar_one())
 
     def all_ids(self) -> set[str]:
         """Return the ids of every stored anniversary."""
-        with self._reading() as conn:
+        with self.reading() as conn:
             return set(conn.execute(select(_t.c.id)).scalars())
 
     def add(self, ann: Anniversary, *, now: datetime | None = None) -> None:
         """Insert a new anniversary; AlreadyExistsError if the id is taken."""
         as_utc(now)
-        with self._writing() as conn:
+        with self.writing() as conn:
             if conn.execute(select(_t.c.id).where(_t.c.id == ann.id)).first() is not None:
                 raise AlreadyExistsError(ANNIVERSARY_KIND, ann.id)
             insert_anniversaries(conn, [ann])
@@ -203,7 +168,7 @@ class SqlAlchemyStore:
         as_utc(now)
         values = row_from_anniversary(ann)
         del values["id"]
-        with self._writing() as conn:
+        with self.writing() as conn:
             done = conn.execute(update(_t).where(_t.c.id == ann.id).values(values))
             if done.rowcount == 0:
                 raise NotFoundError(ANNIVERSARY_KIND, ann.id)
@@ -212,7 +177,7 @@ class SqlAlchemyStore:
     def remove(self, anniversary_id: str, *, now: datetime | None = None) -> None:
         """Delete one anniversary; NotFoundError if there is none."""
         as_utc(now)
-        with self._writing() as conn:
+        with self.writing() as conn:
             done = conn.execute(delete(_t).where(_t.c.id == anniversary_id))
             if done.rowcount == 0:
                 raise NotFoundError(ANNIVERSARY_KIND, anniversary_id)
@@ -226,7 +191,7 @@ class SqlAlchemyStore:
             if ann.id in seen:
                 raise ValueError(f"anniversary id {ann.id!r} appears twice in one upsert")
             seen.add(ann.id)
-        with self._writing() as conn:
+        with self.writing() as conn:
             stored = {
                 row[0]: anniversary_from_row(row)
                 for row in conn.execute(select(*_SELECT_COLUMNS)).all()
