@@ -8,16 +8,14 @@ occurrences the core computed: UIDs, dates and counts.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
 from ical.calendar_stream import IcsCalendarStream
+from js_support import parse_with_ical_js
 
 from calendar_svc.catalog import DATASET_REVISION, load_scopes
 from calendar_svc.core.occurrences import month_range, occurrences
@@ -45,7 +43,6 @@ from calendar_svc.web.feedservice import FeedService, FeedUnavailable
 from helpers import make
 
 ROOT = Path(__file__).resolve().parents[2]
-JS_DIR = ROOT / "tests" / "js"
 GOLDEN = ROOT / "tests" / "golden"
 TODAY = date(2026, 11, 26)
 WINDOW = feed_window(TODAY, 1, 5)
@@ -62,22 +59,6 @@ def published(store: SqlAlchemyStore, tmp_path: Path) -> Path:
     out = tmp_path / "feeds"
     build_and_publish(store, feed_definitions(load_scopes()), WINDOW, out, OPTIONS)
     return out
-
-
-def parse_with_ical_js(paths: list[Path]) -> dict[str, dict]:
-    """Run tests/js/parse_feeds.mjs on the files (needs `npm ci` in tests/js)."""
-    node = shutil.which("node")
-    assert node, "Node.js is needed for the ical.js check (apt-get install nodejs)"
-    assert (JS_DIR / "node_modules" / "ical.js").is_dir(), "run `npm ci` in tests/js"
-    proc = subprocess.run(
-        [node, str(JS_DIR / "parse_feeds.mjs"), *map(str, paths)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
 
 
 def expected_events(store: SqlAlchemyStore, spec_name: str) -> list[tuple[str, date, date, str]]:
