@@ -140,6 +140,15 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
+def confirm_removal(what: str, *, yes: bool) -> None:
+    """Ask before removing ``what``; without a terminal, require ``--yes`` instead."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise click.UsageError("thêm --yes để xóa / add --yes to remove without a prompt")
+    click.confirm(f"Xóa / Remove {what}?", abort=True)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",

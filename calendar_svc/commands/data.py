@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from calendar_svc.catalog import COLUMNS, anniversary_row, load_csv, parse_fields, write_csv
-from calendar_svc.cli import App, pass_app
+from calendar_svc.cli import App, confirm_removal, pass_app
 from calendar_svc.core.model import Anniversary
 from calendar_svc.errors import DataError
 
@@ -143,9 +143,6 @@ def remove_command(app: App, anniversary_id: str, yes: bool) -> None:  # noqa: F
     """Xóa một ngày kỷ niệm / Remove anniversary ID."""
     store = app.store()
     ann = store.get(anniversary_id)
-    if not yes:
-        if not sys.stdin.isatty():
-            raise click.UsageError("thêm --yes để xóa / add --yes to remove without a prompt")
-        click.confirm(f"Xóa / Remove '{ann.id}' ({ann.name_vi})?", abort=True)
+    confirm_removal(f"'{ann.id}' ({ann.name_vi})", yes=yes)
     store.remove(anniversary_id)
     click.echo(f"Đã xóa / Removed: {anniversary_id}")

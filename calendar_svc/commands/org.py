@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from calendar_svc.cli import App, pass_app
+from calendar_svc.cli import App, confirm_removal, pass_app
 from calendar_svc.commands.directive import directive_settings_options
 from calendar_svc.core.directive_settings import DirectiveSettings
 from calendar_svc.core.reminders import DueKind, DueRule, Organisation
@@ -229,9 +228,6 @@ def remove_command(app: App, org_id: str, yes: bool) -> None:  # noqa: FBT001
     """Xóa tổ chức / Remove organisation ID (it must have no subscribers)."""
     store = repo(app)
     org = store.get_organisation(org_id)
-    if not yes:
-        if not sys.stdin.isatty():
-            raise click.UsageError("thêm --yes để xóa / add --yes to remove without a prompt")
-        click.confirm(f"Xóa / Remove '{org.id}' ({org.name})?", abort=True)
+    confirm_removal(f"'{org.id}' ({org.name})", yes=yes)
     store.remove_organisation(org_id)
     click.echo(f"Đã xóa / Removed: {org_id}")
