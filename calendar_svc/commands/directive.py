@@ -208,7 +208,7 @@ def _say_written(path: Path) -> None:
 
 
 @click.command("directive")
-@click.argument("month", required=False, metavar="[YYYY-MM]")
+@click.argument("month", required=False, metavar="[YYYY-MM | YYYY --annual]")
 @click.option("--org", "org_id", required=True, metavar="ORG", help="Tổ chức / Organisation id.")
 @click.option(
     "--format",
@@ -230,9 +230,20 @@ def _say_written(path: Path) -> None:
     metavar="YYYY-MM-DD",
     help="Ngày ban hành ghi trên văn bản / Date of the date line (default: today).",
 )
+@click.option(
+    "--annual",
+    is_flag=True,
+    help="Hướng dẫn năm / Draft the annual guide of year YYYY (default: next year).",
+)
 @pass_app
 def directive_command(
-    app: App, month: str | None, org_id: str, fmt: str, out: Path | None, issued: str | None
+    app: App,
+    month: str | None,
+    org_id: str,
+    fmt: str,
+    out: Path | None,
+    issued: str | None,
+    annual: bool,  # noqa: FBT001 - a click flag
 ) -> None:
     """Soạn dự thảo định hướng tháng / Draft an organisation's monthly directive.
 
@@ -240,8 +251,19 @@ def directive_command(
     its năm tròn and năm lẻ 5 scales, the look-ahead item and the month's festivals, or
     writes the whole draft as a Word document laid out per Nghị định 30/2020/NĐ-CP.
 
+    With --annual, drafts the year's guide instead ("Hướng dẫn tuyên truyền kỷ niệm các
+    ngày lễ lớn … năm YYYY"): the five groups of anniversaries with their scales, the
+    year's focus and the next year's năm tròn to prepare (docs/directive.md).
+
     Example: calendar-svc directive 2023-02 --org cam-pha --format docx
+
+    Example: calendar-svc directive 2027 --annual --org qn --format docx
     """
+    if annual:
+        from calendar_svc.commands.annual import annual_guide
+
+        annual_guide(app, month, org_id, fmt, out, _parse_date(issued, app.today()))
+        return
     from calendar_svc.directive.files import write_atomic
     from calendar_svc.directive.render import render
     from calendar_svc.services.directive import draft_directive

@@ -1,0 +1,88 @@
+"""Draft an organisation's annual guide: the service behind ``directive YYYY --annual``.
+
+It lists the year's occurrences and the next year's for the organisation's scope (with
+its parents) and composes the :class:`~calendar_svc.directive.annual.AnnualDraft`;
+rendering it (text, Markdown, .docx) is the caller's choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from calendar_svc.core.model import Anniversary
+from calendar_svc.core.occurrences import occurrences, year_range
+from calendar_svc.core.scopes import ScopeTree
+from calendar_svc.directive.annual import AnnualDraft, compose_annual
+from calendar_svc.directive.draft import scope_kind
+from calendar_svc.directive.profile import DirectiveProfile
+from calendar_svc.services.listing import FilterError, ListingQuery, list_occurrences
+
+if TYPE_CHECKING:
+    from calendar_svc.store.repository import AnniversaryReader
+
+
+def _check_scope(scopes: ScopeTree, profile: DirectiveProfile) -> None:
+    if profile.scope not in scopes:
+        raise FilterError(
+            f"phạm vi không có / unknown scope '{profile.scope}' of organisation "
+            f"'{profile.org_id}' (known: {', '.join(scopes.ids())})"
+        )
+
+
+def _kinds(scopes: ScopeTree, scope: str) -> list[str]:
+    return [scope_kind(s) for s in reversed(scopes.lineage(scope))]
+
+
+def draft_annual(
+    reader: AnniversaryReader,
+    scopes: ScopeTree,
+    profile: DirectiveProfile,
+    year: int,
+    issued: date,
+) -> AnnualDraft:
+    """Return the annual guide of ``year`` for ``profile``.
+
+    Raises:
+        FilterError: the profile's scope is unknown.
+    """
+    _check_scope(scopes, profile)
+    this_year = list_occurrences(reader, scopes, ListingQuery(*year_range(year), profile.scope))
+    query = ListingQuery(*year_range(year + 1), profile.scope, round_only=True)
+    next_year = list_occurrences(reader, scopes, query)
+    return compose_annual(
+        profile,
+        year,
+        issued,
+        year_occurrences=this_year,
+        next_year_occurrences=next_year,
+        scope_kinds=_kinds(scopes, profile.scope),
+    )
+
+
+def annual_from_anniversaries(
+    anniversaries: Iterable[Anniversary],
+    scopes: ScopeTree,
+    profile: DirectiveProfile,
+    year: int,
+    issued: date,
+) -> AnnualDraft:
+    """Return the same guide as :func:`draft_annual`, from anniversaries in memory.
+
+    For callers that hold the whole dataset already (the reminder's composer).
+
+    Raises:
+        FilterError: the profile's scope is unknown.
+    """
+    _check_scope(scopes, profile)
+    lineage = scopes.lineage(profile.scope)
+    relevant = [ann for ann in anniversaries if ann.scope in lineage]
+    return compose_annual(
+        profile,
+        year,
+        issued,
+        year_occurrences=occurrences(relevant, *year_range(year)),
+        next_year_occurrences=occurrences(relevant, *year_range(year + 1)),
+        scope_kinds=_kinds(scopes, profile.scope),
+    )
