@@ -19,9 +19,10 @@ Policies (each is tested in ``tests/unit/test_schedule.py``):
   event reminders for the organisation's scope; one with a scope gets event reminders
   for it. A scope includes its parents (``city:cam-pha`` hears of national events).
   ``categories`` narrows both; empty means every category.
-* **Digest content** (:func:`build_digest`): every occurrence of the month in scope, the
-  ready-to-paste directive line, and a look-ahead of the next 12 months' năm tròn and
-  năm lẻ 5 occurrences ("hướng tới").
+* **Digest content** (:func:`build_digest`): every occurrence of the month in scope
+  (January also holds the year's year-only occurrences,
+  :func:`~calendar_svc.core.occurrences.in_month`), the ready-to-paste directive line,
+  and a look-ahead of the next 12 months' năm tròn and năm lẻ 5 occurrences ("hướng tới").
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from enum import StrEnum
 from calendar_svc.core import lunar
 from calendar_svc.core.counting import directive_line, is_big
 from calendar_svc.core.model import Occurrence
-from calendar_svc.core.occurrences import month_range
+from calendar_svc.core.occurrences import in_month, month_range
 from calendar_svc.core.policy import commemorated
 from calendar_svc.core.reminders import (
     MAX_DAYS_BEFORE,
@@ -351,11 +352,11 @@ def build_digest(
         lineage: the organisation's scope and its parents.
         categories: only these categories (empty: all).
     """
-    (start, end), (ahead_start, ahead_end) = digest_ranges(year, month)
+    _, (ahead_start, ahead_end) = digest_ranges(year, month)
     scopes = set(lineage)
     mine = [occ for occ in occurrences if in_audience(occ, scopes, categories)]
-    in_month = [occ for occ in mine if start <= occ.date and occ.last_day <= end]
-    commemorations = [occ for occ in in_month if commemorated(occ.anniversary.category)]
+    this_month = [occ for occ in mine if in_month(occ, year, month)]
+    commemorations = [occ for occ in this_month if commemorated(occ.anniversary.category)]
     ahead = [
         occ for occ in mine if ahead_start <= occ.date <= ahead_end and is_big(occ.round_class)
     ]
@@ -364,7 +365,7 @@ def build_digest(
         year=year,
         month=month,
         due=org.due.due_date(year, month),
-        entries=tuple(entry_of(occ) for occ in in_month),
+        entries=tuple(entry_of(occ) for occ in this_month),
         line_vi=directive_line(commemorations, "vi"),
         line_en=directive_line(commemorations, "en"),
         lookahead=tuple(entry_of(occ) for occ in ahead),

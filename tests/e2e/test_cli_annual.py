@@ -97,3 +97,23 @@ def test_bad_year_and_unknown_organisation(cli: Cli) -> None:
     assert "Traceback" not in result.err
     result = cli("directive", "2027", "--annual", "--org", "nope")
     assert result.code != 0 and "nope" in result.err and "Traceback" not in result.err
+
+
+def test_year_only_round_anniversary_reaches_the_january_directive_and_the_guide(
+    cli: Cli,
+) -> None:
+    _add_qn(cli)
+    entry = "80 năm Đề cương về văn hóa Việt Nam (1943 - 2023)"
+    january = cli("directive", "2023-01", "--org", "qn").out
+    assert f"kỷ niệm {entry} [năm tròn];" in january.splitlines()[0]
+    assert entry not in cli("directive", "2023-02", "--org", "qn").out
+    guide = cli("directive", "2023", "--annual", "--org", "qn").out.splitlines()
+    history = _section(guide, GROUPS[1])
+    assert history[0].startswith(f"- {entry} [năm tròn]: lễ kỷ niệm cấp quốc gia")
+    ahead = cli("directive", "2022", "--annual", "--org", "qn").out.splitlines()
+    assert any(
+        ln.startswith(f"- {entry}:")
+        for ln in _section(
+            ahead, "6. Hướng tới các ngày kỷ niệm năm tròn năm 2023 cần chuẩn bị sớm"
+        )
+    )
