@@ -1,4 +1,5 @@
-"""``calendar-svc directive YYYY --annual``: draft an organisation's annual guide.
+"""``calendar-svc directive YYYY --annual``: draft an organisation's annual guide; and the
+annual reminder's options that ``org add`` and ``org edit`` share.
 
 Reads the organisation, lists the year's and the next year's occurrences through
 :func:`calendar_svc.services.annual.draft_annual`, then renders text or Markdown to
@@ -7,13 +8,17 @@ standard output (or ``--out``) or writes the .docx.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
 from calendar_svc.cli import App
+from calendar_svc.core.reminders import AnnualRule
+from calendar_svc.errors import DataError
 
 _YEAR_RE = re.compile(r"^\d{4}$")
 
@@ -61,3 +66,89 @@ def annual_guide(
         click.echo(text, nl=False)
         return
     click.echo(f"Đã ghi / Wrote {write_atomic(out, text.encode('utf-8'))}")
+
+
+ANNUAL_PARAMS = ("annual_reminder", "annual_due", "annual_leads")
+
+
+def annual_reminder_options(func: Any) -> Any:
+    """Add --annual-reminder/--no-annual-reminder, --annual-due and --annual-leads.
+
+    The command receives ``annual_options``: the three values, None when not given.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["annual_options"] = tuple(kwargs.pop(name, None) for name in ANNUAL_PARAMS)
+        return func(*args, **kwargs)
+
+    options = [
+        click.option(
+            "--annual-reminder/--no-annual-reminder",
+            "annual_reminder",
+            default=None,
+            help="Nhắc soạn hướng dẫn năm, kèm dự thảo .docx / Send members the annual "
+            "guide's reminder with its .docx draft (default no; by default 30 days before "
+            "a 1 December due date, i.e. on 1 November).",
+        ),
+        click.option(
+            "--annual-due",
+            "annual_due",
+            metavar="MM-DD",
+            help="Hạn hướng dẫn năm (năm trước) / Due day of the next year's guide "
+            "(default 12-01); turns the annual reminder on.",
+        ),
+        click.option(
+            "--annual-leads",
+            "annual_leads",
+            metavar="N,N",
+            help="Số ngày nhắc trước hạn hướng dẫn năm / Days before that due day at "
+            "which members get the annual reminder (default 30); turns it on.",
+        ),
+    ]
+    command: Any = wrapper
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def annual_rule(
+    options: tuple[bool | None, str | None, str | None], current: AnnualRule | None
+) -> tuple[bool, AnnualRule | None]:
+    """Return whether the options change the annual rule, and the rule they give.
+
+    Raises:
+        DataError: a value is not valid (the message names the option).
+    """
+    from calendar_svc.commands.org import parse_leads
+
+    on, due, leads = options
+    if on is None and due is None and leads is None:
+        return False, current
+    if on is False:
+        if due is not None or leads is not None:
+            raise DataError(
+                "option --no-annual-reminder: không dùng cùng / not with --annual-due or "
+                "--annual-leads"
+            )
+        return True, None
+    base = current or AnnualRule()
+    try:
+        rule = AnnualRule.parse(due, base.leads) if due is not None else base
+        if leads is not None:
+            rule = AnnualRule(rule.month, rule.day, parse_leads(leads, "--annual-leads"))
+    except ValueError as exc:
+        option = "--annual-due" if due is not None and "due" in str(exc) else "--annual-leads"
+        raise DataError(f"option {option}: {exc}") from None
+    return True, rule
+
+
+def annual_summary(rule: AnnualRule | None) -> str:
+    """Return one line saying when the annual reminder goes out (or that it is off)."""
+    if rule is None:
+        return "Nhắc hướng dẫn năm: tắt / Annual guide reminder: off"
+    leads = ", ".join(str(n) for n in rule.leads)
+    return (
+        f"Nhắc hướng dẫn năm: {leads} ngày trước hạn {rule.label('vi')} / Annual guide "
+        f"reminder: {leads} days before its due day, {rule.label('en')}"
+    )

@@ -13,6 +13,10 @@ Policies (each is tested in ``tests/unit/test_schedule.py``):
 * **Still useful or stale.** A reminder is useful until its deadline, the start (00:00)
   of the due date or the event's day. A due reminder whose deadline has passed at
   ``now`` is planned as skipped ("stale"), so downtime leaves a record, not a gap.
+* **Annual guide.** An organisation with an annual rule
+  (:class:`~calendar_svc.core.reminders.AnnualRule`) gets, for each member, the annual
+  guide's reminder ``lead`` days before the guide's due date (default: 1 November for a
+  1 December due date), useful until that date, like a digest.
 * **Superseded.** When several lead times of the same digest or event are due at once
   (after downtime), only the shortest is sent; the longer ones are planned as skipped.
 * **Who.** Active subscribers only. A subscriber of an organisation gets its digests and
@@ -190,6 +194,34 @@ def _digest_reminders(
                     yield PlannedReminder(key, send_at, deadline)
 
 
+def _annual_reminders(
+    orgs: Mapping[str, Organisation],
+    members: Mapping[str, list[Subscriber]],
+    window_start: datetime,
+    now: datetime,
+    policy: SendPolicy,
+) -> Iterable[PlannedReminder]:
+    """Annual guide reminders: ``lead`` days before the guide's due date, to every member."""
+    first_year = policy.local_day(window_start).year + 1
+    last_year = policy.local_day(now).year + 2  # a due date up to MAX_LEAD_DAYS ahead
+    for org in orgs.values():
+        recipients = members.get(org.id, [])
+        if org.annual is None or not recipients:
+            continue
+        for guide_year in range(first_year, last_year + 1):
+            due = org.annual.due_date(guide_year)
+            deadline = policy.day_start(due)
+            for lead in org.annual.leads:
+                send_at = policy.send_at(due - timedelta(days=lead))
+                if not window_start <= send_at <= now:
+                    continue
+                for sub in recipients:
+                    key = ReminderKey(
+                        ReminderKind.ANNUAL, org.id, date(guide_year, 1, 1), lead, sub.email
+                    )
+                    yield PlannedReminder(key, send_at, deadline)
+
+
 def _event_reminders(
     occurrences: Sequence[Occurrence],
     groups: Mapping[tuple[str, tuple[str, ...], tuple[int, ...]], list[Subscriber]],
@@ -280,6 +312,7 @@ def plan(
             groups.setdefault((scope, sub.categories, sub.leads), []).append(sub)
     found = [
         *_digest_reminders(orgs, members, window_start, now, policy),
+        *_annual_reminders(orgs, members, window_start, now, policy),
         *_event_reminders(occurrences, groups, lineage, window_start, now, policy),
     ]
     return _settle(found, now)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from email.utils import parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from calendar_svc.core.model import Anniversary, Occurrence
@@ -23,6 +23,9 @@ from calendar_svc.feeds import render_calendar
 from calendar_svc.mail.message import Attachment, Envelope, build_message
 from calendar_svc.mail.render import Prototype, digest_context, event_context, prototype
 from calendar_svc.mail.tokens import make_token
+
+if TYPE_CHECKING:
+    from calendar_svc.directive.annual import AnnualDraft
 
 DEFAULT_SENDER_NAME = "Lịch kỷ niệm"
 
@@ -116,6 +119,7 @@ class Composer:
         self._prototypes: dict[tuple[Any, ...], Prototype] = {}
         self._ics: dict[tuple[Any, ...], bytes] = {}
         self._docx: dict[tuple[str, int, int], Attachment] = {}
+        self._annual: dict[tuple[str, int], tuple[AnnualDraft, Attachment]] = {}
 
     def _range(self, start: date, end: date) -> list[Occurrence]:
         found = self._occurrences.get((start, end))
@@ -215,6 +219,59 @@ class Composer:
             )
         return shared, Attachment(f"{key.subject}-{occ.date.year:04d}.ics", ics)
 
+    def _annual_parts(
+        self, key: ReminderKey, sub: Subscriber
+    ) -> tuple[dict[str, Any], Attachment] | str:
+        org = self.organisations.get(key.subject)
+        if org is None:
+            return "organisation removed"
+        if sub.organisation != org.id:
+            return "subscriber is no longer in the organisation"
+        if org.annual is None:
+            return "annual reminder turned off"
+        year = key.occurrence.year
+        found = self._annual.get((org.id, year))
+        if found is None:
+            found = self._annual[(org.id, year)] = self._annual_draft(org, year)
+        draft, attachment = found
+        cache_key = (key.kind, org.id, year, key.lead, sub.lang)
+        shared = self._shared.get(cache_key)
+        if shared is None:
+            from calendar_svc.mail.render import annual_context
+
+            shared = self._shared[cache_key] = annual_context(
+                draft,
+                due=org.annual.due_date(year),
+                due_rule=org.annual.label(sub.lang),
+                lang=sub.lang,
+                month_url=self.mail.month_url(year, 1, org.scope),
+                sender_name=self.mail.from_name,
+            )
+        return shared, attachment
+
+    def _annual_draft(self, org: Organisation, year: int) -> tuple[AnnualDraft, Attachment]:
+        """Return the annual guide of ``year`` and its .docx, dated on the guide's due date.
+
+        Raises:
+            ValueError: the draft cannot be built (e.g. the organisation's template is broken).
+        """
+        from calendar_svc.directive.annual_word import annual_document_bytes, annual_filename
+        from calendar_svc.directive.profile import build_profile
+        from calendar_svc.errors import CalendarSvcError
+        from calendar_svc.services.annual import annual_from_anniversaries
+
+        assert org.annual is not None  # checked by the caller
+        scope = self._scopes[org.scope].name_vi if org.scope in self._scopes else ""
+        try:
+            profile = build_profile(org.id, org.name, org.scope, org.directive, scope_name=scope)
+            draft = annual_from_anniversaries(
+                self._anns, self._scopes, profile, year, org.annual.due_date(year)
+            )
+            data = annual_document_bytes(draft)
+        except CalendarSvcError as exc:
+            raise ValueError(f"annual guide draft of '{org.id}': {exc}") from exc
+        return draft, Attachment(annual_filename(draft), data, DOCX_TYPE, ())
+
     def directive_attachments(self, key: ReminderKey) -> tuple[Attachment, ...]:
         """Return the .docx draft of a digest's month when its organisation asks for it.
 
@@ -265,11 +322,12 @@ class Composer:
             return "unsubscribed"
         if sub.organisation is not None and sub.organisation not in self.organisations:
             return "organisation removed"
-        parts = (
-            self._digest_parts(key, sub)
-            if key.kind is ReminderKind.DIGEST
-            else self._event_parts(key, sub)
-        )
+        if key.kind is ReminderKind.DIGEST:
+            parts = self._digest_parts(key, sub)
+        elif key.kind is ReminderKind.ANNUAL:
+            parts = self._annual_parts(key, sub)
+        else:
+            parts = self._event_parts(key, sub)
         if isinstance(parts, str):
             return parts
         shared, attachment = parts
