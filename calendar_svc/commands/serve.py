@@ -21,8 +21,8 @@ WORKER_APP = "calendar_svc.commands.serve:worker_app"
 
 def reminder_parts(settings: Settings, scopes: ScopeTree) -> dict[str, Any]:
     """Return what reminders add to the app: /unsubscribe routes and the tick scheduler."""
-    from calendar_svc.mail.unsubscribe_web import routes
     from calendar_svc.scheduler import lifespan_hook
+    from calendar_svc.web.unsubscribe import routes
 
     return {"extra_routes": routes(settings), "lifespan_hooks": [lifespan_hook(settings, scopes)]}
 
