@@ -107,7 +107,7 @@ def export_command(app: App, out: Path | None) -> None:
 @click.argument("anniversary_id", metavar="ID")
 @field_options
 @pass_app
-def add_command(app: App, anniversary_id: str, **fields: str | None) -> None:
+def add_command(app: App, /, anniversary_id: str, **fields: str | None) -> None:
     """Thêm một ngày kỷ niệm / Add an anniversary with id ID.
 
     Example: calendar-svc add thanh-lap-phuong-x --name-vi "Ngày thành lập phường X"
@@ -123,7 +123,7 @@ def add_command(app: App, anniversary_id: str, **fields: str | None) -> None:
 @click.argument("anniversary_id", metavar="ID")
 @field_options
 @pass_app
-def edit_command(app: App, anniversary_id: str, **fields: str | None) -> None:
+def edit_command(app: App, /, anniversary_id: str, **fields: str | None) -> None:
     """Sửa một ngày kỷ niệm / Change the given fields of anniversary ID."""
     changes = {k: v for k, v in fields.items() if v is not None}
     if not changes:

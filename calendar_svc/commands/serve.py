@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import click
 
@@ -17,6 +18,17 @@ if TYPE_CHECKING:
 
 #: The import string uvicorn's worker processes build the app from.
 WORKER_APP = "calendar_svc.commands.serve:worker_app"
+
+
+class UvicornOptions(TypedDict):
+    """The keyword arguments ``serve`` passes to :func:`uvicorn.run`."""
+
+    host: str
+    port: int
+    server_header: bool
+    log_level: str
+    access_log: bool
+    http: type[asyncio.Protocol]
 
 
 def reminder_parts(settings: Settings, scopes: ScopeTree) -> dict[str, Any]:
@@ -77,7 +89,7 @@ def serve_command(
 
     settings = app.settings
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
-    options = {
+    options: UvicornOptions = {
         "host": host or settings.web_host,
         "port": port or settings.web_port,
         "server_header": False,
