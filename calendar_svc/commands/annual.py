@@ -17,7 +17,8 @@ from typing import Any
 import click
 
 from calendar_svc.cli import App
-from calendar_svc.core.reminders import AnnualRule
+from calendar_svc.core.recipients import AnnualRule
+from calendar_svc.directive.profile import DirectiveProfile
 from calendar_svc.errors import DataError
 
 _YEAR_RE = re.compile(r"^\d{4}$")
@@ -44,16 +45,19 @@ def parse_year(value: str | None, today: date) -> int:
 
 
 def annual_guide(
-    app: App, year_arg: str | None, org_id: str, fmt: str, out: Path | None, issued: date
+    app: App,
+    year_arg: str | None,
+    profile: DirectiveProfile,
+    fmt: str,
+    out: Path | None,
+    issued: date,
 ) -> None:
     """Draft the annual guide and print it or write it (the ``--annual`` branch)."""
-    from calendar_svc.commands.directive import organisation_profile
     from calendar_svc.directive.files import write_atomic
     from calendar_svc.directive.render import render
     from calendar_svc.services.annual import draft_annual
 
     year = parse_year(year_arg, app.today())
-    profile = organisation_profile(app, org_id)
     draft = draft_annual(app.reader(), app.scopes, profile, year, issued)
     if fmt == "docx":
         from calendar_svc.directive.annual_word import annual_filename, write_annual_document
@@ -112,6 +116,16 @@ def annual_reminder_options(func: Any) -> Any:
     return command
 
 
+def _leads(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise DataError(
+            f"option --annual-leads: '{text}' không phải danh sách số ngày / is not a list of "
+            "day counts (e.g. 30,7)"
+        ) from None
+
+
 def annual_rule(
     options: tuple[bool | None, str | None, str | None], current: AnnualRule | None
 ) -> tuple[bool, AnnualRule | None]:
@@ -120,8 +134,6 @@ def annual_rule(
     Raises:
         DataError: a value is not valid (the message names the option).
     """
-    from calendar_svc.commands.org import parse_leads
-
     on, due, leads = options
     if on is None and due is None and leads is None:
         return False, current
@@ -136,7 +148,7 @@ def annual_rule(
     try:
         rule = AnnualRule.parse(due, base.leads) if due is not None else base
         if leads is not None:
-            rule = AnnualRule(rule.month, rule.day, parse_leads(leads, "--annual-leads"))
+            rule = AnnualRule(rule.month, rule.day, _leads(leads))
     except ValueError as exc:
         option = "--annual-due" if due is not None and "due" in str(exc) else "--annual-leads"
         raise DataError(f"option {option}: {exc}") from None

@@ -196,9 +196,7 @@ def organisation_profile(app: App, org_id: str) -> DirectiveProfile:
     Raises:
         NotFoundError: there is no such organisation.
     """
-    from calendar_svc.commands.org import repo
-
-    org = repo(app).get_organisation(org_id)
+    org = app.store().organisations.get_organisation(org_id)
     scope_name = app.scopes[org.scope].name_vi if org.scope in app.scopes else ""
     return build_profile(org.id, org.name, org.scope, org.directive, scope_name=scope_name)
 
@@ -260,9 +258,11 @@ def directive_command(
     Example: calendar-svc directive 2027 --annual --org qn --format docx
     """
     if annual:
-        from calendar_svc.commands.annual import annual_guide
+        from calendar_svc.commands.annual import annual_guide, parse_year
 
-        annual_guide(app, month, org_id, fmt, out, _parse_date(issued, app.today()))
+        year_arg = str(parse_year(month, app.today()))  # a bad year fails before the lookup
+        profile = organisation_profile(app, org_id)
+        annual_guide(app, year_arg, profile, fmt, out, _parse_date(issued, app.today()))
         return
     from calendar_svc.directive.files import write_atomic
     from calendar_svc.directive.render import render

@@ -4,7 +4,7 @@ Policies (each is tested in ``tests/unit/test_schedule.py``):
 
 * **Send moment.** A reminder goes out on its day at ``send_time`` (08:00 by default) in
   the configured zone: the digest ``lead`` days before the directive's due date
-  (:class:`~calendar_svc.core.reminders.DueRule`), an event reminder ``lead`` days before
+  (:class:`~calendar_svc.core.recipients.DueRule`), an event reminder ``lead`` days before
   a năm tròn or năm lẻ 5 occurrence (Nghị định 145/2013, Điều 3 khoản 1).
 * **Window.** :func:`plan` lists the reminders whose send moment lies in
   ``window_start`` … ``now`` (both inclusive). The caller chooses the window: from the
@@ -14,7 +14,7 @@ Policies (each is tested in ``tests/unit/test_schedule.py``):
   of the due date or the event's day. A due reminder whose deadline has passed at
   ``now`` is planned as skipped ("stale"), so downtime leaves a record, not a gap.
 * **Annual guide.** An organisation with an annual rule
-  (:class:`~calendar_svc.core.reminders.AnnualRule`) gets, for each member, the annual
+  (:class:`~calendar_svc.core.recipients.AnnualRule`) gets, for each member, the annual
   guide's reminder ``lead`` days before the guide's due date (default: 1 November for a
   1 December due date), useful until that date, like a digest.
 * **Superseded.** When several lead times of the same digest or event are due at once
@@ -41,7 +41,7 @@ from calendar_svc.core.counting import directive_line, is_big
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import in_month, month_range
 from calendar_svc.core.policy import commemorated
-from calendar_svc.core.reminders import (
+from calendar_svc.core.recipients import (
     MAX_DAYS_BEFORE,
     MAX_LEAD_DAYS,
     Organisation,

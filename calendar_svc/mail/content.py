@@ -7,7 +7,7 @@ per recipient it only renders the templates and writes the message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from email.utils import parseaddr
@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from calendar_svc.core.model import Anniversary, Occurrence
 from calendar_svc.core.occurrences import occurrences
-from calendar_svc.core.reminders import Organisation, ReminderKey, ReminderKind, Subscriber
+from calendar_svc.core.recipients import Organisation, ReminderKey, ReminderKind, Subscriber
 from calendar_svc.core.schedule import Digest, build_digest, digest_ranges
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.feeds import render_calendar
@@ -26,6 +26,13 @@ from calendar_svc.mail.tokens import make_token
 
 if TYPE_CHECKING:
     from calendar_svc.directive.annual import AnnualDraft
+    from calendar_svc.directive.draft import Draft
+    from calendar_svc.directive.profile import DirectiveProfile
+
+#: Drafts a directive: (profile, year, month, date issued) → the draft.
+DraftMaker = Callable[["DirectiveProfile", int, int, date], "Draft"]
+#: Drafts the annual guide: (profile, year, date issued) → the guide.
+AnnualMaker = Callable[["DirectiveProfile", int, date], "AnnualDraft"]
 
 DEFAULT_SENDER_NAME = "Lịch kỷ niệm"
 
@@ -106,8 +113,12 @@ class Composer:
         revision: datetime,
         scopes: ScopeTree,
         organisations: Mapping[str, Organisation],
+        draft: DraftMaker,
+        annual: AnnualMaker | None = None,
     ) -> None:
         self.mail = mail
+        self._draft = draft
+        self._annual_maker = annual
         self._anns = list(anniversaries)
         self._by_id = {ann.id: ann for ann in self._anns}
         self._revision = revision
@@ -258,15 +269,14 @@ class Composer:
         from calendar_svc.directive.annual_word import annual_document_bytes, annual_filename
         from calendar_svc.directive.profile import build_profile
         from calendar_svc.errors import CalendarSvcError
-        from calendar_svc.services.annual import annual_from_anniversaries
 
         assert org.annual is not None  # checked by the caller
+        if self._annual_maker is None:
+            raise ValueError("this composer drafts no annual guide")
         scope = self._scopes[org.scope].name_vi if org.scope in self._scopes else ""
         try:
             profile = build_profile(org.id, org.name, org.scope, org.directive, scope_name=scope)
-            draft = annual_from_anniversaries(
-                self._anns, self._scopes, profile, year, org.annual.due_date(year)
-            )
+            draft = self._annual_maker(profile, year, org.annual.due_date(year))
             data = annual_document_bytes(draft)
         except CalendarSvcError as exc:
             raise ValueError(f"annual guide draft of '{org.id}': {exc}") from exc
@@ -290,16 +300,13 @@ class Composer:
             from calendar_svc.directive.profile import build_profile
             from calendar_svc.directive.word import default_filename, document_bytes
             from calendar_svc.errors import CalendarSvcError
-            from calendar_svc.services.directive import draft_from_anniversaries
 
             scope = self._scopes[org.scope].name_vi if org.scope in self._scopes else ""
             try:
                 profile = build_profile(
                     org.id, org.name, org.scope, org.directive, scope_name=scope
                 )
-                draft = draft_from_anniversaries(
-                    self._anns, self._scopes, profile, year, month, org.due.due_date(year, month)
-                )
+                draft = self._draft(profile, year, month, org.due.due_date(year, month))
                 data = document_bytes(draft)
             except CalendarSvcError as exc:
                 raise ValueError(f"directive draft of '{org.id}': {exc}") from exc

@@ -7,12 +7,10 @@ rendering it (text, Markdown, .docx) is the caller's choice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from calendar_svc.core.model import Anniversary
-from calendar_svc.core.occurrences import occurrences, year_range
+from calendar_svc.core.occurrences import year_range
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.directive.annual import AnnualDraft, compose_annual
 from calendar_svc.directive.draft import scope_kind
@@ -44,6 +42,9 @@ def draft_annual(
 ) -> AnnualDraft:
     """Return the annual guide of ``year`` for ``profile``.
 
+    ``reader`` is the database's, or a :class:`~calendar_svc.store.memory.MemoryReader`
+    where none is open (the reminder's composer).
+
     Raises:
         FilterError: the profile's scope is unknown.
     """
@@ -57,32 +58,5 @@ def draft_annual(
         issued,
         year_occurrences=this_year,
         next_year_occurrences=next_year,
-        scope_kinds=_kinds(scopes, profile.scope),
-    )
-
-
-def annual_from_anniversaries(
-    anniversaries: Iterable[Anniversary],
-    scopes: ScopeTree,
-    profile: DirectiveProfile,
-    year: int,
-    issued: date,
-) -> AnnualDraft:
-    """Return the same guide as :func:`draft_annual`, from anniversaries in memory.
-
-    For callers that hold the whole dataset already (the reminder's composer).
-
-    Raises:
-        FilterError: the profile's scope is unknown.
-    """
-    _check_scope(scopes, profile)
-    lineage = scopes.lineage(profile.scope)
-    relevant = [ann for ann in anniversaries if ann.scope in lineage]
-    return compose_annual(
-        profile,
-        year,
-        issued,
-        year_occurrences=occurrences(relevant, *year_range(year)),
-        next_year_occurrences=occurrences(relevant, *year_range(year + 1)),
         scope_kinds=_kinds(scopes, profile.scope),
     )

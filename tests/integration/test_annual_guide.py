@@ -42,11 +42,11 @@ def _draft(
     settings: DirectiveSettings | None = None,
     issued: date = date(2023, 12, 19),
 ) -> AnnualDraft:
-    store = open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}")
     scopes = load_scopes()
     org_id, name, scope = org
     profile = build_profile(org_id, name, scope, settings, scope_name=scopes[scope].name_vi)
-    return draft_annual(store, scopes, profile, year, issued)
+    with open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}") as store:
+        return draft_annual(store.anniversaries, scopes, profile, year, issued)
 
 
 def _guide_rows() -> list[dict[str, str]]:

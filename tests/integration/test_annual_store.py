@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from store_support import pg_schema_url, store_on
 
-from calendar_svc.core.reminders import AnnualRule, Organisation
+from calendar_svc.core.recipients import AnnualRule, Organisation
 from calendar_svc.store import migrate
 from calendar_svc.store.engine import begin_write, create_store_engine
 from calendar_svc.store.errors import StoredRowError

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calendar_svc.core.reminders import (
+from calendar_svc.core.recipients import (
     AnnualRule,
     Organisation,
     ReminderKey,

@@ -7,10 +7,11 @@ from datetime import date
 
 from calendar_svc.catalog import load_scopes
 from calendar_svc.core.occurrences import in_month, occurrences, year_range
-from calendar_svc.core.reminders import Organisation
+from calendar_svc.core.recipients import Organisation
 from calendar_svc.core.schedule import build_digest, digest_ranges
 from calendar_svc.directive.profile import build_profile
-from calendar_svc.services.directive import draft_from_anniversaries
+from calendar_svc.services.directive import draft_directive
+from calendar_svc.store.memory import MemoryReader
 from helpers import make
 
 DE_CUONG = make("de-cuong-van-hoa", "1943", name_vi="Đề cương về văn hóa Việt Nam")
@@ -43,8 +44,10 @@ def test_the_january_digest_lists_it_in_the_line() -> None:
 def test_the_january_directive_lists_it_with_its_scale() -> None:
     scopes = load_scopes()
     profile = build_profile("tw", "Ban Tuyên giáo Trung ương", "national")
-    draft = draft_from_anniversaries([DE_CUONG, PARIS], scopes, profile, 2023, 1, date(2023, 1, 2))
+    draft = draft_directive(
+        MemoryReader([DE_CUONG, PARIS]), scopes, profile, 2023, 1, date(2023, 1, 2)
+    )
     assert draft.entries[0].text == ENTRY
     assert draft.round_entries[0].scale == "Lễ kỷ niệm cấp quốc gia"
-    february = draft_from_anniversaries([DE_CUONG], scopes, profile, 2023, 2, date(2023, 2, 2))
+    february = draft_directive(MemoryReader([DE_CUONG]), scopes, profile, 2023, 2, date(2023, 2, 2))
     assert february.entries == ()
