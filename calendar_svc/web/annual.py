@@ -9,6 +9,8 @@ The guide is dated today in the configured zone.
 
 from __future__ import annotations
 
+import re
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,7 +45,7 @@ def issuer_name(scope_id: str, scopes: ScopeTree) -> str:
 
 def scope_profile(scope_id: str, scopes: ScopeTree) -> DirectiveProfile:
     """Return the default profile of a scope's department."""
-    slug = scope_id.replace(":", "-")
+    slug = "-".join(part for part in re.split(r"[^a-z0-9]+", scope_id.lower()) if part)
     return build_profile(
         slug, issuer_name(scope_id, scopes), scope_id, scope_name=scopes[scope_id].name_vi
     )
