@@ -86,7 +86,7 @@ def _upgrade_from_0003(url: str) -> None:
         conn.exec_driver_sql(_row())
     with begin_write(engine) as conn:
         migrate.upgrade(conn)
-        assert migrate.current_revision(conn) == HEAD_REVISION == "0006"
+        assert migrate.current_revision(conn) == HEAD_REVISION
     assert OrganisationRepo(engine).get_organisation("qn").annual is None
     with engine.begin() as conn:
         conn.exec_driver_sql(_row())
