@@ -46,7 +46,7 @@ def parse_year(value: str | None, today: date) -> int:
 
 def annual_guide(
     app: App,
-    year_arg: str | None,
+    year: int,
     profile: DirectiveProfile,
     fmt: str,
     out: Path | None,
@@ -57,7 +57,6 @@ def annual_guide(
     from calendar_svc.directive.render import render
     from calendar_svc.services.annual import draft_annual
 
-    year = parse_year(year_arg, app.today())
     draft = draft_annual(app.reader(), app.scopes, profile, year, issued)
     if fmt == "docx":
         from calendar_svc.directive.annual_word import annual_filename, write_annual_document

@@ -260,9 +260,9 @@ def directive_command(
     if annual:
         from calendar_svc.commands.annual import annual_guide, parse_year
 
-        year_arg = str(parse_year(month, app.today()))  # a bad year fails before the lookup
+        year = parse_year(month, app.today())  # a bad year fails before the lookup
         profile = organisation_profile(app, org_id)
-        annual_guide(app, year_arg, profile, fmt, out, _parse_date(issued, app.today()))
+        annual_guide(app, year, profile, fmt, out, _parse_date(issued, app.today()))
         return
     from calendar_svc.directive.files import write_atomic
     from calendar_svc.directive.render import render

@@ -4,7 +4,9 @@ The bundled templates live in ``calendar_svc/templates/directive/``:
 
 * ``_parts.j2``: the wording shared by every format (macros);
 * ``directive.txt.j2`` and ``directive.md.j2``: the commemoration parts;
-* ``document.docx.j2``: one block per place of the .docx page (header, items, signature).
+* ``document.docx.j2``: one block per place of the .docx page (header, items, signature);
+* ``annual.txt.j2``, ``annual.md.j2``, ``annual.docx.j2`` and ``_annual_parts.j2``: the
+  annual guide (:mod:`calendar_svc.directive.annual`), rendered by the same functions.
 
 An organisation whose directive settings name a ``templates`` directory gets its files
 first: a file there with a bundled name replaces the bundled one, and may extend it
@@ -29,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from calendar_svc.directive.draft import Draft, document_date
+from calendar_svc.errors import CalendarSvcError
 
 if TYPE_CHECKING:
     from calendar_svc.directive.annual import AnnualDraft
-from calendar_svc.errors import CalendarSvcError
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "directive"
 
