@@ -142,9 +142,7 @@ class App:
 
     def today(self) -> date:
         """Return today's date in the configured time zone."""
-        import zoneinfo
-
-        return datetime.now(zoneinfo.ZoneInfo(self.settings.timezone)).date()
+        return datetime.now(self.settings.timezone).date()
 
 
 pass_app = click.make_pass_decorator(App)

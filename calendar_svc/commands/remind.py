@@ -7,10 +7,9 @@ import re
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -26,7 +25,7 @@ PROGRESS_FROM = 20
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
-def parse_now(value: str, timezone: str) -> datetime:
+def parse_now(value: str, timezone: tzinfo) -> datetime:
     """Return ``--now`` as an aware moment; a time without offset is local (``timezone``)."""
     try:
         moment = datetime.fromisoformat(value.strip())
@@ -36,7 +35,7 @@ def parse_now(value: str, timezone: str) -> datetime:
             param_hint="--now",
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+        moment = moment.replace(tzinfo=timezone)
     return moment
 
 

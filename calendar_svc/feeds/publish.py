@@ -32,6 +32,7 @@ from calendar_svc.feeds.definitions import FeedSpec, Window
 from calendar_svc.feeds.render import calendar_frame, render_events
 
 if TYPE_CHECKING:
+    from calendar_svc.config import Settings
     from calendar_svc.store.repository import AnniversaryReader
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,15 @@ class FeedOptions:
     lang: str = "vi"
     alarm_days: int = 0
     uid_domain: str = DEFAULT_UID_DOMAIN
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FeedOptions:
+        """Return the options the configuration gives."""
+        return cls(
+            lang=settings.lang,
+            alarm_days=settings.feeds_alarm_days,
+            uid_domain=uid_domain(settings.web_base_url),
+        )
 
 
 @dataclass(frozen=True, slots=True)
