@@ -240,8 +240,8 @@ def directive_command(
 
     Example: calendar-svc directive 2023-02 --org cam-pha --format docx
     """
-    from calendar_svc.directive.files import write_atomic
     from calendar_svc.directive.render import render
+    from calendar_svc.files import write_atomic
     from calendar_svc.services.directive import draft_directive
 
     today = app.today()
