@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from calendar_svc.core.model import SLUG_RE, Anniversary, Calendar, DateForm, Origin
-from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.core.policy import require_category
 from calendar_svc.core.scopes import Scope, ScopeTree
-from calendar_svc.errors import CsvImportError, RowProblem
+from calendar_svc.errors import CsvImportError, RowProblem, UnknownNameError
 
 #: The columns in file order (the header :func:`write_csv` writes); how each is read is
 #: :data:`PARSED_COLUMNS`.
@@ -168,15 +168,17 @@ def _origin(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> Origin:
 
 
 def _category(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
-    if text not in CATEGORIES:
-        raise ValueError(f"unknown category {text!r} (known: {', '.join(CATEGORIES)})")
-    return text
+    try:
+        return require_category(text)
+    except UnknownNameError as exc:
+        raise ValueError(exc.detail) from None
 
 
 def _scope(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
-    if text not in scopes:
-        raise ValueError(f"unknown scope {text!r} (known: {', '.join(scopes.ids())})")
-    return text
+    try:
+        return scopes.require(text).id
+    except UnknownNameError as exc:
+        raise ValueError(exc.detail) from None
 
 
 def _optional_date(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> date | None:

@@ -5,6 +5,7 @@ The module is pure (stdlib only) so the core may raise these too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -22,6 +23,37 @@ class ConfigError(CalendarSvcError):
 
 class DataError(CalendarSvcError):
     """Anniversary data is invalid."""
+
+
+class UnknownNameError(DataError, LookupError):
+    """A name (a scope, a category) that is not defined; the message lists the known ones.
+
+    ``detail`` is the English part alone, for messages that name their place otherwise
+    (a CSV column).
+    """
+
+    what_vi = "tên"
+    what_en = "name"
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        self.name = name
+        self.known = tuple(known)
+        self.detail = f"unknown {self.what_en} '{name}' (known: {', '.join(self.known)})"
+        super().__init__(f"{self.what_vi} không có / {self.detail}")
+
+
+class UnknownScopeError(UnknownNameError):
+    """No scope has that id."""
+
+    what_vi = "phạm vi"
+    what_en = "scope"
+
+
+class UnknownCategoryError(UnknownNameError):
+    """No category has that slug."""
+
+    what_vi = "loại"
+    what_en = "category"
 
 
 @dataclass(frozen=True)
