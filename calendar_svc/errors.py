@@ -72,14 +72,6 @@ class RowProblem:
         return f"{where}: {self.message}"
 
 
-class CsvRowError(DataError):
-    """A single row problem, with its place."""
-
-    def __init__(self, problem: RowProblem) -> None:
-        self.problem = problem
-        super().__init__(str(problem))
-
-
 MAX_LISTED_PROBLEMS = 20
 
 

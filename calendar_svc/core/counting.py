@@ -30,11 +30,6 @@ _ROUND_CLASS_KEYS = {
 }
 
 
-def count_of(origin_year: int, year: int) -> int:
-    """Return the number of years from the origin year to ``year``."""
-    return year - origin_year
-
-
 def round_class(count: int) -> RoundClass:
     """Return the round class of a count (Nghị định 145/2013, Điều 3 khoản 1).
 
