@@ -17,31 +17,50 @@ from typing import Any
 import click
 
 from calendar_svc.cli import App
+from calendar_svc.commands.params import MonthType
 from calendar_svc.core.recipients import AnnualRule
 from calendar_svc.directive.profile import DirectiveProfile
 from calendar_svc.errors import DataError
 
-_YEAR_RE = re.compile(r"^\d{4}$")
-
 #: Template of each text format of the annual guide.
 ANNUAL_TEMPLATES = {"text": "annual.txt.j2", "md": "annual.md.j2"}
 
+_YEAR_RE = re.compile(r"^\d{4}$")
 
-def parse_year(value: str | None, today: date) -> int:
-    """Return the guide's year: ``YYYY``, by default the year after ``today``'s.
+
+class MonthOrYearType(MonthType):
+    """``YYYY-MM`` → ``(year, month)`` as :data:`~calendar_svc.commands.params.MONTH`, or
+    ``YYYY`` → the year (the annual guide's)."""
+
+    name = "YYYY-MM|YYYY"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int) or (isinstance(value, str) and _YEAR_RE.match(value.strip())):
+            year = int(value)
+            if year < 1:
+                self.fail(f"'{value}' không phải năm / is not a year", param, ctx)
+            return year
+        return super().convert(value, param, ctx)
+
+
+MONTH_OR_YEAR = MonthOrYearType()
+
+
+def guide_year(value: tuple[int, int] | int | None, today: date) -> int:
+    """Return the guide's year: the one given, by default the year after ``today``'s.
 
     Raises:
-        click.BadParameter: the value is not a year.
+        click.BadParameter: a month was given, not a year.
     """
     if value is None:
         return today.year + 1
-    text = value.strip()
-    if not _YEAR_RE.match(text) or int(text) < 1:
+    if isinstance(value, tuple):
+        year, month = value
         raise click.BadParameter(
-            f"'{value}' không phải năm / is not a year (use YYYY with --annual)",
+            f"'{year:04d}-{month:02d}' không phải năm / is not a year (use YYYY with --annual)",
             param_hint="YEAR",
         )
-    return int(text)
+    return value
 
 
 def annual_guide(
@@ -53,8 +72,8 @@ def annual_guide(
     issued: date,
 ) -> None:
     """Draft the annual guide and print it or write it (the ``--annual`` branch)."""
-    from calendar_svc.directive.files import write_atomic
     from calendar_svc.directive.render import render
+    from calendar_svc.files import write_atomic
     from calendar_svc.services.annual import draft_annual
 
     draft = draft_annual(app.reader(), app.scopes, profile, year, issued)

@@ -9,7 +9,6 @@ Modules:
     render: jinja2 templates (bundled, or an organisation's own) → text, Markdown, and
         the .docx's texts.
     word: the .docx layout (python-docx).
-    files: atomic file writes.
     annual: compose the annual guide (five groups, focus, next year's năm tròn; pure).
     annual_word: the annual guide's .docx layout, on word's.
 

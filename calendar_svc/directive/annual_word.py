@@ -20,8 +20,8 @@ from docx.shared import Pt
 
 from calendar_svc.directive import word
 from calendar_svc.directive.annual import AnnualDraft
-from calendar_svc.directive.files import write_atomic
 from calendar_svc.directive.render import render_blocks
+from calendar_svc.files import write_atomic
 
 #: The annual guide's template and the blocks its layout places, in page order.
 ANNUAL_DOCX_TEMPLATE = "annual.docx.j2"

@@ -15,18 +15,10 @@ from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.directive.annual import AnnualDraft, compose_annual
 from calendar_svc.directive.draft import scope_kind
 from calendar_svc.directive.profile import DirectiveProfile
-from calendar_svc.services.listing import FilterError, ListingQuery, list_occurrences
+from calendar_svc.services.listing import ListingQuery, list_occurrences
 
 if TYPE_CHECKING:
     from calendar_svc.store.repository import AnniversaryReader
-
-
-def _check_scope(scopes: ScopeTree, profile: DirectiveProfile) -> None:
-    if profile.scope not in scopes:
-        raise FilterError(
-            f"phạm vi không có / unknown scope '{profile.scope}' of organisation "
-            f"'{profile.org_id}' (known: {', '.join(scopes.ids())})"
-        )
 
 
 def _kinds(scopes: ScopeTree, scope: str) -> list[str]:
@@ -46,9 +38,9 @@ def draft_annual(
     where none is open (the reminder's composer).
 
     Raises:
-        FilterError: the profile's scope is unknown.
+        UnknownScopeError: the profile's scope is unknown.
     """
-    _check_scope(scopes, profile)
+    scopes.require(profile.scope)
     this_year = list_occurrences(reader, scopes, ListingQuery(*year_range(year), profile.scope))
     query = ListingQuery(*year_range(year + 1), profile.scope, round_only=True)
     next_year = list_occurrences(reader, scopes, query)

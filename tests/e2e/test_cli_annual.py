@@ -96,6 +96,11 @@ def test_bad_year_and_unknown_organisation(cli: Cli) -> None:
     assert result.code == 1
     assert "'2027-02' không phải năm / is not a year" in result.err
     assert "Traceback" not in result.err
+    result = cli("directive", "2027", "--org", "qn")
+    assert result.code != 0
+    assert "'2027' không phải tháng / is not a month (use YYYY-MM, or YYYY with --annual)" in (
+        result.err
+    )
     result = cli("directive", "2027", "--annual", "--org", "nope")
     assert result.code != 0 and "nope" in result.err and "Traceback" not in result.err
 
