@@ -1,8 +1,9 @@
 """Draft a month's directive for an organisation: the service behind ``calendar-svc directive``.
 
 It lists the month's occurrences and the look-ahead's round ones for the organisation's
-scope (with its parents); January also lists the year's year-only occurrences, which no
-month holds (:func:`~calendar_svc.core.occurrences.in_month`), and composes the
+scope (with its parents); January, and a look-ahead that reaches January, also list the
+year's year-only occurrences, which no month holds
+(:func:`~calendar_svc.core.occurrences.in_month`), and composes the
 :class:`~calendar_svc.directive.draft.Draft`; rendering it (text, Markdown, .docx) is the
 caller's choice.
 """
@@ -64,6 +65,10 @@ def draft_directive(
     if window is not None:
         query = ListingQuery(window[0], window[1], profile.scope, round_only=True)
         ahead = list_occurrences(reader, scopes, query)
+        for first in (date(y, 1, 1) for y in range(window[0].year, window[1].year + 1)):
+            if window[0] <= first <= window[1]:  # the look-ahead reaches a year's January
+                whole = ListingQuery(*year_range(first.year), profile.scope, round_only=True)
+                ahead += _year_only(list_occurrences(reader, scopes, whole), first.year, 1)
     kinds = [scope_kind(s) for s in reversed(scopes.lineage(profile.scope))]
     return compose_draft(
         profile,

@@ -51,3 +51,18 @@ def test_the_january_directive_lists_it_with_its_scale() -> None:
     assert draft.round_entries[0].scale == "Lễ kỷ niệm cấp quốc gia"
     february = draft_directive(MemoryReader([DE_CUONG]), scopes, profile, 2023, 2, date(2023, 2, 2))
     assert february.entries == ()
+
+
+def test_a_look_ahead_that_reaches_january_announces_it() -> None:
+    scopes = load_scopes()
+    profile = build_profile("tw", "Ban Tuyên giáo Trung ương", "national")
+    reader = MemoryReader([DE_CUONG, PARIS])
+    december = draft_directive(reader, scopes, profile, 2022, 12, date(2022, 12, 2))
+    assert [e.text for e in december.lookahead] == [
+        ENTRY,
+        "50 năm Ngày ký Hiệp định Paris (27/01/1973 - 27/01/2023)",
+    ]
+    october = draft_directive(reader, scopes, profile, 2022, 10, date(2022, 10, 2))
+    assert october.lookahead == december.lookahead  # November to January reaches 01/01/2023
+    september = draft_directive(reader, scopes, profile, 2022, 9, date(2022, 9, 2))
+    assert september.lookahead == ()  # October to December does not
