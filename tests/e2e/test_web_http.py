@@ -211,6 +211,12 @@ def test_month_page_lists_the_month(server: Server) -> None:
     assert server.get("/").status == 200
 
 
+def test_month_page_reads_the_month_as_the_cli_does(server: Server) -> None:
+    short = server.get("/month/2023-2?scope=city:cam-pha")
+    assert short.status == 200
+    assert short.text == server.get("/month/2023-02?scope=city:cam-pha").text
+
+
 @pytest.mark.parametrize(
     ("path", "status"),
     [
