@@ -130,6 +130,20 @@ def _check_text(column: str, value: str, problems: list[FieldProblem]) -> None:
         problems.append(FieldProblem(column, f"{value[:20]!r} starts like a spreadsheet formula"))
 
 
+def lunar_date_problem(origin: Origin) -> str:
+    """Return why a dated lunar origin does not exist ('' if it does), as ``lunar`` says."""
+    from calendar_svc.core import lunar
+    from calendar_svc.errors import LunarDateError
+
+    if origin.day is None or origin.month is None or origin.year is None:
+        return ""
+    try:
+        lunar.to_solar(origin.year, origin.month, origin.day, leap=origin.leap)
+    except LunarDateError as exc:
+        return str(exc)
+    return ""
+
+
 def parse_fields(
     fields: Mapping[str, str], scopes: ScopeTree
 ) -> tuple[Anniversary | None, list[FieldProblem]]:
@@ -175,6 +189,10 @@ def parse_fields(
         problems.append(FieldProblem("origin", str(exc)))
     if origin is not None and cal is Calendar.LUNAR and origin.day is None:
         problems.append(FieldProblem("origin", "a lunar origin needs a month and a day"))
+    elif origin is not None and origin.calendar is Calendar.LUNAR and origin.year is not None:
+        problem = lunar_date_problem(origin)
+        if problem:
+            problems.append(FieldProblem("origin", problem))
 
     category = get["category"]
     if category not in CATEGORIES:

@@ -223,11 +223,29 @@ def _commemorations(occs: Sequence[Occurrence]) -> list[Occurrence]:
     return [o for o in occs if commemorated(o.anniversary.category)]
 
 
+def _no_line(left_out: int, display: Display) -> str:
+    """Explain an empty directive line when the listing itself is not empty."""
+    if display.lang == "vi":
+        return (
+            f"Dòng định hướng trống: {left_out} lễ hội trong danh sách không được đưa vào dòng "
+            "định hướng (lễ hội không phải ngày kỷ niệm).\n"
+        )
+    listed = "festival listed is" if left_out == 1 else "festivals listed are"
+    return (
+        f"The directive's line is empty: the {left_out} {listed} left out "
+        "(festivals are not commemorations, so not in the directive's line).\n"
+    )
+
+
 def render_text(occs: Sequence[Occurrence], display: Display) -> str:
-    """Return the directive's line: commemorations joined by '; ' (festivals left out)."""
+    """Return the directive's line: commemorations joined by '; ' (festivals left out).
+
+    With nothing to list, the usual empty message; with only festivals, says why the line
+    is empty.
+    """
     items = _commemorations(occs)
     if not items:
-        return _empty(display)
+        return _no_line(len(occs), display) if occs else _empty(display)
     return directive_line(items, display.lang) + "\n"
 
 
@@ -265,7 +283,8 @@ def render_year(occs: Sequence[Occurrence], fmt: str, display: Display) -> str:
             if _commemorations(items)
         )
     widths = _widths(occs, display)
-    out = []
+    head = "  ".join(_pad(h, w) for h, w in zip(_headers(display), widths, strict=True))
+    out = ["  " + head.rstrip(), "  " + "  ".join("─" * w for w in widths)]
     for title, items in groups:
         out.append(f"{_BOLD}{title}{_RESET}" if display.color else title)
         out.extend("  " + line for line in _table_rows(items, display, widths))

@@ -111,7 +111,8 @@ def digest_context(
         "due": due,
         "days_left": max(days_left, 0),
         "entries": [entry_view(e, lang) for e in digest.entries],
-        "directive_line": digest.line_en if lang == "en" else digest.line_vi,
+        # The line is pasted into a Vietnamese directive, whatever the reader's language.
+        "directive_line": digest.line_vi,
         "lookahead": [entry_view(e, lang) for e in digest.lookahead],
         "month_url": month_url,
         "sender_name": sender_name,

@@ -361,3 +361,19 @@ def test_days_left_are_stated_as_counted_on_the_day_of_sending() -> None:
         unsubscribe_url=URL,
     )
     assert "Hôm nay là hạn ban hành văn bản định hướng" in due_today.text
+
+
+def test_english_digest_gives_the_vietnamese_line_to_paste_and_english_festivals() -> None:
+    festival = make("le-hoi-cua-ong", "--02-03", category="le-hoi", calendar="lunar")
+    occs = occurrences([PARTY, HTP, festival], date(2023, 2, 1), date(2024, 2, 28))
+    feb = build_digest(QN, 2023, 2, occs, lineage=("province:quang-ninh", "national"))
+    context = digest_context(feb, days_left=10, lang="en", month_url="u", sender_name="s")
+    out = render(context, name="Officer", unsubscribe_url=URL)
+    line = out.text.split("DIRECTIVE LINE (Vietnamese directives use the Vietnamese form):\n")[1]
+    assert line.startswith(
+        "93 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2023); "
+        "110 năm Ngày sinh đồng chí Huỳnh Tấn Phát (15/02/1913 - 15/02/2023)\n"
+    )
+    assert "- 22/02/2023 (lunar: 3rd day of the 2nd lunar month, year Quý Mão): " in out.text
+    assert "Event le-hoi-cua-ong (3/2 lunar, 22/02/2023)" in out.text
+    assert "âm lịch" not in out.text.split("DIRECTIVE LINE")[0]
