@@ -332,6 +332,14 @@ class OutboxRepo(EngineAccess):
             found = {OutboxStatus(s): int(n) for s, n in conn.execute(stmt)}
         return {status: found.get(status, 0) for status in OutboxStatus}
 
+    def statuses(self, ids: Sequence[int]) -> dict[int, OutboxStatus]:
+        """Return the status of each of ``ids`` that exists."""
+        if not ids:
+            return {}
+        stmt = select(_t.c.id, _t.c.status).where(_t.c.id.in_(list(ids)))
+        with self.reading() as conn:
+            return {int(i): OutboxStatus(st) for i, st in conn.execute(stmt)}
+
     def retry(self, *, ids: Sequence[int] = (), failed: bool = False, now: datetime) -> int:
         """Put failed (or the given failed or skipped) rows back to pending with fresh attempts.
 
