@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.org import check_scope, parse_leads
-from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.commands.org import parse_leads
+from calendar_svc.commands.params import CATEGORY, SCOPE
 from calendar_svc.core.recipients import Subscriber
 from calendar_svc.errors import DataError
 
@@ -37,15 +37,6 @@ def record(sub: Subscriber) -> dict[str, Any]:
     }
 
 
-def _check_categories(categories: tuple[str, ...]) -> None:
-    for category in categories:
-        if category not in CATEGORIES:
-            raise DataError(
-                f"option --category: loại không có / unknown category '{category}' "
-                f"(known: {', '.join(CATEGORIES)})"
-            )
-
-
 def state_label(sub: Subscriber) -> str:
     """Return whether a subscriber gets reminders; if not, since when and how it stopped."""
     if sub.active:
@@ -66,12 +57,14 @@ def subscribers_group() -> None:
 @click.argument("email")
 @click.option("--name", required=True, help="Tên người nhận / Name used in the greeting.")
 @click.option("--org", "org_id", metavar="ID", help="Thuộc tổ chức / Member of organisation ID.")
-@click.option("--scope", help="Hoặc phạm vi / Or a scope, for anniversary reminders only.")
+@click.option(
+    "--scope", type=SCOPE, help="Hoặc phạm vi / Or a scope, for anniversary reminders only."
+)
 @click.option(
     "--category",
     "categories",
     multiple=True,
-    metavar="SLUG",
+    type=CATEGORY,
     help="Chỉ loại này (lặp lại được) / Only this category (repeatable; default all).",
 )
 @click.option(
@@ -102,9 +95,6 @@ def add_command(
     """
     if (org_id is None) == (scope is None):
         raise click.UsageError("cần --org hoặc --scope / give either --org or --scope")
-    if scope is not None:
-        check_scope(app, scope)
-    _check_categories(categories)
     try:
         sub = Subscriber(
             email=email,
@@ -125,14 +115,16 @@ def add_command(
 @click.argument("email")
 @click.option("--name", help="Tên người nhận / Name used in the greeting.")
 @click.option("--org", "org_id", metavar="ID", help="Chuyển sang tổ chức / Member of ID.")
-@click.option("--scope", help="Hoặc phạm vi / Or a scope (event reminders only).")
+@click.option("--scope", type=SCOPE, help="Hoặc phạm vi / Or a scope (event reminders only).")
 @click.option(
     "--category",
     "categories",
     multiple=True,
-    metavar="SLUG",
-    help="Chỉ loại này (lặp lại được; 'all' cho mọi loại) / Only this category "
-    "(repeatable; 'all' for every category).",
+    type=CATEGORY,
+    help="Chỉ loại này (lặp lại được) / Only this category (repeatable).",
+)
+@click.option(
+    "--all-categories", is_flag=True, help="Mọi loại / Every category (undoes --category)."
 )
 @click.option("--lang", type=click.Choice(["vi", "en"]), help="Ngôn ngữ thư / Language.")
 @click.option("--leads", help=EVENT_LEADS_HELP)
@@ -149,6 +141,7 @@ def edit_command(
     org_id: str | None,
     scope: str | None,
     categories: tuple[str, ...],
+    all_categories: bool,  # noqa: FBT001
     lang: str | None,
     leads: str | None,
     active: bool | None,  # noqa: FBT001
@@ -162,15 +155,11 @@ def edit_command(
     if org_id is not None and scope is not None:
         raise click.UsageError("cần --org hoặc --scope, không cả hai / give --org or --scope")
     given = (name, org_id, scope, lang, leads, active)
-    if not categories and all(v is None for v in given):
+    if not categories and not all_categories and all(v is None for v in given):
         raise click.UsageError("nêu ít nhất một trường / name at least one field to change")
     people = app.store().organisations
     sub = people.get_subscriber(email)
-    if scope is not None:
-        check_scope(app, scope)
-    cats = sub.categories if not categories else () if categories == ("all",) else categories
-    _check_categories(cats)
-    changes: dict[str, Any] = {"categories": cats}
+    changes: dict[str, Any] = {"categories": () if all_categories else categories or sub.categories}
     if name is not None:
         changes["name"] = name
     if org_id is not None:

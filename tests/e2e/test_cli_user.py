@@ -20,7 +20,7 @@ def test_an_empty_directive_line_says_why_in_the_users_language(cli: Cli) -> Non
     )
     en = cli(*args, "--format", "text", "--lang", "en")
     assert en.out == (
-        "The directive's line is empty: the 1 festival listed is left out (festivals are not "
+        "The directive's line is empty: the 1 festival(s) listed are left out (festivals are not "
         "commemorations, so not in the directive's line).\n"
     )
     assert (
