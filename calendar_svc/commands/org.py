@@ -160,12 +160,20 @@ def list_command(app: App, fmt: str) -> None:
     if not orgs:
         click.echo("Chưa có tổ chức nào / No organisations.")
         return
-    for org in orgs:
-        leads = ",".join(str(n) for n in org.leads) or "-"
-        click.echo(
-            f"{org.id}  {org.scope}  hạn / due: {org.due.label('vi')}  nhắc / leads: {leads}"
-            f"  {org.name}"
+    from calendar_svc.commands.columns import columns
+
+    headers = ("ID", "Phạm vi / Scope", "Hạn / Due", "Nhắc trước / Leads", "Tên / Name")
+    rows = [
+        (
+            org.id,
+            org.scope,
+            org.due.label("vi"),
+            ",".join(str(n) for n in org.leads) or "-",
+            org.name,
         )
+        for org in orgs
+    ]
+    click.echo(columns(headers, rows), nl=False)
 
 
 @org_group.command("edit")

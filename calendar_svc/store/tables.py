@@ -159,6 +159,7 @@ subscribers = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", AwareDateTime, nullable=False),
     Column("unsubscribed_at", AwareDateTime, nullable=True),
+    Column("unsubscribed_by", Text, nullable=True),
     CheckConstraint("lang IN ('vi', 'en')", name="lang"),
     CheckConstraint("(organisation_id IS NULL) <> (scope IS NULL)", name="audience"),
     Index(None, "organisation_id"),
