@@ -203,11 +203,20 @@ def _commemorations(occs: Sequence[Occurrence]) -> list[Occurrence]:
     return [o for o in occs if commemorated(o.anniversary.category)]
 
 
+def _no_line(left_out: int, display: Display) -> str:
+    """Explain an empty directive line when the listing itself is not empty."""
+    return label("listing.no_line", display.lang, n=left_out) + "\n"
+
+
 def render_text(occs: Sequence[Occurrence], display: Display) -> str:
-    """Return the directive's line: commemorations joined by '; ' (festivals left out)."""
+    """Return the directive's line: commemorations joined by '; ' (festivals left out).
+
+    With nothing to list, the usual empty message; with only festivals, says why the line
+    is empty.
+    """
     items = _commemorations(occs)
     if not items:
-        return _empty(display)
+        return _no_line(len(occs), display) if occs else _empty(display)
     return directive_line(items, display.lang) + "\n"
 
 
@@ -245,7 +254,8 @@ def render_year(occs: Sequence[Occurrence], fmt: str, display: Display) -> str:
             if _commemorations(items)
         )
     widths = _widths(occs, display)
-    out = []
+    head = "  ".join(_pad(h, w) for h, w in zip(_headers(display), widths, strict=True))
+    out = ["  " + head.rstrip(), "  " + "  ".join("─" * w for w in widths)]
     for title, items in groups:
         out.append(f"{_BOLD}{title}{_RESET}" if display.color else title)
         out.extend("  " + line for line in _table_rows(items, display, widths))
