@@ -35,7 +35,6 @@ from calendar_svc.core import lunar
 from calendar_svc.core.counting import directive_line, is_big
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import month_range
-from calendar_svc.core.policy import commemorated
 from calendar_svc.core.reminders import (
     MAX_DAYS_BEFORE,
     MAX_LEAD_DAYS,
@@ -355,7 +354,6 @@ def build_digest(
     scopes = set(lineage)
     mine = [occ for occ in occurrences if in_audience(occ, scopes, categories)]
     in_month = [occ for occ in mine if start <= occ.date and occ.last_day <= end]
-    commemorations = [occ for occ in in_month if commemorated(occ.anniversary.category)]
     ahead = [
         occ for occ in mine if ahead_start <= occ.date <= ahead_end and is_big(occ.round_class)
     ]
@@ -365,7 +363,7 @@ def build_digest(
         month=month,
         due=org.due.due_date(year, month),
         entries=tuple(entry_of(occ) for occ in in_month),
-        line_vi=directive_line(commemorations, "vi"),
-        line_en=directive_line(commemorations, "en"),
+        line_vi=directive_line(in_month, "vi"),
+        line_en=directive_line(in_month, "en"),
         lookahead=tuple(entry_of(occ) for occ in ahead),
     )

@@ -162,8 +162,9 @@ def test_event_is_all_day_with_dtend_the_next_day_and_revision_stamps() -> None:
 @pytest.mark.parametrize(
     ("origin", "duration", "start", "end"),
     [
-        ("1972-12", 1, date(2022, 12, 1), date(2023, 1, 1)),  # month-only: the whole month
-        ("1943", 1, date(2023, 1, 1), date(2024, 1, 1)),  # year-only: the whole year
+        ("1972-12", 1, date(2022, 12, 1), date(2022, 12, 2)),  # month-only: its 1st, one day
+        ("1943", 1, date(2023, 1, 1), date(2023, 1, 2)),  # year-only: 1 January, one day
+        ("1972-12", 3, date(2022, 12, 1), date(2022, 12, 4)),  # month-only, 3 days
         ("1972-12-18", 12, date(2022, 12, 18), date(2022, 12, 30)),  # 12 days, 18-29/12
         ("2000-02-29", 1, date(2023, 2, 28), date(2023, 3, 1)),  # 29/02 in a common year
     ],
