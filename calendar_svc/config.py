@@ -161,8 +161,10 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "web.base_url",
         str,
-        "http://127.0.0.1:8080",
-        "Public address of the web service, used in subscribe and unsubscribe links.",
+        "",
+        "Public address of the web service (https://lich.example.vn), used in links; empty "
+        "means pages and feeds link to the address each request came to, and reminders "
+        "are not sent.",
     ),
     Option("web.host", str, "127.0.0.1", "Address 'calendar-svc serve' listens on."),
     Option("web.port", int, 8080, "Port 'calendar-svc serve' listens on.", check=_port),
@@ -224,7 +226,7 @@ class Settings:
     feeds_years_back: int = 1
     feeds_years_ahead: int = 5
     feeds_alarm_days: int = 0
-    web_base_url: str = "http://127.0.0.1:8080"
+    web_base_url: str = ""
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     smtp_host: str = "localhost"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import calendar as _calendar
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 _Date = date  # the Occurrence.date field shadows the type inside that class
@@ -133,6 +133,9 @@ class Anniversary:
     valid_to: date | None = None
     date_form: DateForm = DateForm.RANGE
     duration_days: int = 1
+    #: When the stored row last changed (aware), None when not read from a store. Not
+    #: part of the anniversary's value: two anniversaries that differ only here are equal.
+    revised_at: datetime | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not SLUG_RE.match(self.id):

@@ -1,12 +1,16 @@
-"""Build every feed from the store and publish them as files, atomically.
+"""Build feeds from the store and publish them as files, atomically.
 
-Building is all in memory first: the data is read once (revision, then rows, then the
-revision again, so the two agree), expanded once over the window and filtered per feed.
-Only when every feed has rendered is anything written, and each file is replaced
+The data is read once (revision, then rows, then the revision again, so the two agree),
+expanded once over the window, and each occurrence serialized once: a feed is its frame
+around the shared bytes of the events it keeps, found through an index by scope
+(:class:`RenderedSnapshot`). Feeds are assembled one at a time, so building thousands
+holds one feed in memory at once. Each file is replaced
 atomically (temporary file in the same directory, ``fsync``, ``os.replace``, ``fsync`` of
 the directory, as ``radicale/storage/multifilesystem/base.py::_atomic_write`` does): all
 the temporary files are written first, and renamed only when every one is on disk, so a
-full disk or a read-only directory changes no feed at all. A feed whose bytes did not
+full disk or a read-only directory changes no feed at all. A feed named
+``province/quang-ninh`` is written to ``province/quang-ninh.ics`` under the directory,
+the path of its URL, so a static web server serves the same names. A feed whose bytes did not
 change is not rewritten, so its modification time (the Last-Modified of the file,
 whoever serves it) stays that of its last real change. An error never leaves an empty
 or partial feed, or a temporary file, behind: the old files stay as they were.
@@ -16,14 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import heapq
 import logging
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import occurrences
@@ -81,10 +85,35 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class RenderedSnapshot:
-    """A snapshot with every occurrence's VEVENT bytes (parallel to its occurrences)."""
+    """A snapshot with every occurrence's VEVENT bytes (parallel to its occurrences) and
+    the positions of each scope's occurrences, in order."""
 
     snapshot: Snapshot
     events: tuple[bytes, ...]
+    by_scope: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, events: Sequence[bytes]) -> RenderedSnapshot:
+        """Return the rendered snapshot with its index by scope."""
+        index: dict[str, list[int]] = {}
+        for n, occ in enumerate(snapshot.occurrences):
+            index.setdefault(occ.anniversary.scope, []).append(n)
+        by_scope = {scope: tuple(found) for scope, found in index.items()}
+        return cls(snapshot, tuple(events), by_scope)
+
+    def positions(self, spec: FeedSpec) -> list[int]:
+        """Return the positions of the occurrences ``spec`` keeps, in order."""
+        filt = spec.filter
+        occs = self.snapshot.occurrences
+        candidates: Iterable[int]
+        if filt.scopes is None:
+            candidates = range(len(occs))
+        else:
+            candidates = heapq.merge(*(self.by_scope.get(s, ()) for s in sorted(filt.scopes)))
+        if filt.categories is None and not filt.round_only:
+            return list(candidates)
+        keeps = filt.keeps
+        return [n for n in candidates if keeps(occs[n])]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +134,6 @@ class PublishedFeed:
     events: int
     size: int
     written: bool
-
-
-def uid_domain(base_url: str) -> str:
-    """Return the host of the public web address, or ``calendar-svc`` when it has none."""
-    host = urlsplit(base_url).hostname if base_url else None
-    return host or DEFAULT_UID_DOMAIN
 
 
 def feeds_dir(configured: str) -> Path:
@@ -164,7 +187,7 @@ def render_snapshot(
     """
     occs = snapshot.occurrences
     if workers <= 1 or len(occs) < PARALLEL_MIN_EVENTS or not _can_fork():
-        return RenderedSnapshot(snapshot, tuple(_render_part(occs, snapshot.revision, options)))
+        return RenderedSnapshot.of(snapshot, _render_part(occs, snapshot.revision, options))
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -174,7 +197,7 @@ def render_snapshot(
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(len(parts), mp_context=context) as pool:
         chunks = [chunk for part in pool.map(render, parts) for chunk in part]
-    return RenderedSnapshot(snapshot, tuple(chunks))
+    return RenderedSnapshot.of(snapshot, chunks)
 
 
 def _can_fork() -> bool:
@@ -191,13 +214,9 @@ def build_feed(spec: FeedSpec, rendered: RenderedSnapshot) -> BuiltFeed:
     """
     snapshot = rendered.snapshot
     head, tail = calendar_frame(spec.title, feed_description(spec, snapshot.window))
-    keeps = spec.filter.keeps
-    chosen = [
-        chunk
-        for occ, chunk in zip(snapshot.occurrences, rendered.events, strict=True)
-        if keeps(occ)
-    ]
-    return BuiltFeed(spec, head + b"".join(chosen) + tail, len(chosen))
+    events = rendered.events
+    chosen = [events[n] for n in rendered.positions(spec)]
+    return BuiltFeed(spec, b"".join([head, *chosen, tail]), len(chosen))
 
 
 def feed_description(spec: FeedSpec, window: Window) -> str:
@@ -208,6 +227,11 @@ def feed_description(spec: FeedSpec, window: Window) -> str:
 def build_feeds(specs: Sequence[FeedSpec], rendered: RenderedSnapshot) -> list[BuiltFeed]:
     """Assemble every feed, in memory."""
     return [build_feed(spec, rendered) for spec in specs]
+
+
+def feed_path(out_dir: Path, name: str) -> Path:
+    """Return the file of the feed ``name`` under ``out_dir``: ``<name>.ics``."""
+    return out_dir.joinpath(*name.split("/")).with_name(f"{name.rsplit('/', 1)[-1]}.ics")
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -295,8 +319,11 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
-def publish(out_dir: Path, feeds: Sequence[BuiltFeed]) -> list[PublishedFeed]:
+def publish(out_dir: Path, feeds: Iterable[BuiltFeed]) -> list[PublishedFeed]:
     """Write each built feed to ``out_dir/<name>.ics``, atomically, skipping unchanged ones.
+
+    ``feeds`` may be a generator: each feed is staged (written to its temporary file) as
+    it comes and then dropped, so only one feed's bytes are held at a time.
 
     All or nothing, as far as a file system allows: every changed feed is first written
     in full to a temporary file beside its target and synced; only when all of them are
@@ -312,10 +339,17 @@ def publish(out_dir: Path, feeds: Sequence[BuiltFeed]) -> list[PublishedFeed]:
     except OSError as exc:
         raise FeedPublishError(out_dir, exc.strerror or str(exc)) from exc
     staged: list[tuple[Path, Path | None]] = []
+    kept: list[tuple[str, int, int]] = []
     try:
         for feed in feeds:
-            path = out_dir / feed.spec.filename
+            path = feed_path(out_dir, feed.spec.name)
+            if path.parent != out_dir:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise FeedPublishError(path.parent, exc.strerror or str(exc)) from exc
             staged.append((path, _stage(path, feed.data)))
+            kept.append((feed.spec.name, feed.events, len(feed.data)))
     except FeedPublishError:
         for _, tmp in staged:
             _discard(tmp)
@@ -329,14 +363,13 @@ def publish(out_dir: Path, feeds: Sequence[BuiltFeed]) -> list[PublishedFeed]:
             for _, rest in staged[n + 1 :]:
                 _discard(rest)
             raise
-    _fsync_dir(out_dir)
+    for directory in sorted({path.parent for path, _ in staged}):
+        _fsync_dir(directory)
     done = []
-    for feed, (path, tmp) in zip(feeds, staged, strict=True):
+    for (name, events, size), (path, tmp) in zip(kept, staged, strict=True):
         if tmp is not None:
-            log.info("published %s (%d events, %d bytes)", path, feed.events, len(feed.data))
-        done.append(
-            PublishedFeed(feed.spec.name, path, feed.events, len(feed.data), tmp is not None)
-        )
+            log.info("published %s (%d events, %d bytes)", path, events, size)
+        done.append(PublishedFeed(name, path, events, size, tmp is not None))
     return done
 
 
@@ -365,6 +398,6 @@ def build_and_publish(
     :func:`render_snapshot`.
     """
     snapshot = load_snapshot(reader, window)
-    built = build_feeds(specs, render_snapshot(snapshot, options, workers=workers))
-    published = publish(out_dir, built)
+    rendered = render_snapshot(snapshot, options, workers=workers)
+    published = publish(out_dir, (build_feed(spec, rendered) for spec in specs))
     return PublishReport(out_dir, window, snapshot.revision, tuple(published))
