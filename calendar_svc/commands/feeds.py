@@ -50,7 +50,10 @@ def chosen_specs(catalog: FeedCatalog, names: Sequence[str], *, every: bool) -> 
 
     scopes = catalog.scopes
     if every:
-        specs = [*catalog.fixed.values(), *(scope_spec(scopes, s) for s in scopes.ids())]
+        specs = [
+            *catalog.fixed.values(),
+            *(scope_spec(scopes, s, catalog.children) for s in scopes.ids()),
+        ]
     elif names:
         specs = []
         for name in names:
@@ -60,7 +63,7 @@ def chosen_specs(catalog: FeedCatalog, names: Sequence[str], *, every: bool) -> 
             specs.append(spec)
     else:
         top = [s for s in scopes.ids() if s == "national" or scopes[s].parent == "national"]
-        specs = [*catalog.fixed.values(), *(scope_spec(scopes, s) for s in top)]
+        specs = [*catalog.fixed.values(), *(scope_spec(scopes, s, catalog.children) for s in top)]
     return list({spec.name: spec for spec in specs}.values())
 
 

@@ -6,9 +6,12 @@ file ``feeds build`` writes):
 * ``all``: every anniversary;
 * one per scope of the registry, whatever it holds (national, provinces, communes, user
   scopes), named after the scope's id with its first ``:`` written ``/``:
-  ``national``, ``province/quang-ninh``, ``commune/quang-ninh/cua-ong``. It lists the
-  rows of the scope and of its lineage, as ``--scope`` does. The id itself, percent-
-  encoded (``/feeds/province%3Aquang-ninh.ics``), names the same feed;
+  ``national``, ``province/quang-ninh``, ``commune/quang-ninh/cua-ong``. The id itself,
+  percent-encoded (``/feeds/province%3Aquang-ninh.ics``), names the same feed. A scope's
+  feed holds what concerns the unit: the rows of the scope and its lineage (as
+  ``--scope`` lists them) and the rows of the units inside it, so Quảng Ninh's feed shows
+  Cẩm Phả's days too. The national feed is the exception: it holds the nationwide rows
+  only (``all`` is every row), so a local edit leaves it as it was;
 * one per category, named after its slug (``ngay-le-lon``, ``le-hoi`` …);
 * ``round``: năm tròn and năm lẻ 5 only (Nghị định 145/2013, Điều 3 khoản 1).
 
@@ -146,13 +149,45 @@ def _lineage_names(scopes: ScopeTree, scope_id: str) -> str:
     return " · ".join(plain_label(scopes[s].name_vi) for s in scopes.lineage(scope_id)[1:])
 
 
-def scope_spec(scopes: ScopeTree, scope_id: str) -> FeedSpec:
-    """Return the feed of one scope: its rows and its lineage's.
+def children_of(scopes: ScopeTree) -> dict[str, list[str]]:
+    """Return each scope's direct children, in definition order."""
+    children: dict[str, list[str]] = {}
+    for scope_id in scopes.ids():
+        parent = scopes[scope_id].parent
+        if parent is not None:
+            children.setdefault(parent, []).append(scope_id)
+    return children
+
+
+def inside(children: dict[str, list[str]], scope_id: str) -> list[str]:
+    """Return the scopes below ``scope_id`` (children, their children …)."""
+    found: list[str] = []
+    stack = list(reversed(children.get(scope_id, [])))
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(reversed(children.get(current, [])))
+    return found
+
+
+def scope_spec(
+    scopes: ScopeTree, scope_id: str, children: dict[str, list[str]] | None = None
+) -> FeedSpec:
+    """Return the feed of one scope: its rows, its lineage's and (except for the root,
+    the national scope) those of the units inside it.
+
+    Args:
+        scopes: the scope tree.
+        scope_id: the scope.
+        children: :func:`children_of` the tree, when the caller keeps it.
 
     Raises:
         KeyError: the scope is not in the tree.
     """
     scope = scopes[scope_id]
+    kept = set(scopes.lineage(scope_id))
+    if scope.parent is not None:
+        kept.update(inside(children if children is not None else children_of(scopes), scope_id))
     parents = _lineage_names(scopes, scope_id)
     name = plain_label(scope.name_vi)
     description = f"Ngày kỷ niệm của {name}"
@@ -162,7 +197,7 @@ def scope_spec(scopes: ScopeTree, scope_id: str) -> FeedSpec:
         scope_feed_name(scope_id),
         f"{TITLE_PREFIX}: {name}",
         description,
-        FeedFilter(scopes=frozenset(scopes.lineage(scope_id))),
+        FeedFilter(scopes=frozenset(kept)),
         kind="scope",
     )
 
@@ -205,7 +240,8 @@ def feed_definitions(scopes: ScopeTree) -> list[FeedSpec]:
         FeedDefinitionError: two feeds would share a file name.
     """
     fixed = fixed_definitions()
-    specs = [fixed[0], *(scope_spec(scopes, s) for s in scopes.ids()), *fixed[1:]]
+    children = children_of(scopes)
+    specs = [fixed[0], *(scope_spec(scopes, s, children) for s in scopes.ids()), *fixed[1:]]
     seen: set[str] = set(RESERVED_NAMES)
     for spec in specs:
         if spec.name in seen:
@@ -244,6 +280,7 @@ class FeedCatalog:
             if spec.name in scopes or spec.name in RESERVED_NAMES:
                 raise FeedDefinitionError(spec.name)
         self.legacy = legacy_names(scopes)
+        self.children = children_of(scopes)
 
     def resolve(self, name: str) -> FeedSpec | None:
         """Return the feed a name stands for, or None when there is none."""
@@ -255,7 +292,7 @@ class FeedCatalog:
             scope_id = self.legacy.get(name, "")
             if not scope_id:
                 return None
-        return scope_spec(self.scopes, scope_id)
+        return scope_spec(self.scopes, scope_id, self.children)
 
     def canonical(self, name: str) -> str | None:
         """Return the canonical name of the feed ``name`` stands for (None if none)."""

@@ -147,9 +147,11 @@ def _links(service: FeedService, filters: Filters, base: str) -> list[Link]:
     scopes = service.scopes
     specs: list[FeedSpec] = []
     if filters.scope:
-        specs.extend(scope_spec(scopes, s) for s in scopes.lineage(filters.scope))
+        specs.extend(
+            scope_spec(scopes, s, service.catalog.children) for s in scopes.lineage(filters.scope)
+        )
     elif "national" in scopes:
-        specs.append(scope_spec(scopes, "national"))
+        specs.append(scope_spec(scopes, "national", service.catalog.children))
     fixed = service.catalog.fixed
     specs.extend([fixed["all"], fixed["round"]])
     specs.extend(spec for name, spec in fixed.items() if name not in ("all", "round"))

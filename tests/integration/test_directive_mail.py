@@ -40,6 +40,7 @@ def composer(org: Organisation) -> Composer:
         unsubscribe_mailto="",
         tz=ZoneInfo("Asia/Ho_Chi_Minh"),
         secret="test-secret",
+        uid_domain="lich.example.org",
     )
     return Composer(
         mail,

@@ -16,7 +16,11 @@ from calendar_svc.mail.tick import Reminders, TickReport
 from calendar_svc.scheduler import JOB_ID, Ticker, build_scheduler, running
 from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
 
-SETTINGS = Settings(timezone="Asia/Ho_Chi_Minh", reminders_tick_seconds=45)
+SETTINGS = Settings(
+    timezone="Asia/Ho_Chi_Minh",
+    reminders_tick_seconds=45,
+    web_base_url="https://lich.example.org",
+)
 
 
 @pytest.fixture

@@ -356,7 +356,7 @@ def test_feed_names() -> None:
     ]
 
 
-def test_scope_feeds_include_parents_and_round_keeps_round_classes() -> None:
+def test_scope_feeds_include_parents_and_units_inside_and_round_keeps_round_classes() -> None:
     anns = [
         make("n", "1930-02-03", scope="national"),
         make("q", "1963-10-30", scope="province:quang-ninh"),
@@ -368,8 +368,8 @@ def test_scope_feeds_include_parents_and_round_keeps_round_classes() -> None:
     ids = {name: [o.anniversary.id for o in spec.select(occs)] for name, spec in specs.items()}
     assert ids["all"] == ["t", "n", "c", "q"]
     assert ids["city/cam-pha"] == ["t", "n", "c", "q"]
-    assert ids["province/quang-ninh"] == ["t", "n", "q"]
-    assert ids["national"] == ["t", "n"]
+    assert ids["province/quang-ninh"] == ["t", "n", "c", "q"]  # and the units inside it
+    assert ids["national"] == ["t", "n"]  # nationwide rows only: "all" has the rest
     assert ids["ngay-truyen-thong"] == ["t"]
     assert ids["round"] == ["t", "q"]  # 30 years, 60 years
 
