@@ -98,7 +98,6 @@ def build_command(app: App, names: tuple[str, ...], every: bool, out: Path | Non
     """
     from calendar_svc.feeds.definitions import FeedCatalog, feed_window
     from calendar_svc.feeds.publish import FeedOptions, build_and_publish, feeds_dir
-    from calendar_svc.store.installation import uid_domain
 
     settings = app.settings
     specs = chosen_specs(FeedCatalog(app.scopes), names, every=every)
@@ -107,7 +106,7 @@ def build_command(app: App, names: tuple[str, ...], every: bool, out: Path | Non
     options = FeedOptions(
         lang=settings.lang,
         alarm_days=settings.feeds_alarm_days,
-        uid_domain=uid_domain(store, settings.web_base_url),  # type: ignore[arg-type]
+        uid_domain=store.meta.uid_domain(settings.web_base_url),
     )
     report = build_and_publish(
         app.reader(),

@@ -12,6 +12,7 @@ Routes:
     category, ``round``, ``all``; ``/feeds/custom.ics?scope=&category=&round=``.
     ``/api/occurrences?from=&to=&scope=&category=&round=&lang=``: JSON.
     ``/healthz``: JSON, 200 or 503.
+    ``/unsubscribe?t=…``: :mod:`calendar_svc.web.unsubscribe`, added by ``serve``.
 """
 
 from __future__ import annotations

@@ -358,10 +358,7 @@ def default_uid_domain(settings: Settings) -> Callable[[AnniversaryReader], str]
 
         if isinstance(reader, EngineAccess):
             return uid_domain(reader, settings.web_base_url)
-        store = open_store(settings.database_url or None)
-        try:
-            return uid_domain(store, settings.web_base_url)
-        finally:
-            store.close()
+        with open_store(settings.database_url or None) as store:
+            return store.meta.uid_domain(settings.web_base_url)
 
     return resolve

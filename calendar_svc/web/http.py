@@ -21,6 +21,7 @@ from calendar_svc.errors import CalendarSvcError, NotFoundError
 from calendar_svc.services.listing import FilterError
 from calendar_svc.store.errors import StoreError
 from calendar_svc.web.feedservice import REFRESH_SECONDS, FeedUnavailable, Rendered
+from calendar_svc.web.texts import page_texts
 from calendar_svc.web.validators import RawHeaders, is_not_modified
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,6 @@ def _body(request: Request, status: int, message: str) -> Response:
     if request.url.path.startswith("/api/"):
         text = json.dumps({"error": message.strip()}, ensure_ascii=False)
         return Response(text, status, headers=_NOSNIFF, media_type="application/json")
-    from calendar_svc.web.pages import error_page
-
     env: jinja2.Environment = request.app.state.templates
     lang = _lang(request)
     vi, en = ERROR_TITLES.get(status, (message.strip(), message.strip()))
@@ -101,6 +100,20 @@ def _body(request: Request, status: int, message: str) -> Response:
     html = error_page(env, status, lang, title, detail)
     headers = {**_NOSNIFF, "Content-Language": lang}
     return HTMLResponse(html, status, headers=headers)
+
+
+def error_page(
+    env: jinja2.Environment, status: int, lang: str, message: str, detail: str = ""
+) -> str:
+    """Return the HTML of an error page: ``lang``, a title, the message, a link back."""
+    return env.get_template("error.html").render(
+        lang=lang,
+        t=page_texts(lang),
+        status=status,
+        title=message,
+        detail=detail,
+        home_href="/en/" if lang == "en" else "/",
+    )
 
 
 def error_response(request: Request, exc: Exception) -> Response:

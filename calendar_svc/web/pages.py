@@ -253,18 +253,3 @@ def index_page(request: Request) -> HTMLResponse:
     """``/`` and ``/en/``: the current month in the configured time zone."""
     today = request.app.state.feeds.today()
     return render_month(request, today.year, today.month)
-
-
-def error_page(
-    env: jinja2.Environment, status: int, lang: str, message: str, detail: str = ""
-) -> str:
-    """Return the HTML of an error page: ``lang``, a title, the message, a link back."""
-    t = page_texts(lang)
-    return env.get_template("error.html").render(
-        lang=lang,
-        t=t,
-        status=status,
-        title=message,
-        detail=detail,
-        home_href="/en/" if lang == "en" else "/",
-    )

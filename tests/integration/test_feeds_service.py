@@ -14,8 +14,8 @@ import pytest
 from calendar_svc.catalog import load_scopes
 from calendar_svc.config import Settings
 from calendar_svc.core.scopes import Scope, ScopeTree
+from calendar_svc.store.anniversaries import AnniversaryRepo
 from calendar_svc.store.open import open_store
-from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
 from calendar_svc.web.feedservice import FeedService, Rendered
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
@@ -24,12 +24,12 @@ ROW = "bac-ho-tham-mo-deo-nai"  # a Cẩm Phả row
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> SqlAlchemyStore:
-    return open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}")
+def store(tmp_path: Path) -> AnniversaryRepo:
+    return open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}").anniversaries
 
 
 def service(
-    store: SqlAlchemyStore, scopes: ScopeTree | None = None, **settings: object
+    store: AnniversaryRepo, scopes: ScopeTree | None = None, **settings: object
 ) -> FeedService:
     values: dict[str, object] = {"web_base_url": "https://lich.example.vn", **settings}
     svc = FeedService(
@@ -59,7 +59,7 @@ def without_events_of(data: bytes, anniversary_id: str) -> bytes:
 
 
 def test_an_edit_changes_only_the_feeds_that_hold_the_row_and_only_its_events(
-    store: SqlAlchemyStore,
+    store: AnniversaryRepo,
 ) -> None:
     svc = service(store)
     before = {n: feed(svc, n) for n in ("national", "province/quang-ninh", "city/ha-long", "all")}
@@ -85,7 +85,7 @@ def test_an_edit_changes_only_the_feeds_that_hold_the_row_and_only_its_events(
         assert EDITED not in others
 
 
-def test_uids_do_not_follow_the_base_url(store: SqlAlchemyStore) -> None:
+def test_uids_do_not_follow_the_base_url(store: AnniversaryRepo) -> None:
     first = feed(service(store, web_base_url="https://lich.example.vn"), "all").data
     second = feed(service(store, web_base_url="https://other.example.org:8443"), "all").data
     third = feed(service(store, web_base_url=""), "all").data
@@ -96,7 +96,7 @@ def test_uids_do_not_follow_the_base_url(store: SqlAlchemyStore) -> None:
     assert len(domains) == 1 and domains.pop().endswith(b".calendar-svc")
 
 
-def test_every_scope_has_a_feed_and_the_cache_keeps_its_bound(store: SqlAlchemyStore) -> None:
+def test_every_scope_has_a_feed_and_the_cache_keeps_its_bound(store: AnniversaryRepo) -> None:
     scopes = [Scope("national", None, "Toàn quốc", "Nationwide")]
     scopes.append(Scope("province:quang-ninh", "national", "Tỉnh Quảng Ninh", "Quảng Ninh"))
     scopes.append(Scope("city:cam-pha", "province:quang-ninh", "Thành phố Cẩm Phả", "Cẩm Phả"))

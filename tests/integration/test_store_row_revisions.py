@@ -13,9 +13,9 @@ from sqlalchemy import insert
 from store_support import SAMPLES, pg_schema_url
 
 from calendar_svc.store import migrate
+from calendar_svc.store.bootstrap import Seed
 from calendar_svc.store.engine import begin_write, create_store_engine
-from calendar_svc.store.installation import uid_domain
-from calendar_svc.store.open import Seed, open_reader, open_store
+from calendar_svc.store.open import open_reader, open_store
 from calendar_svc.store.rows import row_from_anniversary
 from calendar_svc.store.tables import anniversaries, meta
 
@@ -41,13 +41,15 @@ def _seed() -> Seed:
 def test_seeded_rows_carry_the_seed_revision_and_an_edit_moves_only_its_row(url: str) -> None:
     store = open_store(url, seed=_seed)
     try:
-        assert {a.revised_at for a in store.anniversaries()} == {SEEDED_AT}
-        target = store.get("quoc-khanh")
-        store.replace(replace(target, name_vi="Quốc khánh nước CHXHCN Việt Nam"), now=EDITED_AT)
-        stamps = {a.id: a.revised_at for a in store.anniversaries()}
+        assert {a.revised_at for a in store.anniversaries.anniversaries()} == {SEEDED_AT}
+        target = store.anniversaries.get("quoc-khanh")
+        store.anniversaries.replace(
+            replace(target, name_vi="Quốc khánh nước CHXHCN Việt Nam"), now=EDITED_AT
+        )
+        stamps = {a.id: a.revised_at for a in store.anniversaries.anniversaries()}
         assert stamps.pop("quoc-khanh") == EDITED_AT
         assert set(stamps.values()) == {SEEDED_AT}
-        assert store.revision() == EDITED_AT
+        assert store.anniversaries.revision() == EDITED_AT
         # The stdlib reader reads the same stamps.
         reader = open_reader(url)
         assert {a.id: a.revised_at for a in reader.anniversaries()}["quoc-khanh"] == EDITED_AT
@@ -58,9 +60,9 @@ def test_seeded_rows_carry_the_seed_revision_and_an_edit_moves_only_its_row(url:
 def test_replace_with_the_same_values_changes_no_revision(url: str) -> None:
     store = open_store(url, seed=_seed)
     try:
-        store.replace(store.get("quoc-khanh"), now=EDITED_AT)
-        assert store.get("quoc-khanh").revised_at == SEEDED_AT
-        assert store.revision() == SEEDED_AT
+        store.anniversaries.replace(store.anniversaries.get("quoc-khanh"), now=EDITED_AT)
+        assert store.anniversaries.get("quoc-khanh").revised_at == SEEDED_AT
+        assert store.anniversaries.revision() == SEEDED_AT
     finally:
         store.close()
 
@@ -70,8 +72,8 @@ def test_upsert_stamps_only_inserted_and_changed_rows(url: str) -> None:
     try:
         samples = {a.id: a for a in SAMPLES}
         changed = replace(samples["nam-only"], source="Sách trắng")
-        store.upsert([changed, samples["quoc-khanh"]], now=EDITED_AT)
-        stamps = {a.id: a.revised_at for a in store.anniversaries()}
+        store.anniversaries.upsert([changed, samples["quoc-khanh"]], now=EDITED_AT)
+        stamps = {a.id: a.revised_at for a in store.anniversaries.anniversaries()}
         assert stamps.pop("nam-only") == EDITED_AT
         assert set(stamps.values()) == {SEEDED_AT}
     finally:
@@ -81,10 +83,10 @@ def test_upsert_stamps_only_inserted_and_changed_rows(url: str) -> None:
 def test_a_new_database_gets_a_generated_domain_kept_whatever_the_base_url(url: str) -> None:
     store = open_store(url, seed=_seed)
     try:
-        first = uid_domain(store, "https://lich.example.vn")
+        first = store.meta.uid_domain("https://lich.example.vn")
         assert first.endswith(".calendar-svc") and first != "lich.example.vn"
-        assert uid_domain(store, "https://other.example.org") == first
-        assert uid_domain(store) == first
+        assert store.meta.uid_domain("https://other.example.org") == first
+        assert store.meta.uid_domain() == first
     finally:
         store.close()
 
@@ -111,10 +113,10 @@ def test_an_upgraded_database_keeps_the_domain_its_feeds_used(
     _database_at_0003(url, SEEDED_AT)
     store = open_store(url, seed=_seed)
     try:
-        assert uid_domain(store, base_url) == domain
+        assert store.meta.uid_domain(base_url) == domain
         # Fixed from then on: a new base URL changes no UID.
-        assert uid_domain(store, "https://lich.tuyengiao.example.vn") == domain
+        assert store.meta.uid_domain("https://lich.tuyengiao.example.vn") == domain
         # Existing rows carry the data's old revision: the upgrade changes no DTSTAMP.
-        assert {a.revised_at for a in store.anniversaries()} == {SEEDED_AT}
+        assert {a.revised_at for a in store.anniversaries.anniversaries()} == {SEEDED_AT}
     finally:
         store.close()
