@@ -44,8 +44,8 @@ class Server:
             XDG_CONFIG_HOME=str(home / "config"),
             CALENDAR_SVC_WEB_BASE_URL=BASE_URL,
             PYTHONIOENCODING="utf-8",
-            **(env or {}),
         )
+        self.env.update(env or {})
         self.log = home / "server.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
