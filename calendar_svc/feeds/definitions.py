@@ -191,6 +191,8 @@ def scope_spec(
     parents = _lineage_names(scopes, scope_id)
     name = plain_label(scope.name_vi)
     description = f"Ngày kỷ niệm của {name}"
+    if scope.parent is None:
+        description = f"Ngày kỷ niệm {name.lower()} (không gồm ngày riêng của các địa phương)"
     if parents:
         description += f" và các cấp trên ({parents})"
     return FeedSpec(
