@@ -103,11 +103,7 @@ def build_command(app: App, names: tuple[str, ...], every: bool, out: Path | Non
     specs = chosen_specs(FeedCatalog(app.scopes), names, every=every)
     window = feed_window(app.today(), settings.feeds_years_back, settings.feeds_years_ahead)
     store = app.store()
-    options = FeedOptions(
-        lang=settings.lang,
-        alarm_days=settings.feeds_alarm_days,
-        uid_domain=store.meta.uid_domain(settings.web_base_url),
-    )
+    options = FeedOptions.from_settings(settings, store.meta.uid_domain(settings.web_base_url))
     report = build_and_publish(
         app.reader(),
         specs,

@@ -1,16 +1,14 @@
-"""Build feeds from the store and publish them as files, atomically.
+"""Build every feed from the store and publish them as files, atomically.
 
 The data is read once (revision, then rows, then the revision again, so the two agree),
 expanded once over the window, and each occurrence serialized once: a feed is its frame
 around the shared bytes of the events it keeps, found through an index by scope
-(:class:`RenderedSnapshot`). Feeds are assembled one at a time, so building thousands
-holds one feed in memory at once. Each file is replaced
-atomically (temporary file in the same directory, ``fsync``, ``os.replace``, ``fsync`` of
-the directory, as ``radicale/storage/multifilesystem/base.py::_atomic_write`` does): all
-the temporary files are written first, and renamed only when every one is on disk, so a
-full disk or a read-only directory changes no feed at all. A feed named
-``province/quang-ninh`` is written to ``province/quang-ninh.ics`` under the directory,
-the path of its URL, so a static web server serves the same names. A feed whose bytes did not
+(:class:`RenderedSnapshot`). Feeds are assembled one at a time and staged as they come
+(:func:`calendar_svc.files.replace_each`), so building thousands holds one feed in memory
+at once: all the temporary files are written first, and renamed only when every one is on
+disk, so a full disk or a read-only directory changes no feed at all. A feed named
+``province/quang-ninh`` is written to ``province/quang-ninh.ics`` under the directory, the
+path of its URL, so a static web server serves the same names. A feed whose bytes did not
 change is not rewritten, so its modification time (the Last-Modified of the file,
 whoever serves it) stays that of its last real change. An error never leaves an empty
 or partial feed, or a temporary file, behind: the old files stay as they were.
@@ -18,12 +16,10 @@ or partial feed, or a temporary file, behind: the old files stay as they were.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import heapq
 import logging
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,8 +30,10 @@ from calendar_svc.core.occurrences import occurrences
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.feeds.definitions import FeedSpec, Window
 from calendar_svc.feeds.render import calendar_frame, render_events
+from calendar_svc.files import FileWriteError, replace_all, replace_each
 
 if TYPE_CHECKING:
+    from calendar_svc.config import Settings
     from calendar_svc.store.repository import AnniversaryReader
 
 log = logging.getLogger(__name__)
@@ -72,6 +70,16 @@ class FeedOptions:
     lang: str = "vi"
     alarm_days: int = 0
     uid_domain: str = DEFAULT_UID_DOMAIN
+
+    @classmethod
+    def from_settings(cls, settings: Settings, uid_domain: str) -> FeedOptions:
+        """Return the options the configuration gives, with the installation's UID domain
+        (``store.meta.uid_domain()``: fixed once, never taken from ``web.base_url``)."""
+        return cls(
+            lang=settings.lang,
+            alarm_days=settings.feeds_alarm_days,
+            uid_domain=uid_domain,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,24 +237,6 @@ def build_feeds(specs: Sequence[FeedSpec], rendered: RenderedSnapshot) -> list[B
     return [build_feed(spec, rendered) for spec in specs]
 
 
-def feed_path(out_dir: Path, name: str) -> Path:
-    """Return the file of the feed ``name`` under ``out_dir``: ``<name>.ics``."""
-    return out_dir.joinpath(*name.split("/")).with_name(f"{name.rsplit('/', 1)[-1]}.ics")
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some file systems refuse
-        pass
-    finally:
-        os.close(fd)
-
-
 def _unchanged(path: Path, data: bytes) -> bool:
     try:
         if path.stat().st_size != len(data):
@@ -256,52 +246,28 @@ def _unchanged(path: Path, data: bytes) -> bool:
         return False
 
 
-def _discard(tmp: Path | None) -> None:
-    if tmp is not None:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-
-
-def _stage(path: Path, data: bytes) -> Path | None:
-    """Write ``data`` to a temporary file beside ``path``, synced to disk.
+def _replace_changed(files: Mapping[Path, bytes]) -> set[Path]:
+    """Replace the files whose bytes changed, all staged before any is renamed.
 
     Returns:
-        The temporary file, or None when ``path`` already holds these bytes.
+        The paths written.
 
     Raises:
-        FeedPublishError: the file cannot be written (nothing is left behind), or ``data``
-            is empty.
+        FeedPublishError: a file cannot be written (no feed changed when staging failed),
+            or a feed is empty.
     """
-    if not data:
-        raise FeedPublishError(path, "refusing to publish an empty feed")
-    if _unchanged(path, data):
-        return None
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    for path, data in files.items():
+        if not data:
+            raise FeedPublishError(path, "refusing to publish an empty feed")
+    changed = {path: data for path, data in files.items() if not _unchanged(path, data)}
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        _discard(tmp)
-        raise FeedPublishError(path, exc.strerror or str(exc)) from exc
-    return tmp
+        replace_all(changed)
+    except FileWriteError as exc:
+        raise FeedPublishError(exc.path, exc.reason) from exc
+    return set(changed)
 
 
-def _swap_in(tmp: Path, path: Path) -> None:
-    """Rename the staged file over ``path`` (atomic; takes no space)."""
-    try:
-        os.replace(tmp, path)
-    except OSError as exc:
-        _discard(tmp)
-        raise FeedPublishError(path, exc.strerror or str(exc)) from exc
-
-
-def write_atomic(path: Path, data: bytes) -> bool:
+def publish_file(path: Path, data: bytes) -> bool:
     """Replace ``path`` with ``data`` atomically; do nothing when the bytes are the same.
 
     Returns:
@@ -311,19 +277,19 @@ def write_atomic(path: Path, data: bytes) -> bool:
         FeedPublishError: the file cannot be written (the old one is left as it was), or
             ``data`` is empty.
     """
-    tmp = _stage(path, data)
-    if tmp is None:
-        return False
-    _swap_in(tmp, path)
-    _fsync_dir(path.parent)
-    return True
+    return bool(_replace_changed({path: data}))
+
+
+def feed_path(out_dir: Path, name: str) -> Path:
+    """Return the file of the feed ``name`` under ``out_dir``: ``<name>.ics``."""
+    return out_dir.joinpath(*name.split("/")).with_name(f"{name.rsplit('/', 1)[-1]}.ics")
 
 
 def publish(out_dir: Path, feeds: Iterable[BuiltFeed]) -> list[PublishedFeed]:
     """Write each built feed to ``out_dir/<name>.ics``, atomically, skipping unchanged ones.
 
-    ``feeds`` may be a generator: each feed is staged (written to its temporary file) as
-    it comes and then dropped, so only one feed's bytes are held at a time.
+    ``feeds`` may be a generator: each feed is staged as it comes and then dropped, so
+    only one feed's bytes are held at a time.
 
     All or nothing, as far as a file system allows: every changed feed is first written
     in full to a temporary file beside its target and synced; only when all of them are
@@ -338,38 +304,25 @@ def publish(out_dir: Path, feeds: Iterable[BuiltFeed]) -> list[PublishedFeed]:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FeedPublishError(out_dir, exc.strerror or str(exc)) from exc
-    staged: list[tuple[Path, Path | None]] = []
-    kept: list[tuple[str, int, int]] = []
-    try:
+    done: list[PublishedFeed] = []
+
+    def changed() -> Iterator[tuple[Path, bytes]]:
         for feed in feeds:
             path = feed_path(out_dir, feed.spec.name)
-            if path.parent != out_dir:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    raise FeedPublishError(path.parent, exc.strerror or str(exc)) from exc
-            staged.append((path, _stage(path, feed.data)))
-            kept.append((feed.spec.name, feed.events, len(feed.data)))
-    except FeedPublishError:
-        for _, tmp in staged:
-            _discard(tmp)
-        raise
-    for n, (path, tmp) in enumerate(staged):
-        if tmp is None:
-            continue
-        try:
-            _swap_in(tmp, path)
-        except FeedPublishError:
-            for _, rest in staged[n + 1 :]:
-                _discard(rest)
-            raise
-    for directory in sorted({path.parent for path, _ in staged}):
-        _fsync_dir(directory)
-    done = []
-    for (name, events, size), (path, tmp) in zip(kept, staged, strict=True):
-        if tmp is not None:
-            log.info("published %s (%d events, %d bytes)", path, events, size)
-        done.append(PublishedFeed(name, path, events, size, tmp is not None))
+            if not feed.data:
+                raise FeedPublishError(path, "refusing to publish an empty feed")
+            write = not _unchanged(path, feed.data)
+            done.append(PublishedFeed(feed.spec.name, path, feed.events, len(feed.data), write))
+            if write:
+                yield path, feed.data
+
+    try:
+        replace_each(changed())
+    except FileWriteError as exc:
+        raise FeedPublishError(exc.path, exc.reason) from exc
+    for feed in done:
+        if feed.written:
+            log.info("published %s (%d events, %d bytes)", feed.path, feed.events, feed.size)
     return done
 
 
@@ -392,9 +345,9 @@ def build_and_publish(
     *,
     workers: int = 1,
 ) -> PublishReport:
-    """Read the data, render every feed in memory, then publish them all.
+    """Read the data, render every event once, then assemble and publish every feed.
 
-    Nothing is written unless every feed rendered. ``workers`` as for
+    No feed is replaced unless every feed was assembled and staged. ``workers`` as for
     :func:`render_snapshot`.
     """
     snapshot = load_snapshot(reader, window)

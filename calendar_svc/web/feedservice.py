@@ -31,7 +31,6 @@ import hashlib
 import logging
 import threading
 import time
-import zoneinfo
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -147,7 +146,7 @@ class FeedService:
         self._resolve_uid_domain = resolve_uid_domain or default_uid_domain(settings)
         self._options: FeedOptions | None = None
         self._reader: AnniversaryReader | None = None
-        self._zone = zoneinfo.ZoneInfo(settings.timezone)
+        self._zone = settings.timezone
         self._now = now or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
         self._cache_lock = threading.Lock()
@@ -182,11 +181,7 @@ class FeedService:
         """Return how events are rendered; the UID domain is read (or fixed) once."""
         if self._options is None:
             s = self.settings
-            self._options = FeedOptions(
-                lang=s.lang,
-                alarm_days=s.feeds_alarm_days,
-                uid_domain=self._resolve_uid_domain(self.reader()),
-            )
+            self._options = FeedOptions.from_settings(s, self._resolve_uid_domain(self.reader()))
         return self._options
 
     def refresh(self) -> bool:

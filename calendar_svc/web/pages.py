@@ -32,7 +32,7 @@ from calendar_svc.core.model import Occurrence, Precision
 from calendar_svc.core.occurrences import month_range
 from calendar_svc.core.policy import CATEGORIES
 from calendar_svc.feeds.definitions import FeedSpec, custom_spec, scope_spec
-from calendar_svc.formatting import MONTH_NAMES_EN, lunar_label
+from calendar_svc.formatting import lunar_label, month_heading
 from calendar_svc.links import base_url_for
 from calendar_svc.services.listing import ListingQuery, list_occurrences
 from calendar_svc.web.feedservice import FeedService
@@ -196,6 +196,12 @@ def page_lang(request: Request, default: str) -> str:
     return parse_lang(request.query_params, default)
 
 
+def _annual_href(year: int, filters: Filters) -> str:
+    """Return the link of the year's guide (.docx) for the chosen scope (default national)."""
+    query = urlencode([("scope", filters.scope)]) if filters.scope else ""
+    return f"/annual/{year:04d}.docx" + (f"?{query}" if query else "")
+
+
 def render_month(request: Request, year: int, month: int) -> HTMLResponse:
     """Render one month's page (runs in a worker thread: it reads the store)."""
     service: FeedService = request.app.state.feeds
@@ -222,7 +228,7 @@ def render_month(request: Request, year: int, month: int) -> HTMLResponse:
         t=t,
         year=year,
         month=month,
-        month_name=MONTH_NAMES_EN[month - 1] if lang == "en" else f"tháng {month:02d}",
+        month_name=month_heading(month, "en") if lang == "en" else f"tháng {month:02d}",
         rows=[_row(o, service, lang) for o in occs],
         directive=directive_line(occs, lang),
         filters=filters,
@@ -237,6 +243,7 @@ def render_month(request: Request, year: int, month: int) -> HTMLResponse:
         home_href="/en/" if lang == "en" else "/",
         links=_links(service, filters, base),
         scope_name=name_of(filters.scope) if filters.scope else t["all_scopes"],
+        annual_href=_annual_href(year, filters),
     )
     return HTMLResponse(
         html, headers={"X-Content-Type-Options": "nosniff", "Content-Language": lang}

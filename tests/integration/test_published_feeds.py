@@ -33,4 +33,3 @@ def test_the_declared_window_bounds_every_event() -> None:
         for event in cal.walk("VEVENT"):
             assert declaration.window.start <= event.decoded("dtstart") <= declaration.window.end
             assert str(event["uid"]).endswith(f"@{declaration.uid_domain}")
-

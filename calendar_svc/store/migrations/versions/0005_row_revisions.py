@@ -1,7 +1,7 @@
 """Give each anniversary row its own revision, and fix the installation's UID domain.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0007
 Create Date: 2026-12-01
 
 ``anniversaries.revised_at`` is when the row last changed: the DTSTAMP and LAST-MODIFIED
@@ -27,7 +27,7 @@ from calendar_svc.store.rows import parse_revision
 from calendar_svc.store.tables import AwareDateTime
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
