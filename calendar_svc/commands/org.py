@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from calendar_svc.cli import App, confirm_removal, pass_app
+from calendar_svc.cli import App, pass_app, remove_confirmed, yes_option
 from calendar_svc.commands.annual import annual_reminder_options, annual_rule, annual_summary
 from calendar_svc.commands.directive import directive_settings_options
 from calendar_svc.commands.params import SCOPE
@@ -160,12 +160,20 @@ def list_command(app: App, fmt: str) -> None:
     if not orgs:
         click.echo("Chưa có tổ chức nào / No organisations.")
         return
-    for org in orgs:
-        leads = ",".join(str(n) for n in org.leads) or "-"
-        click.echo(
-            f"{org.id}  {org.scope}  hạn / due: {org.due.label('vi')}  nhắc / leads: {leads}"
-            f"  {org.name}"
+    from calendar_svc.commands.columns import columns
+
+    headers = ("ID", "Phạm vi / Scope", "Hạn / Due", "Nhắc trước / Leads", "Tên / Name")
+    rows = [
+        (
+            org.id,
+            org.scope,
+            org.due.label("vi"),
+            ",".join(str(n) for n in org.leads) or "-",
+            org.name,
         )
+        for org in orgs
+    ]
+    click.echo(columns(headers, rows), nl=False)
 
 
 @org_group.command("edit")
@@ -219,12 +227,10 @@ def edit_command(
 
 @org_group.command("remove")
 @click.argument("org_id", metavar="ID")
-@click.option("--yes", is_flag=True, help="Không hỏi lại / Do not ask for confirmation.")
+@yes_option
 @pass_app
 def remove_command(app: App, org_id: str, yes: bool) -> None:  # noqa: FBT001
     """Xóa tổ chức / Remove organisation ID (it must have no subscribers)."""
     store = app.store().organisations
     org = store.get_organisation(org_id)
-    confirm_removal(f"'{org.id}' ({org.name})", yes=yes)
-    store.remove_organisation(org_id)
-    click.echo(f"Đã xóa / Removed: {org_id}")
+    remove_confirmed(org.id, f"'{org.id}' ({org.name})", store.remove_organisation, yes=yes)

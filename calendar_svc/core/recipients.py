@@ -200,6 +200,8 @@ class Subscriber:
     leads: tuple[int, ...] = DEFAULT_EVENT_LEADS
     active: bool = True
     unsubscribed_at: datetime | None = None
+    #: How the subscriber stopped: "link" (a reminder's unsubscribe link) or "cli".
+    unsubscribed_by: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "email", self.email.strip().lower())

@@ -61,10 +61,12 @@ class MailSettings:
         unsubscribe_mailto: str,
         tz: tzinfo,
         secret: str,
+        uid_domain: str,
     ) -> MailSettings:
-        """Build from configuration values (``smtp.from`` may be ``Name <addr>``)."""
-        from calendar_svc.feeds.publish import uid_domain
+        """Build from configuration values (``smtp.from`` may be ``Name <addr>``).
 
+        ``uid_domain`` is the installation's (the UIDs of attached events match the feeds').
+        """
         name, addr = parseaddr(smtp_from)
         addr = addr or smtp_from
         return cls(
@@ -74,7 +76,7 @@ class MailSettings:
             unsubscribe_addr=parseaddr(unsubscribe_mailto)[1] or addr,
             tz=tz,
             secret=secret,
-            uid_domain=uid_domain(base_url),
+            uid_domain=uid_domain,
         )
 
     def unsubscribe_url(self, token: str) -> str:
@@ -164,8 +166,12 @@ class Composer:
         found = occurrences([ann], when, date(when.year, 12, 31))
         return next((occ for occ in found if occ.date == when), None)
 
+    def _days_left(self, target: date, now: datetime) -> int:
+        """Return the whole days from ``now``'s local date to ``target`` (0 on the day)."""
+        return max((target - now.astimezone(self.mail.tz).date()).days, 0)
+
     def _digest_parts(
-        self, key: ReminderKey, sub: Subscriber
+        self, key: ReminderKey, sub: Subscriber, now: datetime
     ) -> tuple[dict[str, Any], Attachment] | str:
         org = self.organisations.get(key.subject)
         if org is None:
@@ -174,12 +180,13 @@ class Composer:
             return "subscriber is no longer in the organisation"
         year, month = key.occurrence.year, key.occurrence.month
         digest = self.digest(org, year, month, sub.categories)
-        cache_key = (key.kind, org.id, year, month, sub.categories, key.lead, sub.lang)
+        left = self._days_left(digest.due, now)
+        cache_key = (key.kind, org.id, year, month, sub.categories, left, sub.lang)
         shared = self._shared.get(cache_key)
         if shared is None:
             shared = self._shared[cache_key] = digest_context(
                 digest,
-                lead=key.lead,
+                days_left=left,
                 lang=sub.lang,
                 month_url=self.mail.month_url(year, month, org.scope),
                 sender_name=self.mail.from_name,
@@ -200,18 +207,19 @@ class Composer:
         return shared, Attachment(f"ky-niem-{year:04d}-{month:02d}.ics", ics)
 
     def _event_parts(
-        self, key: ReminderKey, sub: Subscriber
+        self, key: ReminderKey, sub: Subscriber, now: datetime
     ) -> tuple[dict[str, Any], Attachment] | str:
         occ = self._occurrence(key.subject, key.occurrence)
         if occ is None:
             return "anniversary removed or changed"
-        cache_key = (key.kind, key.subject, key.occurrence, key.lead, sub.lang)
+        left = self._days_left(occ.date, now)
+        cache_key = (key.kind, key.subject, key.occurrence, left, sub.lang)
         shared = self._shared.get(cache_key)
         if shared is None:
             scope = sub.scope or self.organisations[sub.organisation or ""].scope
             shared = self._shared[cache_key] = event_context(
                 occ,
-                lead=key.lead,
+                days_left=left,
                 lang=sub.lang,
                 month_url=self.mail.month_url(occ.date.year, occ.date.month, scope),
                 sender_name=self.mail.from_name,
@@ -330,11 +338,11 @@ class Composer:
         if sub.organisation is not None and sub.organisation not in self.organisations:
             return "organisation removed"
         if key.kind is ReminderKind.DIGEST:
-            parts = self._digest_parts(key, sub)
+            parts = self._digest_parts(key, sub, now)
         elif key.kind is ReminderKind.ANNUAL:
             parts = self._annual_parts(key, sub)
         else:
-            parts = self._event_parts(key, sub)
+            parts = self._event_parts(key, sub, now)
         if isinstance(parts, str):
             return parts
         shared, attachment = parts

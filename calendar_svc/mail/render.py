@@ -34,14 +34,23 @@ if TYPE_CHECKING:
 SUBJECTS: dict[tuple[ReminderKind, str], str] = {
     (ReminderKind.DIGEST, "vi"): "[Nhắc lịch] Định hướng tuyên truyền tháng {month} — hạn {due}",
     (ReminderKind.DIGEST, "en"): "[Reminder] Information directive for {month} — due {due}",
-    (ReminderKind.EVENT, "vi"): "[Nhắc lịch] Còn {lead} ngày: {text}",
-    (ReminderKind.EVENT, "en"): "[Reminder] {lead} days to go: {text}",
+    (ReminderKind.EVENT, "vi"): "[Nhắc lịch] {left}: {text}",
+    (ReminderKind.EVENT, "en"): "[Reminder] {left}: {text}",
     (
         ReminderKind.ANNUAL,
         "vi",
     ): "[Nhắc lịch] Hướng dẫn tuyên truyền kỷ niệm năm {year} — hạn {due}",
     (ReminderKind.ANNUAL, "en"): "[Reminder] Commemoration guide for {year} — due {due}",
 }
+
+
+def days_left_label(days: int, lang: str) -> str:
+    """Return how long is left, as a reminder's subject says it: "Còn 1 ngày", "Hôm nay"."""
+    if lang == "en":
+        if days <= 0:
+            return "Today"
+        return "1 day to go" if days == 1 else f"{days} days to go"
+    return "Hôm nay" if days <= 0 else f"Còn {days} ngày"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +101,13 @@ def entry_view(entry: DigestEntry, lang: str) -> dict[str, Any]:
 
 
 def digest_context(
-    digest: Digest, *, lead: int, lang: str, month_url: str, sender_name: str
+    digest: Digest, *, days_left: int, lang: str, month_url: str, sender_name: str
 ) -> dict[str, Any]:
-    """Return the shared context of a digest reminder sent ``lead`` days before its due date."""
+    """Return the shared context of a digest reminder sent ``days_left`` days before its due date.
+
+    The count is the one at the moment of sending, so a reminder sent late (after downtime)
+    states the days actually left, not its planned lead.
+    """
     lang = _check_lang(lang)
     month, due = digest.month_label, digest.due.strftime("%d/%m/%Y")
     return {
@@ -106,9 +119,10 @@ def digest_context(
         "due_rule": digest.organisation.due.label(lang),
         "month": month,
         "due": due,
-        "lead": lead,
+        "days_left": max(days_left, 0),
         "entries": [entry_view(e, lang) for e in digest.entries],
-        "directive_line": localized(lang, digest.line_vi, digest.line_en),
+        # The line is pasted into a Vietnamese directive, whatever the reader's language.
+        "directive_line": digest.line_vi,
         "lookahead": [entry_view(e, lang) for e in digest.lookahead],
         "month_url": month_url,
         "sender_name": sender_name,
@@ -116,17 +130,19 @@ def digest_context(
 
 
 def event_context(
-    occ: Occurrence, *, lead: int, lang: str, month_url: str, sender_name: str
+    occ: Occurrence, *, days_left: int, lang: str, month_url: str, sender_name: str
 ) -> dict[str, Any]:
-    """Return the shared context of an event reminder sent ``lead`` days before ``occ``."""
+    """Return the shared context of an event reminder sent ``days_left`` days before ``occ``."""
     lang = _check_lang(lang)
     view = entry_view(entry_of(occ), lang)
+    left = days_left_label(days_left, lang)
     return {
         "lang": lang,
         "kind": ReminderKind.EVENT.value,
-        "subject": SUBJECTS[(ReminderKind.EVENT, lang)].format(lead=lead, text=view["text"]),
+        "subject": SUBJECTS[(ReminderKind.EVENT, lang)].format(left=left, text=view["text"]),
         "event": view,
-        "lead": lead,
+        "days_left": max(days_left, 0),
+        "left": left,
         "month_url": month_url,
         "sender_name": sender_name,
     }

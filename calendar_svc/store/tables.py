@@ -113,6 +113,8 @@ anniversaries = Table(
     Column("date_form", Text, nullable=False),
     Column("duration_days", Integer, nullable=False),
     Column("source", Text, nullable=False),
+    # When this row last changed (migration 0005): the DTSTAMP of its feed events.
+    Column("revised_at", AwareDateTime, nullable=True),
     CheckConstraint("calendar IN ('solar', 'lunar')", name="calendar"),
     CheckConstraint("date_form IN ('range', 'day')", name="date_form"),
     CheckConstraint("duration_days >= 1", name="duration_days"),
@@ -159,6 +161,7 @@ subscribers = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", AwareDateTime, nullable=False),
     Column("unsubscribed_at", AwareDateTime, nullable=True),
+    Column("unsubscribed_by", Text, nullable=True),
     CheckConstraint("lang IN ('vi', 'en')", name="lang"),
     CheckConstraint("(organisation_id IS NULL) <> (scope IS NULL)", name="audience"),
     Index(None, "organisation_id"),
