@@ -21,7 +21,7 @@ from calendar_svc.errors import CalendarSvcError
 
 if TYPE_CHECKING:
     from calendar_svc.config import Settings
-    from calendar_svc.core.scopes import ScopeTree
+    from calendar_svc.core.scopes import ScopeIndex, ScopeTree
     from calendar_svc.store.repository import AnniversaryReader, AnniversaryStore
 
 #: Subcommand name → module under calendar_svc.commands holding ``command`` (or a named object).
@@ -111,12 +111,17 @@ class App:
 
     @property
     def scopes(self) -> ScopeTree:
-        """Return the scope tree."""
+        """Return every scope of the database (the registry and the users'), read once."""
         if self._scopes is None:
-            from calendar_svc.catalog import load_scopes
+            from calendar_svc.store.scopes import ScopeRepository
 
-            self._scopes = load_scopes()
+            self._scopes = ScopeRepository(self.store().engine).tree()
         return self._scopes
+
+    def scope_index(self, reader: AnniversaryReader) -> ScopeIndex:
+        """Return indexed scope look-ups on the reader's database (no whole-registry read)."""
+        index = getattr(reader, "scope_index", None)
+        return index() if callable(index) else self.scopes
 
     def reader(self) -> AnniversaryReader:
         """Return the fastest reader of the configured database."""

@@ -39,8 +39,8 @@ def listing_options(func: F) -> F:
         click.option(
             "--scope",
             metavar="SCOPE",
-            help="Phạm vi, gồm cả cấp trên / Scope with its parents "
-            "(national, province:quang-ninh, city:cam-pha).",
+            help="Phạm vi, gồm cả cấp trên và đơn vị tiền thân / Scope with its parents and "
+            'predecessors: id, code or name (province:thanh-hoa, 22, "phường Cửa Ông").',
         ),
         click.option(
             "--category",
@@ -110,7 +110,8 @@ def month_command(
         parsed = (today.year, today.month)
     start, end = month_range(*parsed)
     query = ListingQuery(start, end, scope, categories, round_only)
-    occs = list_occurrences(app.reader(), app.scopes, query)
+    reader = app.reader()
+    occs = list_occurrences(reader, app.scope_index(reader), query)
     click.echo(RENDERERS[fmt](occs, _display(app, lang, fmt, show_lunar=show_lunar)), nl=False)
 
 
@@ -135,5 +136,6 @@ def year_command(
     """
     start, end = year_range(year)
     query = ListingQuery(start, end, scope, categories, round_only)
-    occs = list_occurrences(app.reader(), app.scopes, query)
+    reader = app.reader()
+    occs = list_occurrences(reader, app.scope_index(reader), query)
     click.echo(render_year(occs, fmt, _display(app, lang, fmt, show_lunar=show_lunar)), nl=False)

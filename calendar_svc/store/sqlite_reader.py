@@ -9,7 +9,7 @@ both) and shares its row mapping (:mod:`calendar_svc.store.rows`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from calendar_svc.store.errors import StoreError
 from calendar_svc.store.repository import ANNIVERSARY_KIND, NEVER_REVISED
 from calendar_svc.store.rows import COLUMNS, anniversary_from_row, parse_revision
 from calendar_svc.store.schema import REVISED_AT_KEY
+from calendar_svc.store.scope_index import SqlScopeIndex
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM anniversaries"
 
@@ -123,3 +124,12 @@ class SqliteReader:
         """Return the number of stored anniversaries."""
         with self._connect() as conn:
             return int(conn.execute("SELECT count(*) FROM anniversaries").fetchone()[0])
+
+    def scope_index(self) -> SqlScopeIndex:
+        """Return indexed scope look-ups on this file (one short connection per query)."""
+
+        def query(sql: str, params: Mapping[str, Any]) -> list[Any]:
+            with self._connect() as conn:
+                return conn.execute(sql, dict(params)).fetchall()
+
+        return SqlScopeIndex(query)
