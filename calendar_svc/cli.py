@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "worker": ("worker", "worker_command"),
     "directive": ("directive", "directive_command"),
     "db": ("db", "db_group"),
+    "scopes": ("scopes", "scopes_group"),
 }
 
 HELP_SHORT: dict[str, str] = {
@@ -63,6 +64,7 @@ HELP_SHORT: dict[str, str] = {
     "worker": "Chạy bộ nhắc việc / Run the reminder scheduler alone.",
     "directive": "Soạn dự thảo định hướng tháng / Draft the monthly directive (text, md, docx).",
     "db": "Cơ sở dữ liệu: phiên bản, số dòng, nâng cấp / Database status and upgrade.",
+    "scopes": "Phạm vi: tỉnh, xã, phạm vi riêng / Scopes: provinces, communes, your own.",
 }
 
 
@@ -113,9 +115,9 @@ class App:
     def scopes(self) -> ScopeTree:
         """Return every scope of the database (the registry and the users'), read once."""
         if self._scopes is None:
-            from calendar_svc.store.scopes import ScopeRepository
+            from calendar_svc.store.scopes import ScopeRepo
 
-            self._scopes = ScopeRepository(self.store().engine).tree()
+            self._scopes = ScopeRepo(self.store().engine).tree()
         return self._scopes
 
     def scope_index(self, reader: AnniversaryReader) -> ScopeIndex:

@@ -3,7 +3,7 @@
 :func:`sync_registry` writes the registry (``data/scopes.csv``) into the ``scopes``
 tables whenever its hash differs from the one recorded, replacing the registry's rows
 and leaving the users' rows alone, so user scopes survive upgrades and re-seeding.
-:class:`ScopeRepository` reads the whole tree and adds, edits and removes user scopes.
+:class:`ScopeRepo` reads the whole tree and adds, edits and removes user scopes.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def scope_use(conn: Connection, scope_id: str) -> ScopeUse:
     )
 
 
-class ScopeRepository(EngineAccess):
+class ScopeRepo(EngineAccess):
     """The stored scopes: read the tree, look scopes up, change users' scopes."""
 
     def index(self) -> SqlScopeIndex:
@@ -225,6 +225,35 @@ class ScopeRepository(EngineAccess):
             conn.execute(delete(scope_links).where(scope_links.c.predecessor == scope_id))
             conn.execute(delete(scope_aliases).where(scope_aliases.c.scope_id == scope_id))
             conn.execute(delete(scopes).where(scopes.c.id == scope_id))
+
+    def upsert(self, user_scopes: Sequence[Scope]) -> int:
+        """Add or replace user scopes in one transaction; return how many changed.
+
+        ScopeStoreError (nothing written) if one takes a registry id or the tree breaks.
+        """
+        with self.writing() as conn:
+            tree = read_tree(conn)
+            changed = 0
+            for scope in user_scopes:
+                old = tree.get(scope.id)
+                if old is not None and not old.user:
+                    raise ScopeStoreError(f"'{scope.id}' belongs to the registry")
+                if old == scope:
+                    continue
+                try:
+                    tree = tree.with_scope(scope)
+                except ScopeError as exc:
+                    raise ScopeStoreError(str(exc)) from None
+                if old is None:
+                    last = conn.execute(select(func.max(scopes.c.position))).scalar()
+                    position = max(int(last or 0) + 1, USER_POSITION_BASE)
+                    conn.execute(insert(scopes).values(scope_values(scope, position)))
+                else:
+                    values = scope_values(scope, 0)
+                    del values["id"], values["position"]
+                    conn.execute(update(scopes).where(scopes.c.id == scope.id).values(values))
+                changed += 1
+            return changed
 
     def user_scopes(self) -> list[Scope]:
         """Return the users' scopes, in the order they were added."""

@@ -121,9 +121,9 @@ class SqlAlchemyStore(EngineAccess):
 
     def scope_index(self) -> SqlScopeIndex:
         """Return indexed scope look-ups on this database."""
-        from calendar_svc.store.scopes import ScopeRepository
+        from calendar_svc.store.scopes import ScopeRepo
 
-        return ScopeRepository(self._engine).index()
+        return ScopeRepo(self._engine).index()
 
     def anniversaries(
         self,
