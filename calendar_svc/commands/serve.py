@@ -29,11 +29,11 @@ def reminder_parts(settings: Settings, scopes: ScopeTree) -> dict[str, Any]:
 
 def worker_app() -> object:
     """Build the app in a worker process, from the configuration in the environment."""
-    from calendar_svc.catalog import load_scopes
     from calendar_svc.config import load_settings
-    from calendar_svc.web import create_app
+    from calendar_svc.web import create_app, stored_scopes
 
-    settings, scopes = load_settings(), load_scopes()
+    settings = load_settings()
+    scopes = stored_scopes(settings)
     return create_app(settings, scopes=scopes, **reminder_parts(settings, scopes))
 
 
@@ -72,7 +72,7 @@ def serve_command(
     """
     import uvicorn
 
-    from calendar_svc.web import create_app
+    from calendar_svc.web import create_app, stored_scopes
     from calendar_svc.web.protocol import LimitedHttpToolsProtocol
 
     settings = app.settings
@@ -86,7 +86,8 @@ def serve_command(
         "http": LimitedHttpToolsProtocol,
     }
     if workers == 1:
-        web = create_app(settings, scopes=app.scopes, **reminder_parts(settings, app.scopes))
+        scopes = stored_scopes(settings)
+        web = create_app(settings, scopes=scopes, **reminder_parts(settings, scopes))
         uvicorn.run(web, **options)
         return
     # Worker processes load the configuration again: hand them what the flags chose.

@@ -334,6 +334,19 @@ def heritage(index: ScopeIndex, scope_id: str) -> tuple[str, ...]:
     return tuple(result)
 
 
+def listed_scopes(index: ScopeIndex, scope_id: str) -> tuple[str, ...]:
+    """Return the scope ids whose rows ``scope_id`` lists: its heritage and their old ids.
+
+    Rows written under an old id (``city:cam-pha``) by an older program are listed too.
+    """
+    ids = heritage(index, scope_id)
+    extra = [alias for i in ids for alias in (index.get(i) or _NONE).aliases]
+    return ids + tuple(a for a in extra if a not in ids)
+
+
+_NONE = Scope("", None, "", "")
+
+
 class ScopeTree:
     """A validated set of scopes in memory: every parent exists, no cycles, unique ids.
 
@@ -439,6 +452,10 @@ class ScopeTree:
     def heritage(self, scope_id: str) -> tuple[str, ...]:
         """Return the scopes whose rows ``scope_id`` lists (see :func:`heritage`)."""
         return heritage(self, self.canonical(scope_id))
+
+    def listed(self, scope_id: str) -> tuple[str, ...]:
+        """Return the scope ids whose rows ``scope_id`` lists (see :func:`listed_scopes`)."""
+        return listed_scopes(self, self.canonical(scope_id))
 
     def children(self, scope_id: str) -> list[str]:
         """Return the ids whose parent is ``scope_id``, in definition order."""

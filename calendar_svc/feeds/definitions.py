@@ -105,7 +105,23 @@ def feed_window(today: date, years_back: int, years_ahead: int) -> Window:
 
 def scope_feed_name(scope_id: str) -> str:
     """Return the feed name of a scope: the slug after the kind (``city:cam-pha`` → ``cam-pha``)."""
-    return scope_id.rsplit(":", 1)[-1]
+    return scope_id.rsplit(":", 1)[-1].replace("/", "-")
+
+
+def published_scopes(scopes: ScopeTree) -> list[tuple[str, str]]:
+    """Return (scope id, feed name) of the scopes with a published feed.
+
+    The whole country, each current province, each user scope, and the units whose old
+    ids feeds were published under (``city:cam-pha`` → ``cam-pha.ics``, so subscriptions
+    keep working). Any other unit's feed is served on request (``custom.ics?scope=``).
+    """
+    result: list[tuple[str, str]] = []
+    for scope in scopes:
+        if scope.aliases:
+            result.append((scope.id, scope_feed_name(scope.aliases[0])))
+        elif scope.level not in ("district", "commune") and scope.valid_to is None:
+            result.append((scope.id, scope_feed_name(scope.id)))
+    return result
 
 
 def _lineage_names(scopes: ScopeTree, scope_id: str) -> str:
@@ -125,7 +141,7 @@ def feed_definitions(scopes: ScopeTree) -> list[FeedSpec]:
             "Tất cả ngày kỷ niệm: toàn quốc và các địa phương",
         )
     ]
-    for scope_id in scopes.ids():
+    for scope_id, feed_name in published_scopes(scopes):
         scope = scopes[scope_id]
         parents = _lineage_names(scopes, scope_id)
         description = f"Ngày kỷ niệm của {scope.name_vi}"
@@ -133,10 +149,10 @@ def feed_definitions(scopes: ScopeTree) -> list[FeedSpec]:
             description += f", gồm cả cấp trên ({parents})"
         specs.append(
             FeedSpec(
-                scope_feed_name(scope_id),
+                feed_name,
                 f"{TITLE_PREFIX}: {scope.name_vi}",
                 description,
-                FeedFilter(scopes=frozenset(scopes.lineage(scope_id))),
+                FeedFilter(scopes=frozenset(scopes.listed(scope_id))),
                 kind="scope",
             )
         )
@@ -195,7 +211,7 @@ def custom_spec(
         f"{TITLE_PREFIX}: {label}",
         f"Lịch theo lựa chọn: {label}",
         FeedFilter(
-            scopes=frozenset(scopes.lineage(scope)) if scope is not None else None,
+            scopes=frozenset(scopes.listed(scopes.resolve(scope))) if scope is not None else None,
             categories=frozenset(categories) if categories else None,
             round_only=round_only,
         ),

@@ -11,7 +11,7 @@ from calendar_svc.core.counting import is_big
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import occurrences
 from calendar_svc.core.policy import CATEGORIES
-from calendar_svc.core.scopes import ScopeError, ScopeIndex, heritage, resolve
+from calendar_svc.core.scopes import ScopeError, ScopeIndex, listed_scopes, resolve
 from calendar_svc.errors import CalendarSvcError
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def list_occurrences(
     scope_id = validate_filters(query, scopes)
     wanted: Sequence[str] | None = None
     if scope_id is not None:
-        wanted = heritage(scopes, scope_id)
+        wanted = listed_scopes(scopes, scope_id)
     rows = reader.anniversaries(
         months=months_spanned(query.start, query.end),
         scopes=wanted,

@@ -69,7 +69,12 @@ class SqlScopeIndex:
         """Return the scope with this id, or None."""
         if scope_id not in self._cache:
             rows = self._query(f"{_SELECT} WHERE id = :id", {"id": scope_id})
-            self._cache[scope_id] = scope_from_db(rows[0]) if rows else None
+            aliases = self._query(
+                "SELECT alias FROM scope_aliases WHERE scope_id = :id ORDER BY alias",
+                {"id": scope_id},
+            )
+            found = scope_from_db(rows[0], aliases=[a[0] for a in aliases]) if rows else None
+            self._cache[scope_id] = found
         return self._cache[scope_id]
 
     def alias(self, alias: str) -> str | None:

@@ -240,4 +240,5 @@ scope_aliases = Table(
     metadata,
     Column("alias", ID_TYPE, primary_key=True),
     Column("scope_id", ID_TYPE, nullable=False),
+    Index(None, "scope_id"),
 )

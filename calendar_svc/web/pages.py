@@ -8,10 +8,11 @@ URL to copy; Google Calendar gets its own "add by URL" link.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlencode
 
 import jinja2
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -19,14 +20,15 @@ from calendar_svc.core.counting import phrase_vi, round_class_label
 from calendar_svc.core.model import Occurrence, Precision
 from calendar_svc.core.occurrences import month_range
 from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.core.scopes import ScopeError, ScopeTree, fold, split_type
 from calendar_svc.feeds.definitions import FeedSpec
 from calendar_svc.formatting import lunar_label
-from calendar_svc.services.listing import ListingQuery, list_occurrences
+from calendar_svc.services.listing import FilterError, ListingQuery, list_occurrences
 from calendar_svc.web.feedservice import FeedService
 from calendar_svc.web.queries import Filters, check_known, parse_filters, parse_month
 
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-PAGE_PARAMS = ("scope", "category", "round")
+PAGE_PARAMS = ("scope", "province", "category", "round")
 
 
 def template_environment() -> jinja2.Environment:
@@ -154,12 +156,66 @@ def _month_href(year: int, month: int, filters: Filters) -> str:
     return f"/month/{year:04d}-{month:02d}" + (f"?{query}" if query else "")
 
 
+@dataclass(frozen=True, slots=True)
+class Picker:
+    """The scope picker: a province, then a unit of it (both current, plus user scopes)."""
+
+    province: str
+    provinces: list[tuple[str, str]]
+    units: list[tuple[str, str]]
+
+
+def province_of(scopes: ScopeTree, scope_id: str | None) -> str:
+    """Return the province (current or former) a scope lies in; "" for national or none."""
+    if scope_id is None:
+        return ""
+    for ancestor in scopes.lineage(scope_id):
+        if scopes[ancestor].level == "province":
+            return ancestor
+    return ""
+
+
+def pick(scopes: ScopeTree, params: QueryParams, filters: Filters) -> tuple[Filters, Picker]:
+    """Return the filters the picker means and the picker's choices.
+
+    Choosing another province (``province``) while the unit (``scope``) lies elsewhere
+    lists that province; the unit list holds the province's current units and the user
+    scopes below it.
+    """
+    chosen = (params.get("province") or "").strip()
+    province = province_of(scopes, filters.scope)
+    if "province" in params and not chosen and province:
+        filters, province = replace(filters, scope=None), ""  # "every scope" chosen
+    if chosen:
+        try:
+            chosen = scopes.resolve(chosen)
+        except ScopeError as exc:
+            raise FilterError(str(exc)) from None
+        if chosen != province:
+            filters = replace(filters, scope=chosen)
+            province = province_of(scopes, chosen)
+    provinces = [
+        (s.id, s.bare_name) for s in scopes if s.level == "province" and s.valid_to is None
+    ]
+    provinces.sort(key=lambda item: fold(item[1]))
+    units: list[tuple[str, str]] = []
+    if province:
+        units = [
+            (i, scopes[i].name_vi)
+            for i in scopes.descendants(province)
+            if scopes[i].valid_to is None
+        ]
+        units.sort(key=lambda item: (scopes[item[0]].user, fold(split_type(item[1])[1])))
+    return filters, Picker(province, provinces, units)
+
+
 def render_month(request: Request, year: int, month: int) -> HTMLResponse:
     """Render one month's page (runs in a worker thread: it reads the store)."""
     service: FeedService = request.app.state.feeds
     env: jinja2.Environment = request.app.state.templates
     check_known(request.query_params, PAGE_PARAMS)
     filters = parse_filters(request.query_params, service.scopes)
+    filters, picker = pick(service.scopes, request.query_params, filters)
     start, end = month_range(year, month)
     query = ListingQuery(start, end, filters.scope, filters.categories, filters.round_only)
     occs = list_occurrences(service.reader(), service.scopes, query)
@@ -172,7 +228,7 @@ def render_month(request: Request, year: int, month: int) -> HTMLResponse:
         rows=[_row(o, service) for o in occs],
         directive="; ".join(phrase_vi(o) for o in occs),
         filters=filters,
-        scope_options=[(s, scopes[s].name_vi) for s in scopes.ids()],
+        picker=picker,
         category_options=[(p.slug, p.name_vi) for p in CATEGORIES.values()],
         prev_href=_month_href(prev_y, prev_m, filters),
         next_href=_month_href(next_y, next_m, filters),

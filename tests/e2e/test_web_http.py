@@ -264,7 +264,9 @@ def test_api_bad_query_is_400_json(server: Server, query: str, message: str) -> 
 
 def test_healthz(server: Server) -> None:
     body = json.loads(server.get("/healthz").body)
-    assert body["status"] == "ok" and body["feeds"] == 13
+    assert (
+        body["status"] == "ok" and body["feeds"] == 46
+    )  # all, national, 34 provinces, cam-pha, ha-long, 7 categories, round
 
 
 def test_errors_give_503_with_retry_after_never_an_empty_feed(broken: Server) -> None:

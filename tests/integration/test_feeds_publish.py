@@ -146,7 +146,9 @@ def test_a_data_change_rewrites_only_the_feeds_it_touches(
     store: SqlAlchemyStore, published: Path
 ) -> None:
     store.add(
-        make("phuong-moi", "2020-07-01", category="dia-phuong", scope="city:cam-pha"),
+        make(
+            "phuong-moi", "2020-07-01", category="dia-phuong", scope="district:quang-ninh/cam-pha"
+        ),
         now=datetime(2027, 1, 1, tzinfo=UTC),
     )
     report = build_and_publish(store, feed_definitions(load_scopes()), WINDOW, published, OPTIONS)
@@ -259,7 +261,10 @@ def test_service_rebuilds_on_a_data_change_only(store: SqlAlchemyStore, tmp_path
     assert (tmp_path / "served" / "cam-pha.ics").read_bytes() == first.data
     assert not service.refresh()
     assert service.named("cam-pha") is first
-    store.add(make("moi", "2000-03-01", scope="city:cam-pha"), now=datetime(2027, 1, 1, tzinfo=UTC))
+    store.add(
+        make("moi", "2000-03-01", scope="district:quang-ninh/cam-pha"),
+        now=datetime(2027, 1, 1, tzinfo=UTC),
+    )
     assert service.refresh()
     second = service.named("cam-pha")
     assert second is not None and second.etag != first.etag

@@ -67,6 +67,7 @@ def upgrade() -> None:
         sa.Column("scope_id", ID_TYPE, nullable=False),
         sa.PrimaryKeyConstraint("alias", name=op.f("pk_scope_aliases")),
     )
+    op.create_index(op.f("ix_scope_aliases_scope_id"), "scope_aliases", ["scope_id"])
     for table in ("anniversaries", "organisations", "subscribers"):
         for old, new in RENAMED.items():
             op.execute(
@@ -78,6 +79,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the scope tables (rows keep the registry's ids)."""
+    op.drop_index(op.f("ix_scope_aliases_scope_id"), table_name="scope_aliases")
     op.drop_table("scope_aliases")
     op.drop_index(op.f("ix_scope_links_successor"), table_name="scope_links")
     op.drop_table("scope_links")
