@@ -50,9 +50,8 @@ STATUSES = ("current", "former", "all")
 
 def repo(app: App) -> ScopeRepo:
     """Return the scope repository of the configured database."""
-    from calendar_svc.store.scopes import ScopeRepo
 
-    return ScopeRepo(app.store().engine)
+    return app.store().scopes
 
 
 def resolve(tree: ScopeTree, text: str, option: str) -> str:

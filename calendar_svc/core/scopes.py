@@ -151,6 +151,26 @@ def slug_of(name: str) -> str:
     return fold(split_type(name)[1])
 
 
+#: (kind, type word) → the level key the directive names a unit by.
+_LEVEL_KEYS = {
+    ("province", "tỉnh"): "province",
+    ("province", "thành phố"): "city",
+    ("district", "thành phố"): "city",
+    ("district", "thị xã"): "town",
+    ("district", "huyện"): "district",
+    ("district", "quận"): "urban-district",
+    ("commune", "phường"): "ward",
+    ("commune", "xã"): "commune",
+    ("commune", "thị trấn"): "township",
+    ("commune", "đặc khu"): "special-zone",
+}
+
+
+def level_key(scope: Scope) -> str:
+    """Return how the directive names a scope's level: "ward" for a phường, "bloc" …."""
+    return _LEVEL_KEYS.get((scope.level, scope.type_vi), scope.level)
+
+
 def is_user_id(scope_id: str) -> bool:
     """Return whether an id may name a user's scope (a slug outside the registry's prefixes)."""
     if scope_id.startswith(REGISTRY_PREFIXES) or scope_id == "national":

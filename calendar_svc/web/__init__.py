@@ -10,6 +10,7 @@ Routes:
     ``/feeds/{name}.ics``: a published feed; ``/feeds/custom.ics?scope=&category=&round=``.
     ``/api/occurrences?from=&to=&scope=&category=&round=&lang=``: JSON.
     ``/healthz``: JSON, 200 or 503.
+    ``/unsubscribe?t=…``: :mod:`calendar_svc.web.unsubscribe`, added by ``serve``.
 """
 
 from __future__ import annotations
@@ -82,14 +83,13 @@ def stored_scopes(settings: Settings) -> ScopeTree:
     from calendar_svc.catalog import load_scopes
     from calendar_svc.store.errors import StoreError
     from calendar_svc.store.open import open_store
-    from calendar_svc.store.scopes import ScopeRepo
 
     try:
         store = open_store(settings.database_url or None)
     except StoreError:
         return load_scopes()
     try:
-        return ScopeRepo(store.engine).tree()
+        return store.scopes.tree()
     finally:
         store.close()
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from store_support import store_on
 
 from calendar_svc.core.directive_settings import DirectiveSettings
-from calendar_svc.core.reminders import Organisation
+from calendar_svc.core.recipients import Organisation
 from calendar_svc.store import migrate
 from calendar_svc.store.engine import begin_write, create_store_engine
 from calendar_svc.store.errors import StoredRowError
@@ -33,7 +33,7 @@ SETTINGS = DirectiveSettings(
 @pytest.fixture(params=STORES)
 def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OrganisationRepo]:
     with store_on(request.param, tmp_path) as store:
-        yield OrganisationRepo(store.engine)
+        yield store.organisations
 
 
 def test_settings_round_trip_with_the_organisation(repo: OrganisationRepo) -> None:
@@ -60,7 +60,7 @@ def test_a_corrupt_stored_setting_names_the_row(repo: OrganisationRepo) -> None:
 
 
 def test_upgrading_from_0002_keeps_organisations_with_no_settings(tmp_path: Path) -> None:
-    assert HEAD_REVISION == "0003"
+    assert HEAD_REVISION == "0004"
     engine = create_store_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     config = migrate.alembic_config
     with begin_write(engine) as conn:
@@ -74,7 +74,7 @@ def test_upgrading_from_0002_keeps_organisations_with_no_settings(tmp_path: Path
         )
     with begin_write(engine) as conn:
         migrate.upgrade(conn)
-        assert migrate.current_revision(conn) == "0003"
+        assert migrate.current_revision(conn) == "0004"
     assert OrganisationRepo(engine).get_organisation("cam-pha").directive == DirectiveSettings()
     with begin_write(engine) as conn:
         command.downgrade(config(conn), "0002")
