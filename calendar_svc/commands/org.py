@@ -38,11 +38,13 @@ def parse_leads(value: str, option: str) -> tuple[int, ...]:
 
 
 def check_scope(app: App, scope: str, option: str = "--scope") -> str:
-    """Return ``scope`` if the scope tree knows it; DataError otherwise."""
-    if scope not in app.scopes:
-        known = ", ".join(app.scopes.ids())
-        raise DataError(f"option {option}: phạm vi không có / unknown scope '{scope}' ({known})")
-    return scope
+    """Return the id ``scope`` names (id, old id, code or name); DataError otherwise."""
+    from calendar_svc.core.scopes import ScopeError
+
+    try:
+        return app.scopes.resolve(scope)
+    except ScopeError as exc:
+        raise DataError(f"option {option}: {exc}") from None
 
 
 def due_rule(day: int | None, days_before: int | None, current: DueRule | None) -> DueRule:

@@ -171,6 +171,22 @@ def level_key(scope: Scope) -> str:
     return _LEVEL_KEYS.get((scope.level, scope.type_vi), scope.level)
 
 
+def party_above(tree: ScopeTree, scope_id: str) -> str:
+    """Return the party organisation of a scope's province: "Đảng bộ tỉnh Quảng Ninh".
+
+    Empty for a province itself, the whole country, or a scope outside any province.
+    """
+    if scope_id not in tree:
+        return ""
+    chain = tree.lineage(scope_id)
+    for ancestor in chain[1:]:
+        scope = tree[ancestor]
+        if scope.level == "province":
+            type_vi, bare = split_type(scope.name_vi)
+            return f"Đảng bộ {type_vi} {bare}".replace("  ", " ")
+    return ""
+
+
 def is_user_id(scope_id: str) -> bool:
     """Return whether an id may name a user's scope (a slug outside the registry's prefixes)."""
     if scope_id.startswith(REGISTRY_PREFIXES) or scope_id == "national":
