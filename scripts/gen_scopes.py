@@ -44,6 +44,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "data" / "scopes.csv"
+#: What the sources count, per province, for the test of the registry against them.
+COUNTS = REPO / "tests" / "data" / "scopes-source-counts.csv"
 
 COLUMNS = (
     "id",
@@ -340,6 +342,31 @@ def generate(current_site: Path, legacy_site: Path, converter_site: Path) -> lis
     return units
 
 
+def source_counts(current_site: Path, legacy_site: Path) -> list[dict[str, str]]:
+    """Return, per province, how many units of each type the sources list."""
+    rows: list[dict[str, str]] = []
+    for label, site, key_name in (
+        ("2025", current_site, "wards"),
+        ("2024", legacy_site, "districts"),
+    ):
+        data = json.loads((site / "vietnam_provinces/data/nested-divisions.json").read_text())
+        version = package_version(site, "vietnam-provinces")
+        for prov in data:
+            types: dict[str, int] = defaultdict(int)
+            for unit in prov[key_name]:
+                types[split_type(unit["name"])[0]] += 1
+            rows.append(
+                {
+                    "structure": label,
+                    "source": f"vietnam-provinces {version}",
+                    "province_code": f"{prov['code']:02d}",
+                    "units": str(len(prov[key_name])),
+                    "by_type": ";".join(f"{k}={v}" for k, v in sorted(types.items())),
+                }
+            )
+    return rows
+
+
 def write(units: Iterable[Unit], path: Path) -> int:
     """Write the registry; return its row count."""
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -365,6 +392,11 @@ def main(argv: list[str] | None = None) -> int:
     if len(ids) != len(set(ids)):
         raise SystemExit("duplicate ids")
     n = write(units, args.out)
+    counts = source_counts(args.current, args.legacy)
+    with COUNTS.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(counts[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(counts)
     print(f"{args.out}: {n} units", file=sys.stderr)
     return 0
 
