@@ -21,26 +21,14 @@ from calendar_svc.core.counting import (
     phrase,
     round_class_label,
 )
+from calendar_svc.core.labels import label, localized
 from calendar_svc.core.model import Occurrence, Precision, RoundClass
 from calendar_svc.core.policy import commemorated
 from calendar_svc.errors import LunarDateError
 
 FORMATS = ("table", "json", "csv", "text")
 
-MONTH_NAMES_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_COLUMN_KEYS = ("date", "lunar", "count", "round", "name", "scope")
 
 _BOLD = "\x1b[1m"
 _YELLOW = "\x1b[33m"
@@ -64,9 +52,9 @@ def lunar_label(occ: Occurrence, lang: str = "vi") -> str:
         ld = lunar.to_lunar(occ.date)
     except LunarDateError:
         return ""
-    text = ld.label() if lang == "vi" else ld.label_en()
+    text = ld.label_in(lang)
     if occ.estimated and "(" not in text:
-        text += " (ước tính)" if lang == "vi" else " (estimated)"
+        text += f" ({label('lunar.estimated', lang)})"
     return text
 
 
@@ -82,15 +70,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def _headers(display: Display) -> list[str]:
-    vi = display.lang == "vi"
-    heads = [
-        "Ngày" if vi else "Date",
-        "Âm lịch" if vi else "Lunar date",
-        "Số năm" if vi else "Years",
-        "Loại năm" if vi else "Class",
-        "Tên" if vi else "Name",
-        "Phạm vi" if vi else "Scope",
-    ]
+    heads = [label(f"column.{key}", display.lang) for key in _COLUMN_KEYS]
     if not display.show_lunar:
         del heads[1]
     return heads
@@ -98,7 +78,7 @@ def _headers(display: Display) -> list[str]:
 
 def _cells(occ: Occurrence, display: Display) -> list[str]:
     ann = occ.anniversary
-    name = ann.name_vi if display.lang == "vi" or not ann.name_en else ann.name_en
+    name = localized(display.lang, ann.name_vi, ann.name_en)
     cells = [
         format_occurrence_date(occ),
         lunar_label(occ, display.lang),
@@ -140,7 +120,7 @@ def _widths(occs: Sequence[Occurrence], display: Display) -> list[int]:
 
 
 def _empty(display: Display) -> str:
-    return "Không có ngày kỷ niệm nào.\n" if display.lang == "vi" else "No anniversaries.\n"
+    return label("listing.empty", display.lang) + "\n"
 
 
 def render_table(occs: Sequence[Occurrence], display: Display) -> str:
@@ -241,7 +221,7 @@ RENDERERS: dict[str, Callable[[Sequence[Occurrence], Display], str]] = {
 
 def month_heading(month: int, lang: str) -> str:
     """Return a month's group heading: 'Tháng 02' or 'February'."""
-    return f"Tháng {month:02d}" if lang == "vi" else MONTH_NAMES_EN[month - 1]
+    return label(f"month.{month}", lang)
 
 
 def render_year(occs: Sequence[Occurrence], fmt: str, display: Display) -> str:
@@ -253,7 +233,7 @@ def render_year(occs: Sequence[Occurrence], fmt: str, display: Display) -> str:
     whole_year = [o for o in occs if o.precision is Precision.YEAR]
     groups: list[tuple[str, list[Occurrence]]] = []
     if whole_year:
-        groups.append(("Cả năm" if display.lang == "vi" else "Whole year", whole_year))
+        groups.append((label("listing.whole_year", display.lang), whole_year))
     for month in range(1, 13):
         in_month = [o for o in occs if o.precision is not Precision.YEAR and o.date.month == month]
         if in_month:

@@ -22,7 +22,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -139,7 +138,7 @@ class Ticker:
 
 def build_scheduler(ticker: Ticker, settings: Settings) -> tuple[AsyncIOScheduler, Job]:
     """Return a scheduler (not started) holding the tick job, first run at start."""
-    tz = ZoneInfo(settings.timezone)
+    tz = settings.timezone
     scheduler = AsyncIOScheduler(timezone=tz)
     job = scheduler.add_job(
         ticker.run,

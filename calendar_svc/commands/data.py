@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import io
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -124,9 +123,12 @@ def export_command(app: App, out: Path | None, scopes_file: Path | None) -> None
     """
     if scopes_file is not None:
         from calendar_svc.commands.scopes import write_scopes_csv
+        from calendar_svc.files import write_atomic
 
         user_scopes = [s for s in app.scopes if s.user]
-        _write_atomic(scopes_file, lambda fh: write_scopes_csv(user_scopes, fh))
+        buffer = io.StringIO(newline="")
+        write_scopes_csv(user_scopes, buffer)
+        write_atomic(scopes_file, buffer.getvalue().encode("utf-8"))
         click.echo(
             f"Đã xuất {len(user_scopes)} phạm vi riêng vào {scopes_file} / "
             f"Exported {len(user_scopes)} user scopes to {scopes_file}.",
@@ -136,24 +138,12 @@ def export_command(app: App, out: Path | None, scopes_file: Path | None) -> None
     if out is None:
         write_csv(anniversaries, sys.stdout)
         return
-    count = _write_atomic(out, lambda fh: write_csv(anniversaries, fh))
+    from calendar_svc.files import write_atomic
+
+    text = io.StringIO(newline="")
+    count = write_csv(anniversaries, text)
+    write_atomic(out, text.getvalue().encode("utf-8"))
     click.echo(f"Đã xuất {count} dòng vào {out} / Exported {count} rows to {out}.", err=True)
-
-
-def _write_atomic(out: Path, write: Callable[[Any], int]) -> int:
-    """Write a file through ``write`` and replace ``out`` with it atomically."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            count = write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
 
 
 @click.command("add")

@@ -10,6 +10,7 @@ import click
 
 from calendar_svc.cli import App, confirm_removal, pass_app
 from calendar_svc.commands.directive import directive_settings_options
+from calendar_svc.commands.params import SCOPE
 from calendar_svc.core.directive_settings import DirectiveSettings
 from calendar_svc.core.recipients import DueKind, DueRule, Organisation
 from calendar_svc.errors import DataError
@@ -35,16 +36,6 @@ def parse_leads(value: str, option: str) -> tuple[int, ...]:
             f"option {option}: '{value}' không phải danh sách số ngày / is not a list of day "
             "counts (e.g. 10,3)"
         ) from None
-
-
-def check_scope(app: App, scope: str, option: str = "--scope") -> str:
-    """Return the id ``scope`` names (id, old id, code or name); DataError otherwise."""
-    from calendar_svc.core.scopes import ScopeError
-
-    try:
-        return app.scopes.resolve(scope)
-    except ScopeError as exc:
-        raise DataError(f"option {option}: {exc}") from None
 
 
 def due_rule(day: int | None, days_before: int | None, current: DueRule | None) -> DueRule:
@@ -112,7 +103,9 @@ def org_group() -> None:
 @org_group.command("add")
 @click.argument("org_id", metavar="ID")
 @click.option("--name", required=True, help="Tên đầy đủ / Full name of the organisation.")
-@click.option("--scope", required=True, help="Phạm vi / Scope (e.g. province:quang-ninh).")
+@click.option(
+    "--scope", required=True, type=SCOPE, help="Phạm vi / Scope (e.g. province:quang-ninh)."
+)
 @with_due_options
 @click.option("--leads", default="10,3", show_default=True, help=LEADS_HELP)
 @directive_settings_options
@@ -136,7 +129,7 @@ def add_command(
         {
             "id": org_id,
             "name": name,
-            "scope": check_scope(app, scope),
+            "scope": scope,
             "due": due_rule(due_day, due_days_before, None),
             "leads": parse_leads(leads, "--leads"),
             "directive": directive,
@@ -169,7 +162,7 @@ def list_command(app: App, fmt: str) -> None:
 @org_group.command("edit")
 @click.argument("org_id", metavar="ID")
 @click.option("--name", help="Tên đầy đủ / Full name.")
-@click.option("--scope", help="Phạm vi / Scope.")
+@click.option("--scope", type=SCOPE, help="Phạm vi / Scope.")
 @with_due_options
 @click.option("--leads", help=LEADS_HELP)
 @directive_settings_options
@@ -194,7 +187,7 @@ def edit_command(
     if name is not None:
         changes["name"] = name
     if scope is not None:
-        changes["scope"] = check_scope(app, scope)
+        changes["scope"] = scope
     if leads is not None:
         changes["leads"] = parse_leads(leads, "--leads")
     if not same_directive:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -40,7 +39,7 @@ def list_command(app: App, status: str | None, recipient: str | None, limit: int
     rows = repo.rows(
         status=OutboxStatus(status) if status else None, limit=limit, recipient=recipient
     )
-    tz = ZoneInfo(app.settings.timezone)
+    tz = app.settings.timezone
     if fmt == "json":
         records: list[dict[str, Any]] = [
             {

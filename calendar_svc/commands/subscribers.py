@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.org import check_scope, parse_leads
-from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.commands.org import parse_leads
+from calendar_svc.commands.params import CATEGORY, SCOPE
 from calendar_svc.core.recipients import Subscriber
 from calendar_svc.errors import DataError
 
@@ -43,12 +43,14 @@ def subscribers_group() -> None:
 @click.argument("email")
 @click.option("--name", required=True, help="Tên người nhận / Name used in the greeting.")
 @click.option("--org", "org_id", metavar="ID", help="Thuộc tổ chức / Member of organisation ID.")
-@click.option("--scope", help="Hoặc phạm vi / Or a scope, for anniversary reminders only.")
+@click.option(
+    "--scope", type=SCOPE, help="Hoặc phạm vi / Or a scope, for anniversary reminders only."
+)
 @click.option(
     "--category",
     "categories",
     multiple=True,
-    metavar="SLUG",
+    type=CATEGORY,
     help="Chỉ loại này (lặp lại được) / Only this category (repeatable; default all).",
 )
 @click.option(
@@ -79,14 +81,6 @@ def add_command(
     """
     if (org_id is None) == (scope is None):
         raise click.UsageError("cần --org hoặc --scope / give either --org or --scope")
-    if scope is not None:
-        check_scope(app, scope)
-    for category in categories:
-        if category not in CATEGORIES:
-            raise DataError(
-                f"option --category: loại không có / unknown category '{category}' "
-                f"(known: {', '.join(CATEGORIES)})"
-            )
     try:
         sub = Subscriber(
             email=email,

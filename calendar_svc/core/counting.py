@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from calendar_svc.core.labels import label
 from calendar_svc.core.model import (
     Calendar,
     DateForm,
@@ -22,16 +23,11 @@ from calendar_svc.core.model import (
     RoundClass,
 )
 
-ROUND_CLASS_LABELS: dict[RoundClass, tuple[str, str]] = {
-    RoundClass.TRON: ("năm tròn", "round"),
-    RoundClass.LE_5: ("năm lẻ 5", "half-round (5)"),
-    RoundClass.KHAC: ("năm khác", "other"),
+_ROUND_CLASS_KEYS = {
+    RoundClass.TRON: "round.tron",
+    RoundClass.LE_5: "round.le_5",
+    RoundClass.KHAC: "round.khac",
 }
-
-
-def count_of(origin_year: int, year: int) -> int:
-    """Return the number of years from the origin year to ``year``."""
-    return year - origin_year
 
 
 def round_class(count: int) -> RoundClass:
@@ -59,8 +55,7 @@ def round_class_label(rc: RoundClass | None, lang: str = "vi") -> str:
     """Return the display label of a round class ('' for an uncounted occurrence)."""
     if rc is None:
         return ""
-    vi, en = ROUND_CLASS_LABELS[rc]
-    return en if lang == "en" else vi
+    return label(_ROUND_CLASS_KEYS[rc], lang)
 
 
 def ordinal_en(n: int) -> str:

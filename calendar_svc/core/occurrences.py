@@ -23,6 +23,7 @@ Policies (each is tested in ``tests/unit/test_occurrences.py``):
 from __future__ import annotations
 
 import calendar as _calendar
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -32,6 +33,7 @@ from calendar_svc.core.model import Anniversary, Calendar, Occurrence, Precision
 from calendar_svc.core.policy import CATEGORIES, CategoryPolicy, ListingRule
 
 _EVERY_YEAR = ListingRule()
+_MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})")
 
 
 def solar_day(year: int, month: int, day: int) -> date:
@@ -137,6 +139,14 @@ def occurrences(
                 found.append(occ)
     found.sort(key=lambda o: (o.date, o.anniversary.id))
     return found
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """Return (year, month) of ``YYYY-MM`` (``2023-02`` or ``2023-2``); ValueError otherwise."""
+    m = _MONTH_RE.fullmatch(text.strip())
+    if m is None or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
+        raise ValueError(f"'{text}' không phải tháng / is not a month (use YYYY-MM)")
+    return int(m[1]), int(m[2])
 
 
 def month_range(year: int, month: int) -> tuple[date, date]:

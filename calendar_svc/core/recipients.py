@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from calendar_svc.core.directive_settings import DirectiveSettings
+from calendar_svc.core.labels import LANGS, label
 from calendar_svc.core.model import SCOPE_RE, SLUG_RE
 
 #: Days before the due date at which the directive digest goes out (issue 5: 10 and 3).
@@ -29,7 +30,6 @@ DEFAULT_EVENT_LEADS: tuple[int, ...] = (90, 30, 7)
 MAX_LEAD_DAYS = 366
 #: Longest "N days before the month" accepted.
 MAX_DAYS_BEFORE = 60
-LANGS = ("vi", "en")
 
 #: A plain ASCII address: local@domain.tld, no spaces, no angle brackets, no control chars.
 EMAIL_RE = re.compile(
@@ -75,10 +75,8 @@ class DueRule:
     def label(self, lang: str = "vi") -> str:
         """Return the rule in words: 'ngày 2 của tháng' or '5 days before the month'."""
         if self.kind is DueKind.DAY_OF_MONTH:
-            return f"day {self.n} of the month" if lang == "en" else f"ngày {self.n} của tháng"
-        if lang == "en":
-            return f"{self.n} days before the month"
-        return f"{self.n} ngày trước tháng"
+            return label("due.day_of_month", lang, n=self.n)
+        return label("due.days_before", lang, n=self.n)
 
 
 def check_leads(leads: tuple[int, ...], what: str) -> tuple[int, ...]:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from calendar_svc.errors import UnknownScopeError
+
 #: Kinds of the registry's units; users' scopes take one of USER_KINDS.
 REGISTRY_KINDS = ("national", "province", "district", "commune")
 #: Kinds of the scopes users add: a bloc's or agency's party committee, a sector, a school.
@@ -68,6 +70,16 @@ MAX_CANDIDATES = 6
 
 class ScopeError(ValueError):
     """A scope text names no scope, several, or a tree is not valid; one line to show."""
+
+
+class ScopeNotFoundError(UnknownScopeError):
+    """A scope text that names no scope, or several (the user's error, one line)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        self.name = name
+        self.known = ()
+        self.detail = message.split(" / ", 1)[-1]
+        Exception.__init__(self, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,6 +477,17 @@ class ScopeTree:
 
     def __len__(self) -> int:
         return len(self._scopes)
+
+    def require(self, text: str) -> Scope:
+        """Return the scope ``text`` names (see :func:`resolve`).
+
+        Raises:
+            ScopeNotFoundError: no scope or several; its one line lists the candidates.
+        """
+        try:
+            return self[resolve(self, text)]
+        except ScopeError as exc:
+            raise ScopeNotFoundError(text, str(exc)) from None
 
     def ids(self) -> list[str]:
         """Return every scope id, in definition order."""

@@ -8,7 +8,6 @@ Modules:
     render: jinja2 templates (bundled, or an organisation's own) → text, Markdown, and
         the .docx's texts.
     word: the .docx layout (python-docx).
-    files: atomic file writes.
 
 The service that reads the store is :mod:`calendar_svc.services.directive`.
 """

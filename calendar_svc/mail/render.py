@@ -21,9 +21,10 @@ import jinja2
 from markupsafe import escape
 
 from calendar_svc.core.counting import format_occurrence_date, is_big, phrase, round_class_label
+from calendar_svc.core.labels import LANGS, localized
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.policy import CATEGORIES
-from calendar_svc.core.recipients import LANGS, ReminderKind
+from calendar_svc.core.recipients import ReminderKind
 from calendar_svc.core.schedule import Digest, DigestEntry, entry_of
 
 SUBJECTS: dict[tuple[ReminderKind, str], str] = {
@@ -70,14 +71,14 @@ def entry_view(entry: DigestEntry, lang: str) -> dict[str, Any]:
     scale = policy.scale(occ.round_class) if policy is not None else None
     return {
         "date": format_occurrence_date(occ),
-        "lunar": entry.lunar_en if lang == "en" else entry.lunar_vi,
+        "lunar": localized(lang, entry.lunar_vi, entry.lunar_en),
         "count": occ.count,
         "round_label": round_class_label(occ.round_class, lang),
         "big": is_big(occ.round_class),
-        "name": ann.name_en if lang == "en" and ann.name_en else ann.name_vi,
+        "name": localized(lang, ann.name_vi, ann.name_en),
         "text": phrase(occ, lang),
         "scope": ann.scope,
-        "scale": "" if scale is None else (scale.en if lang == "en" else scale.vi),
+        "scale": "" if scale is None else localized(lang, scale.vi, scale.en),
     }
 
 
@@ -98,7 +99,7 @@ def digest_context(
         "due": due,
         "lead": lead,
         "entries": [entry_view(e, lang) for e in digest.entries],
-        "directive_line": digest.line_en if lang == "en" else digest.line_vi,
+        "directive_line": localized(lang, digest.line_vi, digest.line_en),
         "lookahead": [entry_view(e, lang) for e in digest.lookahead],
         "month_url": month_url,
         "sender_name": sender_name,

@@ -11,22 +11,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from calendar_svc.core.occurrences import month_range
-from calendar_svc.core.scopes import ScopeTree, level_key, nearest
+from calendar_svc.core.scopes import ScopeTree, level_key
 from calendar_svc.directive.draft import Draft, compose_draft, lookahead_range
 from calendar_svc.directive.profile import DirectiveProfile
-from calendar_svc.services.listing import FilterError, ListingQuery, list_occurrences
+from calendar_svc.services.listing import ListingQuery, list_occurrences
 
 if TYPE_CHECKING:
     from calendar_svc.store.repository import AnniversaryReader
-
-
-def _check_scope(scopes: ScopeTree, profile: DirectiveProfile) -> None:
-    if profile.scope not in scopes:
-        near = ", ".join(nearest(scopes, profile.scope))
-        raise FilterError(
-            f"phạm vi không có / unknown scope '{profile.scope}' of organisation "
-            f"'{profile.org_id}'" + (f" (nearest: {near})" if near else "")
-        )
 
 
 def draft_directive(
@@ -49,9 +40,9 @@ def draft_directive(
         issued: the date the date line states.
 
     Raises:
-        FilterError: the profile's scope is unknown.
+        UnknownScopeError: the profile's scope is unknown.
     """
-    _check_scope(scopes, profile)
+    scopes.require(profile.scope)
     start, end = month_range(year, month)
     this_month = list_occurrences(reader, scopes, ListingQuery(start, end, profile.scope))
     window = lookahead_range(year, month, profile.lookahead_months)

@@ -10,16 +10,17 @@ from typing import TYPE_CHECKING
 from calendar_svc.core.counting import is_big
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import occurrences
-from calendar_svc.core.policy import CATEGORIES
-from calendar_svc.core.scopes import ScopeError, ScopeIndex, listed_scopes, resolve
-from calendar_svc.errors import CalendarSvcError
+from calendar_svc.core.policy import require_category
+from calendar_svc.core.scopes import (
+    ScopeError,
+    ScopeIndex,
+    ScopeNotFoundError,
+    listed_scopes,
+    resolve,
+)
 
 if TYPE_CHECKING:
     from calendar_svc.store.repository import AnniversaryReader
-
-
-class FilterError(CalendarSvcError):
-    """A listing filter names something unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,22 +35,20 @@ class ListingQuery:
 
 
 def validate_filters(query: ListingQuery, scopes: ScopeIndex) -> str | None:
-    """Return the id of the query's scope (None: every scope); FilterError if unknown.
+    """Return the id of the query's scope (None: every scope).
 
-    The scope may be named by id, old id, official code or Vietnamese name; the error
-    of an unknown or ambiguous name lists the candidates on one line.
+    The scope may be named by id, old id, official code or Vietnamese name; an unknown
+    or ambiguous one raises ScopeNotFoundError whose one line lists the candidates, an unknown
+    category UnknownCategoryError.
     """
     scope_id: str | None = None
     if query.scope is not None:
         try:
             scope_id = resolve(scopes, query.scope)
         except ScopeError as exc:
-            raise FilterError(str(exc)) from None
+            raise ScopeNotFoundError(query.scope, str(exc)) from None
     for category in query.categories:
-        if category not in CATEGORIES:
-            raise FilterError(
-                f"loại không có / unknown category '{category}' (known: {', '.join(CATEGORIES)})"
-            )
+        require_category(category)
     return scope_id
 
 

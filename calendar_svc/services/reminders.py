@@ -15,14 +15,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 from time import monotonic
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from calendar_svc.config import Settings
 from calendar_svc.core.occurrences import occurrences
@@ -60,14 +58,6 @@ class PlanReport:
     inserted: int
     skipped: int
     superseded: int
-
-
-def send_policy(timezone: str, send_time: str) -> SendPolicy:
-    """Return the send policy of the configuration (``reminders.send_time`` is HH:MM)."""
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", send_time)
-    if m is None:
-        raise ValueError(f"send time {send_time!r} is not HH:MM")
-    return SendPolicy(ZoneInfo(timezone), time(int(m[1]), int(m[2])))
 
 
 def plan_reminders(
@@ -164,7 +154,7 @@ class Reminders:
         self.scopes = scopes
         self.outbox = store.outbox
         self.people = store.organisations
-        self.policy: SendPolicy = send_policy(settings.timezone, settings.reminders_send_time)
+        self.policy: SendPolicy = SendPolicy(settings.timezone, settings.reminders_send_time)
         self.message_domain = domain_of(parseaddr(settings.smtp_from)[1] or settings.smtp_from)
 
     def plan(self, now: datetime) -> PlanReport:

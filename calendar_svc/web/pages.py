@@ -20,10 +20,10 @@ from calendar_svc.core.counting import phrase_vi, round_class_label
 from calendar_svc.core.model import Occurrence, Precision
 from calendar_svc.core.occurrences import month_range
 from calendar_svc.core.policy import CATEGORIES
-from calendar_svc.core.scopes import ScopeError, ScopeTree, fold, split_type
+from calendar_svc.core.scopes import ScopeError, ScopeNotFoundError, ScopeTree, fold, split_type
 from calendar_svc.feeds.definitions import FeedSpec
 from calendar_svc.formatting import lunar_label
-from calendar_svc.services.listing import FilterError, ListingQuery, list_occurrences
+from calendar_svc.services.listing import ListingQuery, list_occurrences
 from calendar_svc.web.feedservice import FeedService
 from calendar_svc.web.queries import Filters, check_known, parse_filters, parse_month
 
@@ -190,7 +190,7 @@ def pick(scopes: ScopeTree, params: QueryParams, filters: Filters) -> tuple[Filt
         try:
             chosen = scopes.resolve(chosen)
         except ScopeError as exc:
-            raise FilterError(str(exc)) from None
+            raise ScopeNotFoundError(chosen, str(exc)) from None
         if chosen != province:
             filters = replace(filters, scope=chosen)
             province = province_of(scopes, chosen)

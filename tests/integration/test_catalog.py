@@ -179,3 +179,15 @@ def test_dataset_revision_is_aware_and_paired_with_the_data() -> None:
     assert digest == DATASET_SHA256, (
         "the bundled dataset changed: bump DATASET_REVISION and set DATASET_SHA256 to " + digest
     )
+
+
+def test_the_column_table_reads_every_file_column_and_fills_every_field() -> None:
+    from dataclasses import fields
+
+    from calendar_svc.catalog import PARSED_COLUMNS, REQUIRED_COLUMNS
+    from calendar_svc.core.model import Anniversary
+
+    names = [column.name for column in PARSED_COLUMNS]
+    assert sorted(names) == sorted(COLUMNS)
+    assert REQUIRED_COLUMNS == ("id", "name_vi", "origin", "category", "scope")
+    assert {f.name for f in fields(Anniversary)} == set(names) - {"calendar", "leap_month"}
