@@ -14,6 +14,8 @@ import icalendar
 import pytest
 from web_support import Server, free_port
 
+from calendar_svc.catalog import load_scopes
+from calendar_svc.feeds.definitions import feed_definitions
 from conftest import Cli
 
 
@@ -22,24 +24,24 @@ def this_year() -> int:
     return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
 
 
-FEEDS = [
-    "all",
-    "national",
-    "quang-ninh",
-    "cam-pha",
-    "ha-long",
-    "ngay-le-lon",
-    "su-kien-lich-su",
-    "ngay-sinh-lanh-dao",
-    "ngay-truyen-thong",
-    "ngay-quoc-te",
-    "dia-phuong",
-    "le-hoi",
-    "round",
-]
+#: all, the country, the 34 provinces, the two former cities whose feeds were published
+#: under their old ids (cam-pha.ics, ha-long.ics), the 7 categories, round.
+FEEDS = [spec.name for spec in feed_definitions(load_scopes())]
 
 
 def test_build_writes_every_feed_then_rewrites_none(cli: Cli, tmp_path: Path) -> None:
+    assert len(FEEDS) == 46 and FEEDS[:3] == ["all", "national", "ha-noi"]
+    assert {"quang-ninh", "thanh-hoa", "hue", "cam-pha", "ha-long"} <= set(FEEDS)
+    assert FEEDS[-8:] == [
+        "ngay-le-lon",
+        "su-kien-lich-su",
+        "ngay-sinh-lanh-dao",
+        "ngay-truyen-thong",
+        "ngay-quoc-te",
+        "dia-phuong",
+        "le-hoi",
+        "round",
+    ]
     out = tmp_path / "out"
     first = cli("feeds", "build", "--out", str(out))
     assert first.code == 0, first.err
@@ -48,7 +50,7 @@ def test_build_writes_every_feed_then_rewrites_none(cli: Cli, tmp_path: Path) ->
     assert all(line.endswith("ghi mới / written") for line in lines[:-1])
     year = this_year()
     assert lines[-1] == (
-        f"13 lịch / feeds (13 ghi mới / written) in {out}, {year - 1}-01-01 … {year + 5}-12-31"
+        f"46 lịch / feeds (46 ghi mới / written) in {out}, {year - 1}-01-01 … {year + 5}-12-31"
     )
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.ics" for n in FEEDS)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
