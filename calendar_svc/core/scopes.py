@@ -14,7 +14,6 @@ Quảng Ninh"). Pure: stdlib only.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections import defaultdict
@@ -284,6 +283,8 @@ def _ambiguous(text: str, found: Sequence[Scope]) -> ScopeError:
 
 def nearest(index: ScopeIndex, text: str, limit: int = 3) -> list[str]:
     """Return up to ``limit`` ids whose id or name is nearest ``text``."""
+    import difflib  # only on the error path
+
     wanted = fold(text)
     keys: dict[str, str] = {}
     for scope_id, name in index.labels():

@@ -9,6 +9,7 @@ both) and shares its row mapping (:mod:`calendar_svc.store.rows`).
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import closing, contextmanager
 from datetime import datetime
@@ -126,10 +127,26 @@ class SqliteReader:
             return int(conn.execute("SELECT count(*) FROM anniversaries").fetchone()[0])
 
     def scope_index(self) -> SqlScopeIndex:
-        """Return indexed scope look-ups on this file (one short connection per query)."""
+        """Return indexed scope look-ups on this file.
+
+        The look-ups of one command share one read-only connection, opened on the first
+        and closed when the index is dropped (a dozen queries cost a few connections'
+        set-up otherwise).
+        """
+        conn: list[sqlite3.Connection] = []
 
         def query(sql: str, params: Mapping[str, Any]) -> list[Any]:
-            with self._connect() as conn:
-                return conn.execute(sql, dict(params)).fetchall()
+            try:
+                if not conn:
+                    conn.append(sqlite3.connect(self._uri, uri=True, check_same_thread=False))
+                return conn[0].execute(sql, dict(params)).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"sqlite:///{self._path}", str(exc), action="read") from exc
 
-        return SqlScopeIndex(query)
+        def close() -> None:
+            for each in conn:
+                each.close()
+
+        index = SqlScopeIndex(query)
+        weakref.finalize(index, close)
+        return index
