@@ -21,7 +21,7 @@ from calendar_svc.core.model import Occurrence, Precision
 from calendar_svc.core.occurrences import month_range
 from calendar_svc.core.policy import CATEGORIES
 from calendar_svc.core.scopes import ScopeError, ScopeNotFoundError, ScopeTree, fold, split_type
-from calendar_svc.feeds.definitions import FeedSpec
+from calendar_svc.feeds.definitions import FeedSpec, published_scopes
 from calendar_svc.formatting import lunar_label
 from calendar_svc.services.listing import ListingQuery, list_occurrences
 from calendar_svc.web.feedservice import FeedService
@@ -111,7 +111,10 @@ def _row(occ: Occurrence, service: FeedService) -> Row:
 
 def _links(service: FeedService, filters: Filters) -> list[Link]:
     base = service.settings.web_base_url
-    current_name = filters.scope.rsplit(":", 1)[-1] if filters.scope else "all"
+    current_name = "all"
+    if filters.scope:
+        names = dict(published_scopes(service.scopes))
+        current_name = names.get(filters.scope, "")
     links = []
     specs: list[FeedSpec] = list(service.specs.values())
     specs.sort(key=lambda s: s.name != current_name)
@@ -198,6 +201,9 @@ def pick(scopes: ScopeTree, params: QueryParams, filters: Filters) -> tuple[Filt
         (s.id, s.bare_name) for s in scopes if s.level == "province" and s.valid_to is None
     ]
     provinces.sort(key=lambda item: fold(item[1]))
+    if province and scopes[province].valid_to is not None:
+        former = scopes[province]
+        provinces.insert(0, (former.id, f"{former.bare_name} (đến {former.valid_to:%d/%m/%Y})"))
     units: list[tuple[str, str]] = []
     if province:
         units = [
@@ -206,6 +212,11 @@ def pick(scopes: ScopeTree, params: QueryParams, filters: Filters) -> tuple[Filt
             if scopes[i].valid_to is None
         ]
         units.sort(key=lambda item: (scopes[item[0]].user, fold(split_type(item[1])[1])))
+        chosen_scope = scopes.get(filters.scope) if filters.scope else None
+        if chosen_scope is not None and chosen_scope.valid_to is not None:
+            # A former unit (Thành phố Cẩm Phả) stays chosen, marked with its end.
+            ended = f"{chosen_scope.name_vi} (đến {chosen_scope.valid_to:%d/%m/%Y})"
+            units.insert(0, (chosen_scope.id, ended))
     return filters, Picker(province, provinces, units)
 
 

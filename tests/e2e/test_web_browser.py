@@ -48,7 +48,15 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+def check_events(page: Page) -> None:
+    items = page.locator("ol.events > li")
+    texts = [" ".join(t.split()) for t in items.all_inner_texts()]
+    for count, name in DIRECTIVE_581:
+        assert any(f"{count} {name}" in t for t in texts), (count, name, texts)
+
+
 def check_month(page: Page) -> None:
+    check_events(page)
     items = page.locator("ol.events > li")
     texts = [" ".join(t.split()) for t in items.all_inner_texts()]
     for count, name in DIRECTIVE_581:
@@ -64,7 +72,7 @@ def check_month(page: Page) -> None:
     assert cam_pha.locator("a.download").get_attribute("href") == f"{BASE_URL}/feeds/cam-pha.ics"
     assert cam_pha.locator("input").input_value() == f"{BASE_URL}/feeds/cam-pha.ics"
     hrefs = page.locator("li.feed a.subscribe").evaluate_all("els => els.map(e => e.href)")
-    assert all(h.startswith("webcal://lich.example.vn/feeds/") for h in hrefs) and len(hrefs) == 13
+    assert all(h.startswith("webcal://lich.example.vn/feeds/") for h in hrefs) and len(hrefs) == 46
 
 
 def test_month_page_in_chromium(server: Server, browser: Browser) -> None:
@@ -83,9 +91,16 @@ def test_month_page_on_a_phone(server: Server, browser: Browser) -> None:
     )
     page = context.new_page()
     page.goto(f"{server.url}/month/2023-02")
-    page.select_option("select[name=scope]", "city:cam-pha")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/month/2023-02?scope=city%3Acam-pha*")
+    # The picker: a province first (choosing it shows the page for it and its communes),
+    # then one of its communes; each choice submits itself.
+    with page.expect_navigation():
+        page.select_option("select[name=province]", "province:quang-ninh")
+    assert page.locator("select[name=scope] option").count() == 55  # the province + 54
+    with page.expect_navigation():
+        page.select_option("select[name=scope]", "commune:quang-ninh/cua-ong")
+    assert "scope=commune%3Aquang-ninh%2Fcua-ong" in page.url
+    check_events(page)  # phường Cửa Ông lists what Thành phố Cẩm Phả listed in 2023
+    page.goto(f"{server.url}/month/2023-02?scope=city:cam-pha")
     check_month(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the phone"
@@ -94,5 +109,5 @@ def test_month_page_on_a_phone(server: Server, browser: Browser) -> None:
     page.locator("#dang-ky").scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "month-2023-02-cam-pha-phone-subscribe.png")
     page.click("a[rel=next]")
-    assert "/month/2023-03?scope=city%3Acam-pha" in page.url
+    assert "/month/2023-03?scope=district%3Aquang-ninh%2Fcam-pha" in page.url
     context.close()
