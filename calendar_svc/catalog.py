@@ -195,6 +195,15 @@ def _origin(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> Origin:
         origin = Origin(origin.year, origin.month, origin.day, leap=True, calendar=calendar)
     if calendar is Calendar.LUNAR and origin.day is None:
         raise ValueError("a lunar origin needs a month and a day")
+    if calendar is Calendar.LUNAR and origin.year is not None and origin.day is not None:
+        # The same check as ``lunar --to-solar``: the leap month and day 30 must exist.
+        from calendar_svc.core import lunar
+        from calendar_svc.errors import LunarDateError
+
+        try:
+            lunar.to_solar(origin.year, origin.month or 1, origin.day, leap=origin.leap)
+        except LunarDateError as exc:
+            raise ValueError(str(exc)) from None
     return origin
 
 

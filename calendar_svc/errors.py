@@ -38,7 +38,7 @@ class UnknownNameError(DataError, LookupError):
     def __init__(self, name: str, known: Iterable[str]) -> None:
         self.name = name
         self.known = tuple(known)
-        self.detail = f"unknown {self.what_en} '{name}' (known: {', '.join(self.known)})"
+        self.detail = f"unknown {self.what_en} {name!r} (known: {', '.join(self.known)})"
         super().__init__(f"{self.what_vi} không có / {self.detail}")
 
 
@@ -96,6 +96,15 @@ KIND_EN: dict[str, str] = {
     "ngày kỷ niệm": "anniversary",
     "tổ chức": "organisation",
     "người nhận": "subscriber",
+    "dòng hàng đợi": "outbox row",
+}
+
+
+#: The command that changes a record of each kind.
+EDIT_COMMANDS: dict[str, str] = {
+    "ngày kỷ niệm": "calendar-svc edit",
+    "tổ chức": "calendar-svc org edit",
+    "người nhận": "calendar-svc subscribers edit",
 }
 
 
@@ -118,9 +127,10 @@ class AlreadyExistsError(CalendarSvcError):
     def __init__(self, kind: str, key: str) -> None:
         self.kind = kind
         self.key = key
+        edit = EDIT_COMMANDS.get(kind, "edit")
         super().__init__(
             f"{kind} '{key}' đã có / {_kind_en(kind)} '{key}' already exists "
-            "(use 'edit' to change it)"
+            f"(use '{edit}' to change it)"
         )
 
 

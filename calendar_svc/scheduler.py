@@ -116,8 +116,10 @@ class Ticker:
         d = report.dispatch
         if report.plan.inserted or d.claimed or d.unreachable:
             log.info(
-                "reminders: planned %d, sent %d, retry %d, failed %d, skipped %d%s",
+                "reminders: planned %d (%d of them skipped as stale or superseded), "
+                "sent %d, retry %d, failed %d, skipped when sending %d%s",
                 report.plan.inserted,
+                report.plan.skipped + report.plan.superseded,
                 d.sent,
                 d.retried,
                 d.failed,
@@ -171,6 +173,7 @@ async def running(
         scheduler.pause()
         await ticker.close(grace=2 * settings.smtp_timeout + 30)
         scheduler.shutdown(wait=False)
+        log.info("reminder scheduler stopped")
 
 
 def lifespan_hook(

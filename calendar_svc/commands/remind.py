@@ -38,11 +38,11 @@ def parse_now(value: str, timezone: tzinfo) -> datetime:
     return moment
 
 
-def reminders(app: App) -> Reminders:
+def reminders(app: App, *, rehearsal: bool = False) -> Reminders:
     """Return the reminder service of the configured database."""
     from calendar_svc.services.reminders import Reminders
 
-    return Reminders(app.settings, app.store(), app.scopes)
+    return Reminders(app.settings, app.store(), app.scopes, rehearsal=rehearsal)
 
 
 @click.group("remind")
@@ -120,7 +120,7 @@ def run_once_command(app: App, now: str | None) -> None:
     """
     from calendar_svc.services.reminders import shifted_clock
 
-    service = reminders(app)
+    service = reminders(app, rehearsal=now is not None)
     if now is None:
 
         def clock() -> datetime:

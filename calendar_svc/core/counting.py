@@ -11,6 +11,7 @@ References:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from calendar_svc.core.labels import label
@@ -22,6 +23,7 @@ from calendar_svc.core.model import (
     Precision,
     RoundClass,
 )
+from calendar_svc.core.policy import directive_entries
 
 _ROUND_CLASS_KEYS = {
     RoundClass.TRON: "round.tron",
@@ -71,13 +73,15 @@ def format_day(d: date) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
 
 
-def format_origin(origin: Origin) -> str:
+def format_origin(origin: Origin, lang: str = "vi") -> str:
     """Return an origin as the directives write it, by precision: 03/02/1930, 12/1972, 1943.
 
-    A lunar origin is followed by ``âm lịch``; a yearless one gives day and month only.
+    A lunar origin is followed by ``âm lịch`` (English: ``lunar``); a yearless one gives
+    day and month only.
     """
-    lunar = " âm lịch" if origin.calendar is Calendar.LUNAR else ""
-    leap = " nhuận" if origin.leap else ""
+    en = lang == "en"
+    lunar = (" lunar" if en else " âm lịch") if origin.calendar is Calendar.LUNAR else ""
+    leap = (" leap" if en else " nhuận") if origin.leap else ""
     if origin.year is None:
         return f"{origin.day}/{origin.month}{leap}{lunar}"
     if origin.precision is Precision.YEAR:
@@ -99,7 +103,7 @@ def format_occurrence_date(occ: Occurrence) -> str:
     return format_day(occ.date)
 
 
-def citation(occ: Occurrence) -> str:
+def citation(occ: Occurrence, lang: str = "vi") -> str:
     """Return the parenthesised dates of a directive entry, without the parentheses.
 
     ``03/02/1930 - 03/02/2023`` for a range, ``27/02`` for the day form, and for an
@@ -112,8 +116,8 @@ def citation(occ: Occurrence) -> str:
             return f"{occ.date.day:02d}/{occ.date.month:02d}"
         return format_occurrence_date(occ)
     if origin.year is None:
-        return f"{format_origin(origin)}, {format_day(occ.date)}"
-    return f"{format_origin(origin)} - {format_occurrence_date(occ)}"
+        return f"{format_origin(origin, lang)}, {format_day(occ.date)}"
+    return f"{format_origin(origin, lang)} - {format_occurrence_date(occ)}"
 
 
 def phrase_vi(occ: Occurrence) -> str:
@@ -132,8 +136,8 @@ def phrase_en(occ: Occurrence) -> str:
     ann = occ.anniversary
     name = ann.name_en or ann.name_vi
     if occ.count is None:
-        return f"{name} ({citation(occ)})"
-    return f"{ordinal_en(occ.count)} anniversary of {name} ({citation(occ)})"
+        return f"{name} ({citation(occ, 'en')})"
+    return f"{ordinal_en(occ.count)} anniversary of {name} ({citation(occ, 'en')})"
 
 
 def phrase(occ: Occurrence, lang: str = "vi") -> str:
@@ -141,6 +145,10 @@ def phrase(occ: Occurrence, lang: str = "vi") -> str:
     return phrase_en(occ) if lang == "en" else phrase_vi(occ)
 
 
-def directive_line(occurrences: list[Occurrence], lang: str = "vi") -> str:
-    """Return the directive's list: entries joined by '; ' in the given order."""
-    return "; ".join(phrase(occ, lang) for occ in occurrences)
+def directive_line(occurrences: Iterable[Occurrence], lang: str = "vi") -> str:
+    """Return the directive's line: the entries that belong in it, joined by '; '.
+
+    Which occurrences belong is decided by
+    :func:`calendar_svc.core.policy.directive_entries` (festivals do not).
+    """
+    return "; ".join(phrase(occ, lang) for occ in directive_entries(occurrences))

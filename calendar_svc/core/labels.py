@@ -39,6 +39,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "column.name": ("Tên", "Name"),
     "column.scope": ("Phạm vi", "Scope"),
     "listing.empty": ("Không có ngày kỷ niệm nào.", "No anniversaries."),
+    "listing.no_line": (
+        "Dòng định hướng trống: {n} lễ hội trong danh sách không được đưa vào dòng định hướng "
+        "(lễ hội không phải ngày kỷ niệm).",
+        "The directive's line is empty: the {n} festival(s) listed are left out (festivals "
+        "are not commemorations, so not in the directive's line).",
+    ),
     "listing.whole_year": ("Cả năm", "Whole year"),
     "lunar.estimated": ("ước tính", "estimated"),
     **{f"month.{n}": (f"Tháng {n:02d}", name) for n, name in enumerate(_MONTHS_EN, 1)},

@@ -7,15 +7,20 @@ Policies (each is tested in ``tests/unit/test_occurrences.py``):
   origin counts lunar years.
 * **29 February.** An origin on 29 February falls on 28 February in common years (the
   last day of February), so it is listed every year in its month.
-* **Precision.** A month-only origin (12/1972) occurs as the whole of its month, dated on
-  the 1st; a year-only origin (1943) as the whole year, dated 1 January.
-* **Ranges.** An occurrence belongs to a range when its whole period lies inside the range:
-  month-only occurrences appear in a listing of their month, year-only ones in a listing
-  of their whole year, not in a single month's.
+* **Precision.** A month-only origin (12/1972) occurs on the 1st of its month; a
+  year-only origin (1943) on 1 January. Each is one day (its ``duration_days``), and its
+  period shows in its citation: ``(12/1972 - 12/2026)``, ``(1943 - 2025)``.
+* **Ranges.** An occurrence belongs to a range when all its days (``date`` …
+  ``last_day``) lie inside the range. So a month-only occurrence is in its month's
+  listing, a year-only one in January's, and every output (month, year, page, API,
+  feeds, directive, reminders) puts them on the same day.
 * **Validity.** An occurrence is kept only when its date lies inside the anniversary's
   ``valid_from`` … ``valid_to`` window (either end may be open).
 * **Listing.** The category's :class:`~calendar_svc.core.policy.ListingRule` decides
   which counts are listed (leaders' birthdays: 100, 105, 110 …).
+* **The year's first month.** A year-only occurrence is part of no month, so it would
+  reach no monthly directive or digest; :func:`in_month` places it in January of its
+  year, the year's first directive (the annual guide lists it in its year).
 * **Lunar dates** resolve through :func:`calendar_svc.core.lunar.anniversary_date`
   (leap-month and day-30 policies live there); years outside the lunar table are skipped.
 """
@@ -152,6 +157,19 @@ def parse_month(text: str) -> tuple[int, int]:
 def month_range(year: int, month: int) -> tuple[date, date]:
     """Return the first and last day of a month."""
     return date(year, month, 1), date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def in_month(occ: Occurrence, year: int, month: int) -> bool:
+    """Return whether an occurrence belongs to the monthly directive of ``month``/``year``.
+
+    An occurrence whose whole period lies in the month belongs to it; a year-only
+    occurrence ("80 năm Đề cương về văn hóa Việt Nam", 1943 - 2023) belongs to January
+    of its year.
+    """
+    start, end = month_range(year, month)
+    if start <= occ.date and occ.last_day <= end:
+        return True
+    return month == 1 and occ.precision is Precision.YEAR and occ.date.year == year
 
 
 def year_range(year: int) -> tuple[date, date]:

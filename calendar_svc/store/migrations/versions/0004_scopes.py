@@ -1,7 +1,7 @@
 """Scopes in the database: the registry of the country's units and the users' scopes.
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-01
 
 ``scopes`` holds one row per unit or user scope, with the keys its names are found by
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
