@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from calendar_svc.catalog import load_scopes
-from calendar_svc.core.occurrences import in_month, occurrences, year_range
+from calendar_svc.core.occurrences import month_range, occurrences, year_range
 from calendar_svc.core.recipients import Organisation
 from calendar_svc.core.schedule import build_digest, digest_ranges
 from calendar_svc.directive.profile import build_profile
@@ -21,9 +21,9 @@ ENTRY = "80 năm Đề cương về văn hóa Việt Nam (1943 - 2023)"
 
 def test_a_year_only_occurrence_belongs_to_january_of_its_year() -> None:
     (occ,) = occurrences([DE_CUONG], *year_range(2023))
-    assert in_month(occ, 2023, 1)
-    assert not any(in_month(occ, 2023, m) for m in range(2, 13))
-    assert not in_month(occ, 2024, 1)
+    assert occ.date == occ.last_day == date(2023, 1, 1)
+    assert occurrences([DE_CUONG], *month_range(2023, 1)) == [occ]
+    assert not any(occurrences([DE_CUONG], *month_range(2023, m)) for m in range(2, 13))
 
 
 def test_the_january_digest_lists_it_in_the_line() -> None:
