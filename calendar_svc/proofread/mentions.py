@@ -1,0 +1,356 @@
+"""Find the anniversary mentions of a directive's text.
+
+A mention is what a directive writes for one anniversary. The forms found:
+
+* ``N năm <tên> (dd/mm/yyyy - dd/mm/yyyy)`` with any dash (``-``, ``–``, ``—``) or ``/``
+  between the dates, any spacing, one-digit days or months, and ``/``, ``.`` or ``-``
+  inside a date (``7.5.1954``, ``1-8-1930``);
+* ``(mm/yyyy - mm/yyyy)``, year-only ``(1943 - 2023)``, and ``dd/mm (1963 - 2023)``;
+* the day only, ``(dd/mm)``, and a single date ``(dd/mm/yyyy)`` or ``(mm/yyyy)``;
+* lunar dates: ``(10/3 âm lịch, 26/04/2026)`` and ``(10/3/1930 âm lịch - ...)``;
+* ``kỷ niệm lần thứ N <tên>`` for the count;
+* a count and a name without dates (``77 năm Ngày thành lập Quân đội nhân dân Việt Nam``):
+  kept as a candidate, which the checker keeps only when the name matches an
+  anniversary.
+
+Text is handled as a whole: a line break is a space unless the line ends a sentence or
+a clause (``.``, ``;``, ``:``) or the next line starts a list item or a numbered item,
+so a mention split over two lines (as text copied from a PDF often is) is still one
+mention. Its place is the line (or paragraph) where it starts.
+
+A mention is *ahead* when it follows "hướng tới" or "hướng đến" in its paragraph, or
+in the paragraph that the list items it belongs to ("-", "+") follow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+DASHES = "-–—‐‑−"
+_SPAN_SEP = rf"\s*(?:[{DASHES}]|/(?=\s))\s*"
+_INNER = r"[/.\-]"
+_DMY = rf"(?P<{{p}}d>\d{{{{1,2}}}}){_INNER}(?P<{{p}}m>\d{{{{1,2}}}}){_INNER}(?P<{{p}}y>\d{{{{4}}}})"
+
+
+def _dmy(prefix: str) -> str:
+    return _DMY.format(p=prefix)
+
+
+def _my(prefix: str) -> str:
+    return rf"(?P<{prefix}m>\d{{1,2}}){_INNER}(?P<{prefix}y>\d{{4}})"
+
+
+def _y(prefix: str) -> str:
+    return rf"(?P<{prefix}y>\d{{4}})"
+
+
+_LUNAR = (
+    r"(?P<ld>\d{1,2})/(?P<lm>\d{1,2})(?:/(?P<ly>\d{4}))?(?P<leap>\s+nhuận)?\s+âm\s+lịch"
+    rf"\s*(?:,|[{DASHES}])\s*" + _dmy("e")
+)
+
+#: Forms of the text inside the brackets, tried in order (fullmatch).
+BODY_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("dmy-dmy", re.compile(_dmy("s") + _SPAN_SEP + _dmy("e"))),
+    ("my-my", re.compile(_my("s") + _SPAN_SEP + _my("e"))),
+    ("y-y", re.compile(_y("s") + _SPAN_SEP + _y("e"))),
+    ("lunar", re.compile(_LUNAR)),
+    ("dmy", re.compile(_dmy("e"))),
+    ("my", re.compile(_my("e"))),
+    ("dm", re.compile(r"(?P<ed>\d{1,2})[/.\-](?P<em>\d{1,2})")),
+)
+
+_GROUP_RE = re.compile(r"\(\s*([^()]*?\d[^()]*?)\s*\)")
+_DM_BEFORE_RE = re.compile(r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})\s*$")
+_COUNT_RE = re.compile(
+    r"(?<![\w/.\-])(?<!tháng )(?P<n>\d{1,4})\s+năm\s+(?=[^\W\d_]|[“\"'‘])", re.IGNORECASE
+)
+_ORDINAL_RE = re.compile(r"lần\s+thứ\s+(?P<n>\d{1,4})\s+", re.IGNORECASE)
+# Where a mention cannot reach back past: clause ends, list markers, numbered items.
+_HARD_RE = re.compile(
+    r"[;:•\u2022]|[.!?](?=\s)|\n(?=\s*(?:[-–+•*]|\d+[.)])\s)|(?<=[.;:!?])[ \t]*\n"
+)
+_AHEAD_RE = re.compile(r"hướng\s+(?:tới|đến)", re.IGNORECASE)
+_LIST_RE = re.compile(r"^\s*[-–+•*]\s")
+_NAME_END_RE = re.compile(r"[,;.()\n:]|\s+và\s+|\s+-\s+(?=\d)")
+_TRIM = " \t\n,;.–-—“”\"'‘’*_"
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenDate:
+    """A date as written: any of day, month and year may be missing; lunar when marked."""
+
+    day: int | None
+    month: int | None
+    year: int | None
+    lunar: bool = False
+
+    def solar_date(self) -> date | None:
+        """Return the date when day, month and year are all written and valid (solar)."""
+        if self.lunar or self.day is None or self.month is None or self.year is None:
+            return None
+        try:
+            return date(self.year, self.month, self.day)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One anniversary as a text writes it.
+
+    Attributes:
+        line: the 1-based line (or paragraph) where the mention starts.
+        start: offset of the mention in the whole text.
+        end: offset just after the mention.
+        text: the mention as written (line breaks as spaces).
+        count: the count written ("93 năm", "lần thứ 93"), or None.
+        name: the name as written.
+        names: the ways to read the name (whole, up to a comma, after a comma), widest first.
+        form: the date form ("dmy-dmy", "my-my", "y-y", "dm", "dmy", "my", "lunar",
+            "none" without dates).
+        start_date: the first date written (the origin), or None.
+        end_date: the last date written (the occurrence), or None.
+        ahead: written under "hướng tới".
+        dates_start: offset of the dates in the text (None without dates).
+    """
+
+    line: int
+    start: int
+    end: int
+    text: str
+    count: int | None
+    name: str
+    names: tuple[str, ...]
+    form: str
+    start_date: WrittenDate | None
+    end_date: WrittenDate | None
+    ahead: bool
+    dates_start: int | None = None
+
+    @property
+    def dated(self) -> bool:
+        """Return whether the mention writes dates."""
+        return self.form != "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A text split into lines (or paragraphs), with their offsets in the joined text."""
+
+    lines: tuple[str, ...]
+    text: str
+    offsets: tuple[int, ...]
+
+    @classmethod
+    def of(cls, lines: Sequence[str]) -> Document:
+        """Return the document of ``lines`` (joined with line breaks)."""
+        clean = tuple(line.replace("\r", "").replace("\n", " ") for line in lines)
+        offsets: list[int] = []
+        pos = 0
+        for line in clean:
+            offsets.append(pos)
+            pos += len(line) + 1
+        return cls(clean, "\n".join(clean), tuple(offsets))
+
+    def line_of(self, offset: int) -> int:
+        """Return the 1-based line holding ``offset``."""
+        lo, hi = 0, len(self.offsets) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.offsets[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1
+
+    def column_of(self, offset: int) -> int:
+        """Return the 0-based column of ``offset`` in its line."""
+        return offset - self.offsets[self.line_of(offset) - 1]
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value is not None else None
+
+
+def _parse_body(body: str) -> tuple[str, WrittenDate | None, WrittenDate] | None:
+    body = " ".join(body.split())
+    for form, pattern in BODY_FORMS:
+        m = pattern.fullmatch(body)
+        if m is None:
+            continue
+        groups = m.groupdict()
+        if form == "lunar":
+            start = WrittenDate(_int(groups["ld"]), _int(groups["lm"]), _int(groups["ly"]), True)
+            end = WrittenDate(_int(groups["ed"]), _int(groups["em"]), _int(groups["ey"]))
+            return form, start, end
+        end = WrittenDate(_int(groups.get("ed")), _int(groups.get("em")), _int(groups.get("ey")))
+        start: WrittenDate | None = None
+        if "sy" in groups:
+            start = WrittenDate(_int(groups.get("sd")), _int(groups.get("sm")), _int(groups["sy"]))
+        if not _plausible(end) or (start is not None and not _plausible(start)):
+            return None
+        return form, start, end
+    return None
+
+
+def _plausible(d: WrittenDate) -> bool:
+    if d.month is not None and not 1 <= d.month <= 12:
+        return False
+    if d.day is not None and not 1 <= d.day <= 31:
+        return False
+    return d.year is None or 1000 <= d.year <= 2999
+
+
+def _hard_stops(text: str) -> list[int]:
+    return [m.end() for m in _HARD_RE.finditer(text)]
+
+
+def _last_stop(stops: Sequence[int], before: int, floor: int) -> int:
+    best = floor
+    for stop in stops:
+        if stop > before:
+            break
+        best = max(best, stop)
+    return best
+
+
+def _name_variants(name: str) -> tuple[str, ...]:
+    """Return the name, its parts up to each comma and after each comma or "và"."""
+    variants = [name]
+    cuts = [m for m in re.finditer(r",\s*|\s+và\s+", name)]
+    for cut in cuts:
+        head = name[: cut.start()].strip(_TRIM)
+        tail = name[cut.end() :].strip(_TRIM)
+        for part in (head, tail):
+            if part and part not in variants:
+                variants.append(part)
+    return tuple(variants)
+
+
+def _is_ahead(doc: Document, offset: int) -> bool:
+    line_index = doc.line_of(offset) - 1
+    start = doc.offsets[line_index]
+    if _AHEAD_RE.search(doc.text, start, offset):
+        return True
+    if not _LIST_RE.match(doc.lines[line_index]):
+        return False
+    # A list item belongs to the paragraph the list follows.
+    index = line_index - 1
+    while index >= 0:
+        line = doc.lines[index]
+        if line.strip() and not _LIST_RE.match(line):
+            return _AHEAD_RE.search(line) is not None
+        index -= 1
+    return False
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def find_mentions(doc: Document) -> list[Mention]:
+    """Return the mentions of a document in text order."""
+    text = doc.text
+    stops = _hard_stops(text)
+    found: list[Mention] = []
+    floor = 0
+    for group in _GROUP_RE.finditer(text):
+        parsed = _parse_body(group[1])
+        if parsed is None:
+            continue
+        form, start_date, end_date = parsed
+        dates_start = group.start()
+        if form == "y-y":
+            before = _DM_BEFORE_RE.search(text, max(floor, dates_start - 8), dates_start)
+            if before is not None and start_date is not None:
+                day, month = int(before["d"]), int(before["m"])
+                start_date = WrittenDate(day, month, start_date.year)
+                end_date = WrittenDate(day, month, end_date.year)
+                form = "dm(y-y)"
+                dates_start = before.start()
+        lo = _last_stop(stops, dates_start, floor)
+        segment = text[lo:dates_start]
+        count: int | None = None
+        name_from = lo
+        counts = list(_COUNT_RE.finditer(segment)) + list(_ORDINAL_RE.finditer(segment))
+        if counts:
+            last = max(counts, key=lambda m: m.start())
+            count = int(last["n"])
+            mention_start = lo + last.start()
+            name_from = lo + last.end()
+        else:
+            mention_start = name_from
+        name = text[name_from:dates_start].strip(_TRIM)
+        if not counts:
+            # Without a count, the name starts after the last comma-free lead phrase.
+            name = re.sub(r"^(?:và|kỷ niệm|chào mừng)\s+", "", name, flags=re.IGNORECASE)
+            mention_start = dates_start - len(text[name_from:dates_start].lstrip(_TRIM))
+        if not name:
+            floor = group.end()
+            continue
+        end = group.end()
+        found.append(
+            Mention(
+                line=doc.line_of(mention_start),
+                start=mention_start,
+                end=end,
+                text=_flat(text[mention_start:end]),
+                count=count,
+                name=_flat(name),
+                names=tuple(_flat(v) for v in _name_variants(name)),
+                form=form,
+                start_date=start_date,
+                end_date=end_date,
+                ahead=_is_ahead(doc, mention_start),
+                dates_start=dates_start,
+            )
+        )
+        floor = end
+    found.extend(_undated(doc, found))
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def _undated(doc: Document, dated: Sequence[Mention]) -> list[Mention]:
+    """Return the count-and-name candidates outside the dated mentions."""
+    text = doc.text
+    taken = [(m.start, m.end) for m in dated]
+    out: list[Mention] = []
+    for pattern in (_COUNT_RE, _ORDINAL_RE):
+        for m in pattern.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            rest = text[m.end() : m.end() + 200]
+            first = _NAME_END_RE.search(rest)
+            cut = first.start() if first else len(rest)
+            name = rest[:cut].strip(_TRIM)
+            if not name:
+                continue
+            # A name may hold commas ("Ngày Giải phóng miền Nam, thống nhất đất nước").
+            variants = [name]
+            if first is not None and first[0].strip() == ",":
+                more = _NAME_END_RE.search(rest, first.end())
+                wider = rest[: more.start() if more else len(rest)].strip(_TRIM)
+                if wider and wider != name:
+                    variants.append(wider)
+            end = m.end() + len(rest[:cut].rstrip(_TRIM))
+            out.append(
+                Mention(
+                    line=doc.line_of(m.start()),
+                    start=m.start(),
+                    end=end,
+                    text=_flat(text[m.start() : end]),
+                    count=int(m["n"]),
+                    name=_flat(name),
+                    names=tuple(_flat(v) for v in variants),
+                    form="none",
+                    start_date=None,
+                    end_date=None,
+                    ahead=_is_ahead(doc, m.start()),
+                )
+            )
+    return out
