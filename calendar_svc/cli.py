@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "worker": ("worker", "worker_command"),
     "directive": ("directive", "directive_command"),
     "db": ("db", "db_group"),
+    "check": ("check", "check_command"),
 }
 
 HELP_SHORT: dict[str, str] = {
@@ -63,6 +64,7 @@ HELP_SHORT: dict[str, str] = {
     "worker": "Chạy bộ nhắc việc / Run the reminder scheduler alone.",
     "directive": "Soạn dự thảo định hướng tháng / Draft the monthly directive (text, md, docx).",
     "db": "Cơ sở dữ liệu: phiên bản, số dòng, nâng cấp / Database status and upgrade.",
+    "check": "Kiểm tra văn bản định hướng / Proofread a directive's anniversary lines.",
 }
 
 

@@ -274,9 +274,7 @@ def _corrected_own(m: Mention, year: int | None = None) -> str:
     return f"{_count_prefix(m, count)}{m.name} ({_d(head)} - {_d(tail)})"
 
 
-def _finding(
-    kind: Kind, m: Mention, correction: str, reason: str, match: Match | None
-) -> Finding:
+def _finding(kind: Kind, m: Mention, correction: str, reason: str, match: Match | None) -> Finding:
     return Finding(
         kind=kind,
         line=m.line,
@@ -292,7 +290,7 @@ def _finding(
 
 
 def _check_mention(
-    m: Mention, match: Match | None, agreed: bool, period: _Period
+    m: Mention, match: Match | None, period: _Period, *, agreed: bool
 ) -> list[Finding]:
     out: list[Finding] = []
     start, end = m.start_date, m.end_date
@@ -352,12 +350,12 @@ def _check_mention(
                     )
                 )
         elif end.year != period.year:
-            own = _corrected_own(m, period.year) if start is not None else m.text
+            rewritten = _corrected_own(m, period.year) if start is not None else m.text
             out.append(
                 _finding(
                     Kind.DATE,
                     m,
-                    fix if fix is not None and agreed else own,
+                    fix if fix is not None and agreed else rewritten,
                     f"năm {end.year} không phải năm {period.year} của văn bản / the end "
                     f"year {end.year} is not the directive's year {period.year}",
                     match,
@@ -420,8 +418,7 @@ def _check_mention(
                 _finding(
                     Kind.STRAY,
                     m,
-                    "bỏ, hoặc chuyển vào mục “hướng tới” / remove it, or move it under "
-                    "“hướng tới”",
+                    "bỏ, hoặc chuyển vào mục “hướng tới” / remove it, or move it under “hướng tới”",
                     f"không thuộc tháng {period.month:02d}/{period.year} (tháng {month:02d}) / "
                     f"not in {period.month:02d}/{period.year}",
                     match,
@@ -440,9 +437,8 @@ def _mention_month(m: Mention, match: Match | None, period: _Period) -> int | No
     end = m.end_date
     if end is not None and end.month is not None and not (m.start_date and m.start_date.lunar):
         return end.month
-    if end is not None and end.lunar is False and m.start_date is not None:
-        if m.start_date.lunar and end.month is not None:
-            return end.month
+    if end is not None and m.start_date is not None and m.start_date.lunar and end.month:
+        return end.month
     if match is not None:
         occ = occurrence_for(match.anniversary, period.year)
         if occ is not None and occ.precision is not Precision.YEAR:
@@ -477,7 +473,7 @@ def check_document(
         if not m.dated and (match is None or match.score < SURE_THRESHOLD):
             continue  # "60 năm xây dựng và phát triển" is not a mention.
         checked.append(CheckedMention(m, match, agreed))
-        findings.extend(_check_mention(m, match, agreed, period))
+        findings.extend(_check_mention(m, match, period, agreed=agreed))
     findings.extend(_omissions(doc, checked, expected))
     return Report(year, month, tuple(checked), tuple(findings), doc)
 
@@ -487,9 +483,7 @@ def _omissions(
 ) -> list[Finding]:
     named = {c.match.anniversary.id for c in checked if c.match is not None}
     folded_text = " ".join(Name.of(line).folded for line in doc.lines)
-    item_line = next(
-        (i + 1 for i, line in enumerate(doc.lines) if _ITEM_RE.search(line)), None
-    )
+    item_line = next((i + 1 for i, line in enumerate(doc.lines) if _ITEM_RE.search(line)), None)
     out: list[Finding] = []
     for occ in expected:
         ann = occ.anniversary

@@ -19,8 +19,35 @@ MATCH_THRESHOLD = 0.8
 
 #: Words too common in anniversary names to say which one is meant (folded).
 COMMON_WORDS = frozenset(
-    """ngay nam thanh lap truyen thong viet cua va dong chi cu chu tich le hoi ky niem
-    nganh to quoc nhan dan toan sinh mien thang""".split()
+    [
+        "ngay",
+        "nam",
+        "thanh",
+        "lap",
+        "truyen",
+        "thong",
+        "viet",
+        "cua",
+        "va",
+        "dong",
+        "chi",
+        "cu",
+        "chu",
+        "tich",
+        "le",
+        "hoi",
+        "ky",
+        "niem",
+        "nganh",
+        "to",
+        "quoc",
+        "nhan",
+        "dan",
+        "toan",
+        "sinh",
+        "mien",
+        "thang",
+    ]
 )
 
 

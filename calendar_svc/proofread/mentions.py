@@ -184,9 +184,11 @@ def _parse_body(body: str) -> tuple[str, WrittenDate | None, WrittenDate] | None
             continue
         groups = m.groupdict()
         if form == "lunar":
-            start = WrittenDate(_int(groups["ld"]), _int(groups["lm"]), _int(groups["ly"]), True)
-            end = WrittenDate(_int(groups["ed"]), _int(groups["em"]), _int(groups["ey"]))
-            return form, start, end
+            lunar = WrittenDate(
+                _int(groups["ld"]), _int(groups["lm"]), _int(groups["ly"]), lunar=True
+            )
+            solar = WrittenDate(_int(groups["ed"]), _int(groups["em"]), _int(groups["ey"]))
+            return form, lunar, solar
         end = WrittenDate(_int(groups.get("ed")), _int(groups.get("em")), _int(groups.get("ey")))
         start: WrittenDate | None = None
         if "sy" in groups:
