@@ -8,6 +8,7 @@ anniversary scoring at least :data:`MATCH_THRESHOLD`, best first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -59,30 +60,38 @@ class Match:
     score: float
 
 
+#: Discount of a match on one part of a double name ("A - B").
+PART_FACTOR = 0.98
+_PART_SEP = re.compile(r"\s+[-–]\s+")
+
+
+def name_parts(name_vi: str) -> tuple[str, ...]:
+    """Return a dataset name and, for a double name ("Ngày thành lập X - Ngày truyền
+    thống Y"), each part of three words or more; names in quotes are not split."""
+    if any(q in name_vi for q in '“”"'):
+        return (name_vi,)
+    parts = [p for p in _PART_SEP.split(name_vi) if len(p.split()) >= 3]
+    return (name_vi, *parts) if len(parts) > 1 else (name_vi,)
+
+
 class NameIndex:
     """The anniversaries' names, ready to be matched."""
 
     def __init__(self, anniversaries: Iterable[Anniversary]) -> None:
-        self._entries: list[tuple[Anniversary, Name]] = []
+        self._entries: list[tuple[Anniversary, tuple[Name, ...]]] = []
         self._by_word: dict[str, set[int]] = {}
         for ann in anniversaries:
-            name = Name.of(ann.name_vi)
+            names = tuple(Name.of(part) for part in name_parts(ann.name_vi))
             index = len(self._entries)
-            self._entries.append((ann, name))
-            for word in _distinctive(name.words):
-                self._by_word.setdefault(word, set()).add(index)
+            self._entries.append((ann, names))
+            for name in names:
+                for word in _distinctive(name.words):
+                    self._by_word.setdefault(word, set()).add(index)
 
     @property
     def anniversaries(self) -> list[Anniversary]:
         """Return the indexed anniversaries."""
         return [ann for ann, _ in self._entries]
-
-    def name_of(self, anniversary_id: str) -> Name | None:
-        """Return the normalised name of an indexed anniversary."""
-        for ann, name in self._entries:
-            if ann.id == anniversary_id:
-                return name
-        return None
 
     def candidates(self, written: str | Name, threshold: float = MATCH_THRESHOLD) -> list[Match]:
         """Return the anniversaries whose names score ``threshold`` or more, best first.
@@ -98,7 +107,9 @@ class NameIndex:
         found: list[Match] = []
         for index in sorted(pool):
             ann, known = self._entries[index]
-            score = similarity(name, known)
+            score = similarity(name, known[0])
+            for part in known[1:]:
+                score = max(score, similarity(name, part) * PART_FACTOR)
             if score >= threshold:
                 found.append(Match(ann, round(score, 3)))
         found.sort(key=lambda m: -m.score)

@@ -36,7 +36,16 @@ ABBREVIATIONS: Mapping[str, str] = {
 }
 
 #: Words at the start of a phrase that introduce a name rather than belong to it.
-LEAD_WORDS = ("kỷ niệm", "chào mừng", "mừng", "hướng tới", "hướng đến", "nhân dịp", "tròn")
+LEAD_WORDS = (
+    "kỷ niệm",
+    "chào mừng",
+    "mừng",
+    "hướng tới",
+    "hướng đến",
+    "nhân dịp",
+    "tròn",
+    "tuyên truyền",
+)
 
 # Old-style tone placement (hoá, thuỷ) → the placement the dataset uses (hóa, thủy).
 _OLD_TONES = {
