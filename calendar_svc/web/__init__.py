@@ -9,6 +9,7 @@ Routes:
     ``/`` and ``/month/YYYY-MM``: the month page (HTML).
     ``/feeds/{name}.ics``: a published feed; ``/feeds/custom.ics?scope=&category=&round=``.
     ``/api/occurrences?from=&to=&scope=&category=&round=&lang=``: JSON.
+    ``/month/YYYY-MM/check``: the "Kiểm tra văn bản" form and its report (HTML).
     ``/healthz``: JSON, 200 or 503.
 """
 
@@ -33,6 +34,7 @@ from calendar_svc.web.fastpath import FeedFastPath
 from calendar_svc.web.feedservice import REFRESH_SECONDS, RETRY_SECONDS, FeedService
 from calendar_svc.web.http import error_response
 from calendar_svc.web.pages import index_page, month_page, template_environment
+from calendar_svc.web.proofread import check_form_globals, check_page
 from calendar_svc.web.routes import feed, healthz, occurrences_api
 
 __all__ = ["create_app"]
@@ -112,6 +114,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/", index_page, methods=["GET"]),
         Route("/month/{month}", month_page, methods=["GET"]),
+        Route("/month/{month}/check", check_page, methods=["GET", "POST"]),
         Route("/feeds/{name}.ics", feed, methods=["GET"]),
         Route("/api/occurrences", occurrences_api, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
@@ -130,4 +133,5 @@ def create_app(
     app.state.feeds = service
     app.state.settings = settings
     app.state.templates = template_environment()
+    app.state.templates.globals.update(check_form_globals())
     return app
