@@ -173,11 +173,18 @@ def _target(ann: Anniversary, m: Mention, period: _Period) -> Occurrence | None:
     """Return the occurrence the mention should cite."""
     if not m.ahead:
         return occurrence_for(ann, period.year, _end_day(m.end_date))
+    found = []
     for year in (period.year, period.year + 1):
         occ = occurrence_for(ann, year)
         if occ is not None and period.in_window(occ.date):
-            return occ
-    return None
+            found.append(occ)
+    if m.end_date is not None and m.end_date.year is not None:
+        found = [o for o in found if o.year == m.end_date.year] or found
+    elif m.count is not None:
+        found = [o for o in found if o.count == m.count] or found
+    # The look-ahead is about the months after the directive's month.
+    later = [o for o in found if (o.date.year, o.date.month) != (period.year, period.month)]
+    return (later or found or [None])[0]
 
 
 def _end_day(d: WrittenDate | None) -> date | None:

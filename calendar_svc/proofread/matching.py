@@ -80,6 +80,7 @@ class NameIndex:
     def __init__(self, anniversaries: Iterable[Anniversary]) -> None:
         self._entries: list[tuple[Anniversary, tuple[Name, ...]]] = []
         self._by_word: dict[str, set[int]] = {}
+        self._cache: dict[tuple[str, str, float], tuple[Match, ...]] = {}
         for ann in anniversaries:
             names = tuple(Name.of(part) for part in name_parts(ann.name_vi))
             index = len(self._entries)
@@ -99,17 +100,32 @@ class NameIndex:
         Ties keep the index order (the dataset's id order).
         """
         name = written if isinstance(written, Name) else Name.of(written)
-        if not name.words:
+        key = (name.folded, name.accented, threshold)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return list(cached)
+        found = self._score(name, threshold)
+        self._cache[key] = tuple(found)
+        return found
+
+    def _score(self, name: Name, threshold: float) -> list[Match]:
+        words = _distinctive(name.words)
+        if not words:
             return []
         pool: set[int] = set()
-        for word in _distinctive(name.words):
+        for word in words:
             pool |= self._by_word.get(word, set())
         found: list[Match] = []
         for index in sorted(pool):
             ann, known = self._entries[index]
-            score = similarity(name, known[0])
-            for part in known[1:]:
-                score = max(score, similarity(name, part) * PART_FACTOR)
+            score = 0.0
+            for i, part in enumerate(known):
+                own = _distinctive(part.words)
+                # A name sharing under half of a known name's distinctive words is not it.
+                if own and len(own & words) * 2 < len(own):
+                    continue
+                factor = 1.0 if i == 0 else PART_FACTOR
+                score = max(score, similarity(name, part) * factor)
             if score >= threshold:
                 found.append(Match(ann, round(score, 3)))
         found.sort(key=lambda m: -m.score)

@@ -76,7 +76,22 @@ _HARD_RE = re.compile(
 _AHEAD_RE = re.compile(r"hướng\s+(?:tới|đến)", re.IGNORECASE)
 _LIST_RE = re.compile(r"^\s*[-–+•*]\s")
 _NAME_END_RE = re.compile(r"[,;.()\n:]|\s+và\s+|\s+-\s+(?=\d)")
-_TRIM = " \t\n,;.–-—“”\"'‘’*_"
+_TRIM = " \t\n,;.–-—*_"
+_QUOTES = (("“", "”"), ('"', '"'), ("‘", "’"))
+
+
+def _trim(text: str) -> str:
+    """Strip spaces, punctuation and unbalanced quotes from both ends of a name."""
+    while True:
+        before = text
+        text = text.strip(_TRIM)
+        for left, right in _QUOTES:
+            if text.startswith(left) and right not in text[1:]:
+                text = text[1:]
+            if text.endswith(right) and left not in text[:-1]:
+                text = text[:-1]
+        if text == before:
+            return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,8 +240,8 @@ def _name_variants(name: str) -> tuple[str, ...]:
     variants = [name]
     cuts = [m for m in re.finditer(r",\s*|\s+và\s+", name)]
     for cut in cuts:
-        head = name[: cut.start()].strip(_TRIM)
-        tail = name[cut.end() :].strip(_TRIM)
+        head = _trim(name[: cut.start()])
+        tail = _trim(name[cut.end() :])
         for part in (head, tail):
             if part and part not in variants:
                 variants.append(part)
@@ -286,7 +301,7 @@ def find_mentions(doc: Document) -> list[Mention]:
             name_from = lo + last.end()
         else:
             mention_start = name_from
-        name = text[name_from:dates_start].strip(_TRIM)
+        name = _trim(text[name_from:dates_start])
         if not counts:
             # Without a count, the name starts after the last comma-free lead phrase.
             name = re.sub(r"^(?:và|kỷ niệm|chào mừng)\s+", "", name, flags=re.IGNORECASE)
@@ -329,14 +344,16 @@ def _undated(doc: Document, dated: Sequence[Mention]) -> list[Mention]:
             rest = text[m.end() : m.end() + 200]
             first = _NAME_END_RE.search(rest)
             cut = first.start() if first else len(rest)
-            name = rest[:cut].strip(_TRIM)
+            name = _trim(rest[:cut])
             if not name:
                 continue
             # A name may hold commas ("Ngày Giải phóng miền Nam, thống nhất đất nước").
             variants = [name]
             if first is not None and first[0].strip() == ",":
                 more = _NAME_END_RE.search(rest, first.end())
-                wider = rest[: more.start() if more else len(rest)].strip(_TRIM)
+                wider = rest[: more.start() if more else len(rest)]
+                next_count = _COUNT_RE.search(wider) or _ORDINAL_RE.search(wider)
+                wider = _trim(wider[: next_count.start()] if next_count else wider)
                 if wider and wider != name:
                     variants.append(wider)
             end = m.end() + len(rest[:cut].rstrip(_TRIM))
