@@ -173,7 +173,7 @@ def _target(ann: Anniversary, m: Mention, period: _Period) -> Occurrence | None:
     """Return the occurrence the mention should cite."""
     if not m.ahead:
         return occurrence_for(ann, period.year, _end_day(m.end_date))
-    found = []
+    found: list[Occurrence] = []
     for year in (period.year, period.year + 1):
         occ = occurrence_for(ann, year)
         if occ is not None and period.in_window(occ.date):
@@ -184,7 +184,8 @@ def _target(ann: Anniversary, m: Mention, period: _Period) -> Occurrence | None:
         found = [o for o in found if o.count == m.count] or found
     # The look-ahead is about the months after the directive's month.
     later = [o for o in found if (o.date.year, o.date.month) != (period.year, period.month)]
-    return (later or found or [None])[0]
+    chosen = later or found
+    return chosen[0] if chosen else None
 
 
 def _end_day(d: WrittenDate | None) -> date | None:
