@@ -167,13 +167,12 @@ def outbox(url: str) -> tuple[set[str], dict[str, int]]:
 
 
 def make_database(url: str) -> None:
-    from calendar_svc.core.reminders import DueKind, DueRule, Organisation
+    from calendar_svc.core.recipients import DueKind, DueRule, Organisation
     from calendar_svc.store.open import open_store
-    from calendar_svc.store.organisations import OrganisationRepo
 
     due = datetime.now(ZONE).date() + timedelta(days=10)  # the 10-day digest is due today
     store = open_store(url)
-    OrganisationRepo(store.engine).add_organisation(
+    store.organisations.add_organisation(
         Organisation(
             "quang-ninh",
             "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ninh",

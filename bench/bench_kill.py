@@ -79,13 +79,12 @@ def free_port() -> int:
 def make_database(url: str, members: int) -> None:
     from sqlalchemy import insert
 
-    from calendar_svc.core.reminders import Organisation
+    from calendar_svc.core.recipients import Organisation
     from calendar_svc.store.open import open_store
-    from calendar_svc.store.organisations import OrganisationRepo
     from calendar_svc.store.tables import subscribers
 
     store = open_store(url)
-    OrganisationRepo(store.engine).add_organisation(
+    store.organisations.add_organisation(
         Organisation(
             "quang-ninh", "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ninh", "province:quang-ninh"
         )

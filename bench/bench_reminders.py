@@ -117,13 +117,12 @@ def make_database(path: Path, members: int) -> None:
     """Create the database: bundled data, one organisation, ``members`` subscribers."""
     from sqlalchemy import insert
 
-    from calendar_svc.core.reminders import Organisation
+    from calendar_svc.core.recipients import Organisation
     from calendar_svc.store.open import open_store
-    from calendar_svc.store.organisations import OrganisationRepo
     from calendar_svc.store.tables import subscribers
 
     store = open_store(f"sqlite:///{path}")
-    OrganisationRepo(store.engine).add_organisation(
+    store.organisations.add_organisation(
         Organisation(
             "quang-ninh", "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ninh", "province:quang-ninh"
         ),
@@ -152,7 +151,7 @@ def make_database(path: Path, members: int) -> None:
 def child(database: Path, port: int, concurrency: int) -> None:
     """Plan and dispatch in this (fresh) process; print timings and peak memory as JSON."""
     from calendar_svc.catalog import load_scopes
-    from calendar_svc.mail.tick import Reminders, shifted_clock
+    from calendar_svc.services.reminders import Reminders, shifted_clock
     from calendar_svc.store.open import open_store
 
     store = open_store(f"sqlite:///{database}")
@@ -188,7 +187,7 @@ def prebuilt(database: Path, port: int, count: int) -> list[tuple[str, bytes]]:
     """Return ``count`` messages exactly as the dispatcher builds them (built untimed)."""
     from calendar_svc.catalog import load_scopes
     from calendar_svc.mail.content import Outgoing
-    from calendar_svc.mail.tick import Reminders
+    from calendar_svc.services.reminders import Reminders
     from calendar_svc.store.open import open_store
 
     work = database.with_name("prebuilt.sqlite3")

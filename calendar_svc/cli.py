@@ -22,7 +22,8 @@ from calendar_svc.errors import CalendarSvcError
 if TYPE_CHECKING:
     from calendar_svc.config import Settings
     from calendar_svc.core.scopes import ScopeTree
-    from calendar_svc.store.repository import AnniversaryReader, AnniversaryStore
+    from calendar_svc.store.repository import AnniversaryReader
+    from calendar_svc.store.store import Store
 
 #: Subcommand name → module under calendar_svc.commands holding ``command`` (or a named object).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -99,6 +100,7 @@ class App:
     overrides: dict[str, Any] = field(default_factory=dict)
     _settings: Settings | None = None
     _scopes: ScopeTree | None = None
+    _store: Store | None = None
 
     @property
     def settings(self) -> Settings:
@@ -126,11 +128,19 @@ class App:
 
         return open_reader(self.settings.database_url or None)
 
-    def store(self) -> AnniversaryStore:
-        """Return the writable store of the configured database."""
-        from calendar_svc.store.open import open_store
+    def store(self) -> Store:
+        """Return the store of the configured database, opened once (created on first use)."""
+        if self._store is None:
+            from calendar_svc.store.open import open_store
 
-        return open_store(self.settings.database_url or None)
+            self._store = open_store(self.settings.database_url or None)
+        return self._store
+
+    def close(self) -> None:
+        """Close the store if it was opened."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def today(self) -> date:
         """Return today's date in the configured time zone."""
@@ -173,7 +183,9 @@ def cli(ctx: click.Context, config_file: Path | None, database_url: str | None) 
     nhắc việc. Computes anniversary counts and round classes, publishes ICS feeds and
     sends reminders.
     """
-    ctx.obj = App(config_file=config_file, overrides={"database.url": database_url})
+    app = App(config_file=config_file, overrides={"database.url": database_url})
+    ctx.obj = app
+    ctx.call_on_close(app.close)
 
 
 def main(argv: list[str] | None = None) -> None:

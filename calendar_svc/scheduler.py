@@ -31,7 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from calendar_svc.config import Settings
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.errors import CalendarSvcError
-from calendar_svc.mail.tick import Reminders, TickReport
+from calendar_svc.services.reminders import Reminders, TickReport
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def real_clock() -> datetime:
 
 
 class TickSource(Protocol):
-    """What runs a tick: :class:`~calendar_svc.mail.tick.Reminders` or :class:`LazyReminders`."""
+    """What runs a tick: a :class:`~calendar_svc.services.reminders.Reminders`, or lazily."""
 
     async def tick(
         self, clock: Callable[[], datetime], *, stop: asyncio.Event | None = None

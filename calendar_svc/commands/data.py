@@ -67,7 +67,7 @@ def import_command(app: App, file: Path) -> None:
     its line and column and nothing is written.
     """
     anniversaries = load_csv(file, scopes=app.scopes)
-    result = app.store().upsert(anniversaries)
+    result = app.store().anniversaries.upsert(anniversaries)
     click.echo(
         f"Đã nhập {len(anniversaries)} dòng: {result.inserted} mới, {result.updated} cập nhật, "
         f"{result.unchanged} không đổi / Imported {len(anniversaries)} rows: "
@@ -107,7 +107,7 @@ def export_command(app: App, out: Path | None) -> None:
 @click.argument("anniversary_id", metavar="ID")
 @field_options
 @pass_app
-def add_command(app: App, anniversary_id: str, **fields: str | None) -> None:
+def add_command(app: App, /, anniversary_id: str, **fields: str | None) -> None:
     """Thêm một ngày kỷ niệm / Add an anniversary with id ID.
 
     Example: calendar-svc add thanh-lap-phuong-x --name-vi "Ngày thành lập phường X"
@@ -115,7 +115,7 @@ def add_command(app: App, anniversary_id: str, **fields: str | None) -> None:
     """
     values = {k: v for k, v in fields.items() if v is not None}
     ann = _build("calendar-svc add", {"id": anniversary_id, **values}, app)
-    app.store().add(ann)
+    app.store().anniversaries.add(ann)
     click.echo(f"Đã thêm / Added: {ann.id}")
 
 
@@ -123,12 +123,12 @@ def add_command(app: App, anniversary_id: str, **fields: str | None) -> None:
 @click.argument("anniversary_id", metavar="ID")
 @field_options
 @pass_app
-def edit_command(app: App, anniversary_id: str, **fields: str | None) -> None:
+def edit_command(app: App, /, anniversary_id: str, **fields: str | None) -> None:
     """Sửa một ngày kỷ niệm / Change the given fields of anniversary ID."""
     changes = {k: v for k, v in fields.items() if v is not None}
     if not changes:
         raise click.UsageError("nêu ít nhất một trường / name at least one field to change")
-    store = app.store()
+    store = app.store().anniversaries
     current = anniversary_row(store.get(anniversary_id))
     ann = _build("calendar-svc edit", {**current, **changes}, app)
     store.replace(ann)
@@ -141,7 +141,7 @@ def edit_command(app: App, anniversary_id: str, **fields: str | None) -> None:
 @pass_app
 def remove_command(app: App, anniversary_id: str, yes: bool) -> None:  # noqa: FBT001
     """Xóa một ngày kỷ niệm / Remove anniversary ID."""
-    store = app.store()
+    store = app.store().anniversaries
     ann = store.get(anniversary_id)
     confirm_removal(f"'{ann.id}' ({ann.name_vi})", yes=yes)
     store.remove(anniversary_id)

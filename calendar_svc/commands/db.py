@@ -30,26 +30,18 @@ class DbStatus:
 
 
 def _status(app: App) -> DbStatus:
-    from calendar_svc.store.engine import display_url
-    from calendar_svc.store.migrate import current_revision
-    from calendar_svc.store.organisations import OrganisationRepo
-    from calendar_svc.store.outbox import OutboxRepo
     from calendar_svc.store.schema import HEAD_REVISION
 
     store = app.store()
-    with store.engine.connect() as conn:
-        revision = current_revision(conn)
-    orgs = OrganisationRepo(store.engine)
-    outbox = OutboxRepo(store.engine)
     return DbStatus(
-        url=display_url(store.engine),
-        schema_revision=revision,
+        url=store.url,
+        schema_revision=store.meta.schema_revision(),
         head_revision=HEAD_REVISION,
-        anniversaries=store.count(),
-        data_revised_at=store.revision().isoformat(),
-        organisations=len(orgs.organisations()),
-        subscribers=len(orgs.subscribers()),
-        outbox={status.value: n for status, n in sorted(outbox.counts().items())},
+        anniversaries=store.anniversaries.count(),
+        data_revised_at=store.anniversaries.revision().isoformat(),
+        organisations=len(store.organisations.organisations()),
+        subscribers=len(store.organisations.subscribers()),
+        outbox={status.value: n for status, n in sorted(store.outbox.counts().items())},
     )
 
 

@@ -196,9 +196,7 @@ def organisation_profile(app: App, org_id: str) -> DirectiveProfile:
     Raises:
         NotFoundError: there is no such organisation.
     """
-    from calendar_svc.commands.org import repo
-
-    org = repo(app).get_organisation(org_id)
+    org = app.store().organisations.get_organisation(org_id)
     scope_name = app.scopes[org.scope].name_vi if org.scope in app.scopes else ""
     return build_profile(org.id, org.name, org.scope, org.directive, scope_name=scope_name)
 

@@ -11,12 +11,11 @@ import click
 from calendar_svc.cli import App, confirm_removal, pass_app
 from calendar_svc.commands.directive import directive_settings_options
 from calendar_svc.core.directive_settings import DirectiveSettings
-from calendar_svc.core.reminders import DueKind, DueRule, Organisation
+from calendar_svc.core.recipients import DueKind, DueRule, Organisation
 from calendar_svc.errors import DataError
 
 if TYPE_CHECKING:
-    from calendar_svc.store.organisations import OrganisationRepo
-    from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
+    pass
 
 LEADS_HELP = (
     "Số ngày nhắc trước hạn, cách nhau bởi dấu phẩy / Days before the due date at which "
@@ -80,20 +79,6 @@ def record(org: Organisation) -> dict[str, Any]:
     }
 
 
-def sql_store(app: App) -> SqlAlchemyStore:
-    """Return the configured database's store (created, migrated and seeded on first use)."""
-    from calendar_svc.store.open import open_store
-
-    return open_store(app.settings.database_url or None)
-
-
-def repo(app: App) -> OrganisationRepo:
-    """Return the organisation repository of the configured database."""
-    from calendar_svc.store.organisations import OrganisationRepo
-
-    return OrganisationRepo(sql_store(app).engine)
-
-
 due_options = [
     click.option(
         "--due-day",
@@ -155,7 +140,7 @@ def add_command(
             "directive": directive,
         }
     )
-    repo(app).add_organisation(org)
+    app.store().organisations.add_organisation(org)
     click.echo(f"Đã thêm / Added: {org.id} ({org.due.label('vi')} / {org.due.label('en')})")
 
 
@@ -164,7 +149,7 @@ def add_command(
 @pass_app
 def list_command(app: App, fmt: str) -> None:
     """Liệt kê tổ chức / List the organisations."""
-    orgs = repo(app).organisations()
+    orgs = app.store().organisations.organisations()
     if fmt == "json":
         click.echo(json.dumps([record(o) for o in orgs], ensure_ascii=False, indent=2))
         return
@@ -201,7 +186,7 @@ def edit_command(
     same_directive = directive == DirectiveSettings()
     if same_directive and all(v is None for v in (name, scope, due_day, due_days_before, leads)):
         raise click.UsageError("nêu ít nhất một trường / name at least one field to change")
-    store = repo(app)
+    store = app.store().organisations
     current: Organisation = store.get_organisation(org_id)
     changes: dict[str, Any] = {"due": due_rule(due_day, due_days_before, current.due)}
     if name is not None:
@@ -226,7 +211,7 @@ def edit_command(
 @pass_app
 def remove_command(app: App, org_id: str, yes: bool) -> None:  # noqa: FBT001
     """Xóa tổ chức / Remove organisation ID (it must have no subscribers)."""
-    store = repo(app)
+    store = app.store().organisations
     org = store.get_organisation(org_id)
     confirm_removal(f"'{org.id}' ({org.name})", yes=yes)
     store.remove_organisation(org_id)

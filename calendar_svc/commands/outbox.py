@@ -10,18 +10,11 @@ from zoneinfo import ZoneInfo
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.org import sql_store
 
 if TYPE_CHECKING:
-    from calendar_svc.store.outbox import OutboxRepo
+    pass
 
 STATUSES = ("pending", "sending", "sent", "failed", "skipped")
-
-
-def _repo(app: App) -> OutboxRepo:
-    from calendar_svc.store.outbox import OutboxRepo
-
-    return OutboxRepo(sql_store(app).engine)
 
 
 @click.group("outbox")
@@ -43,7 +36,7 @@ def list_command(app: App, status: str | None, recipient: str | None, limit: int
     """Liệt kê thư / List outbox rows, latest send time first, with counts by status."""
     from calendar_svc.store.outbox import OutboxStatus
 
-    repo = _repo(app)
+    repo = app.store().outbox
     rows = repo.rows(
         status=OutboxStatus(status) if status else None, limit=limit, recipient=recipient
     )
@@ -92,5 +85,5 @@ def retry_command(app: App, ids: tuple[int, ...], failed: bool) -> None:  # noqa
     """
     if not ids and not failed:
         raise click.UsageError("nêu ID hoặc --failed / give row IDs or --failed")
-    count = _repo(app).retry(ids=ids, failed=failed, now=datetime.now(UTC))
+    count = app.store().outbox.retry(ids=ids, failed=failed, now=datetime.now(UTC))
     click.echo(f"Đã xếp lại / Requeued: {count}")

@@ -15,11 +15,10 @@ from zoneinfo import ZoneInfo
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.org import sql_store
 from calendar_svc.errors import DeliveryError
 
 if TYPE_CHECKING:
-    from calendar_svc.mail.tick import Reminders, TickReport
+    from calendar_svc.services.reminders import Reminders, TickReport
 
 #: Show a progress bar when a terminal waits for at least this many messages.
 PROGRESS_FROM = 20
@@ -43,9 +42,9 @@ def parse_now(value: str, timezone: str) -> datetime:
 
 def reminders(app: App) -> Reminders:
     """Return the reminder service of the configured database."""
-    from calendar_svc.mail.tick import Reminders
+    from calendar_svc.services.reminders import Reminders
 
-    return Reminders(app.settings, sql_store(app), app.scopes)
+    return Reminders(app.settings, app.store(), app.scopes)
 
 
 @click.group("remind")
@@ -124,7 +123,7 @@ def run_once_command(app: App, now: str | None) -> None:
     Exits with 1 when the mail server cannot be reached; the reminders stay queued for the
     next run.
     """
-    from calendar_svc.mail.tick import shifted_clock
+    from calendar_svc.services.reminders import shifted_clock
 
     service = reminders(app)
     if now is None:

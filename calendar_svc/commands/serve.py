@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import click
 
@@ -19,10 +20,21 @@ if TYPE_CHECKING:
 WORKER_APP = "calendar_svc.commands.serve:worker_app"
 
 
+class UvicornOptions(TypedDict):
+    """The keyword arguments ``serve`` passes to :func:`uvicorn.run`."""
+
+    host: str
+    port: int
+    server_header: bool
+    log_level: str
+    access_log: bool
+    http: type[asyncio.Protocol]
+
+
 def reminder_parts(settings: Settings, scopes: ScopeTree) -> dict[str, Any]:
     """Return what reminders add to the app: /unsubscribe routes and the tick scheduler."""
-    from calendar_svc.mail.unsubscribe_web import routes
     from calendar_svc.scheduler import lifespan_hook
+    from calendar_svc.web.unsubscribe import routes
 
     return {"extra_routes": routes(settings), "lifespan_hooks": [lifespan_hook(settings, scopes)]}
 
@@ -77,7 +89,7 @@ def serve_command(
 
     settings = app.settings
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
-    options = {
+    options: UvicornOptions = {
         "host": host or settings.web_host,
         "port": port or settings.web_port,
         "server_header": False,

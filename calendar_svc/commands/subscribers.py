@@ -8,9 +8,9 @@ from typing import Any
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.org import check_scope, parse_leads, repo
+from calendar_svc.commands.org import check_scope, parse_leads
 from calendar_svc.core.policy import CATEGORIES
-from calendar_svc.core.reminders import Subscriber
+from calendar_svc.core.recipients import Subscriber
 from calendar_svc.errors import DataError
 
 EVENT_LEADS_HELP = (
@@ -99,7 +99,7 @@ def add_command(
         )
     except ValueError as exc:
         raise DataError(f"người nhận / subscriber: {exc}") from None
-    repo(app).add_subscriber(sub)
+    app.store().organisations.add_subscriber(sub)
     click.echo(f"Đã thêm / Added: {sub.email}")
 
 
@@ -109,7 +109,7 @@ def add_command(
 @pass_app
 def list_command(app: App, org_id: str | None, fmt: str) -> None:
     """Liệt kê người nhận / List subscribers."""
-    subs = repo(app).subscribers(organisation=org_id)
+    subs = app.store().organisations.subscribers(organisation=org_id)
     if fmt == "json":
         click.echo(json.dumps([record(s) for s in subs], ensure_ascii=False, indent=2))
         return
@@ -129,5 +129,5 @@ def list_command(app: App, org_id: str | None, fmt: str) -> None:
 @pass_app
 def remove_command(app: App, email: str) -> None:
     """Xóa người nhận / Remove subscriber EMAIL (queued reminders to it are skipped)."""
-    repo(app).remove_subscriber(email)
+    app.store().organisations.remove_subscriber(email)
     click.echo(f"Đã xóa / Removed: {email.strip().lower()}")

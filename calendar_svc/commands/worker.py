@@ -8,7 +8,6 @@ import logging
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.org import sql_store
 
 
 @click.command("worker")
@@ -20,13 +19,9 @@ def worker_command(app: App) -> None:
     reminders.send_time (default 08:00) local time on each reminder's day. Stops on Ctrl-C
     or SIGTERM. Run it on one machine with SQLite; with PostgreSQL several may run.
     """
-    from calendar_svc.mail.tick import Reminders
     from calendar_svc.scheduler import run_worker
+    from calendar_svc.services.reminders import Reminders
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
     settings = app.settings
-    store = sql_store(app)
-    try:
-        asyncio.run(run_worker(Reminders(settings, store, app.scopes), settings))
-    finally:
-        store.close()
+    asyncio.run(run_worker(Reminders(settings, app.store(), app.scopes), settings))

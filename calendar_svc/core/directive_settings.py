@@ -2,7 +2,7 @@
 
 Every field is optional; None means "derive it" (see
 :func:`calendar_svc.directive.profile.build_profile`). The settings live on the
-organisation record (:class:`calendar_svc.core.reminders.Organisation`), stored as one
+organisation record (:class:`calendar_svc.core.recipients.Organisation`), stored as one
 JSON object (:meth:`DirectiveSettings.to_json`), and are validated on the way in and out.
 
 Pure: stdlib only.

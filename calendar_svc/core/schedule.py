@@ -4,7 +4,7 @@ Policies (each is tested in ``tests/unit/test_schedule.py``):
 
 * **Send moment.** A reminder goes out on its day at ``send_time`` (08:00 by default) in
   the configured zone: the digest ``lead`` days before the directive's due date
-  (:class:`~calendar_svc.core.reminders.DueRule`), an event reminder ``lead`` days before
+  (:class:`~calendar_svc.core.recipients.DueRule`), an event reminder ``lead`` days before
   a năm tròn or năm lẻ 5 occurrence (Nghị định 145/2013, Điều 3 khoản 1).
 * **Window.** :func:`plan` lists the reminders whose send moment lies in
   ``window_start`` … ``now`` (both inclusive). The caller chooses the window: from the
@@ -36,7 +36,7 @@ from calendar_svc.core.counting import directive_line, is_big
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import month_range
 from calendar_svc.core.policy import commemorated
-from calendar_svc.core.reminders import (
+from calendar_svc.core.recipients import (
     MAX_DAYS_BEFORE,
     MAX_LEAD_DAYS,
     Organisation,

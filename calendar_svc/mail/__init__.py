@@ -7,7 +7,7 @@ Modules:
     content: the render context of an outbox row (digest or event) from the store's data.
     send: aiosmtplib delivery with per-message timeouts, reused connections, a limit.
     outbox: the dispatcher: claim, send, settle with retries and backoff.
-    unsubscribe_web: ``GET``/``POST /unsubscribe`` routes for the web app.
+    settler: writes a dispatch pass's outcomes to the outbox as they come.
 
 Importing the package loads none of jinja2, aiosmtplib or SQLAlchemy.
 """

@@ -7,22 +7,29 @@ per recipient it only renders the templates and writes the message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from email.utils import parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from calendar_svc.core.model import Anniversary, Occurrence
 from calendar_svc.core.occurrences import occurrences
-from calendar_svc.core.reminders import Organisation, ReminderKey, ReminderKind, Subscriber
+from calendar_svc.core.recipients import Organisation, ReminderKey, ReminderKind, Subscriber
 from calendar_svc.core.schedule import Digest, build_digest, digest_ranges
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.feeds import render_calendar
 from calendar_svc.mail.message import Attachment, Envelope, build_message
 from calendar_svc.mail.render import Prototype, digest_context, event_context, prototype
 from calendar_svc.mail.tokens import make_token
+
+if TYPE_CHECKING:
+    from calendar_svc.directive.draft import Draft
+    from calendar_svc.directive.profile import DirectiveProfile
+
+#: Drafts a directive: (profile, year, month, date issued) → the draft.
+DraftMaker = Callable[["DirectiveProfile", int, int, date], "Draft"]
 
 DEFAULT_SENDER_NAME = "Lịch kỷ niệm"
 
@@ -103,8 +110,10 @@ class Composer:
         revision: datetime,
         scopes: ScopeTree,
         organisations: Mapping[str, Organisation],
+        draft: DraftMaker,
     ) -> None:
         self.mail = mail
+        self._draft = draft
         self._anns = list(anniversaries)
         self._by_id = {ann.id: ann for ann in self._anns}
         self._revision = revision
@@ -233,16 +242,13 @@ class Composer:
             from calendar_svc.directive.profile import build_profile
             from calendar_svc.directive.word import default_filename, document_bytes
             from calendar_svc.errors import CalendarSvcError
-            from calendar_svc.services.directive import draft_from_anniversaries
 
             scope = self._scopes[org.scope].name_vi if org.scope in self._scopes else ""
             try:
                 profile = build_profile(
                     org.id, org.name, org.scope, org.directive, scope_name=scope
                 )
-                draft = draft_from_anniversaries(
-                    self._anns, self._scopes, profile, year, month, org.due.due_date(year, month)
-                )
+                draft = self._draft(profile, year, month, org.due.due_date(year, month))
                 data = document_bytes(draft)
             except CalendarSvcError as exc:
                 raise ValueError(f"directive draft of '{org.id}': {exc}") from exc

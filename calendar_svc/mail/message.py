@@ -23,7 +23,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from functools import lru_cache
 
-from calendar_svc.core.reminders import ReminderKey
+from calendar_svc.core.recipients import ReminderKey
 
 CRLF = "\r\n"
 #: Right-hand side of Message-IDs when the sender's domain is not usable.

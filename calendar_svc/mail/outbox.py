@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 
 import jinja2
 
-from calendar_svc.core.reminders import Subscriber
+from calendar_svc.core.recipients import Subscriber
 from calendar_svc.core.schedule import STALE
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.mail.content import Composer, Outgoing

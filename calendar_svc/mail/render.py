@@ -23,7 +23,7 @@ from markupsafe import escape
 from calendar_svc.core.counting import format_occurrence_date, is_big, phrase, round_class_label
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.policy import CATEGORIES
-from calendar_svc.core.reminders import LANGS, ReminderKind
+from calendar_svc.core.recipients import LANGS, ReminderKind
 from calendar_svc.core.schedule import Digest, DigestEntry, entry_of
 
 SUBJECTS: dict[tuple[ReminderKind, str], str] = {

@@ -7,13 +7,10 @@ rendering it (text, Markdown, .docx) is the caller's choice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from calendar_svc.core.counting import is_big
-from calendar_svc.core.model import Anniversary
-from calendar_svc.core.occurrences import month_range, occurrences
+from calendar_svc.core.occurrences import month_range
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.directive.draft import Draft, compose_draft, lookahead_range, scope_kind
 from calendar_svc.directive.profile import DirectiveProfile
@@ -42,7 +39,8 @@ def draft_directive(
     """Return the draft of the commemoration parts of ``month``/``year`` for ``profile``.
 
     Args:
-        reader: the anniversaries.
+        reader: the anniversaries: the database's, or a
+            :class:`~calendar_svc.store.memory.MemoryReader` where none is open.
         scopes: the scope tree; the profile's scope must be in it.
         profile: the issuing organisation.
         year: the directive's year.
@@ -69,38 +67,4 @@ def draft_directive(
         month_occurrences=this_month,
         ahead_occurrences=ahead,
         scope_kinds=kinds,
-    )
-
-
-def draft_from_anniversaries(
-    anniversaries: Iterable[Anniversary],
-    scopes: ScopeTree,
-    profile: DirectiveProfile,
-    year: int,
-    month: int,
-    issued: date,
-) -> Draft:
-    """Return the same draft as :func:`draft_directive`, from anniversaries in memory.
-
-    For callers that hold the whole dataset already (the reminder digest's composer).
-
-    Raises:
-        FilterError: the profile's scope is unknown.
-    """
-    _check_scope(scopes, profile)
-    lineage = scopes.lineage(profile.scope)
-    relevant = [ann for ann in anniversaries if ann.scope in lineage]
-    this_month = occurrences(relevant, *month_range(year, month))
-    window = lookahead_range(year, month, profile.lookahead_months)
-    ahead = []
-    if window is not None:
-        ahead = [occ for occ in occurrences(relevant, *window) if is_big(occ.round_class)]
-    return compose_draft(
-        profile,
-        year,
-        month,
-        issued,
-        month_occurrences=this_month,
-        ahead_occurrences=ahead,
-        scope_kinds=[scope_kind(s) for s in reversed(lineage)],
     )

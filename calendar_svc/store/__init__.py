@@ -1,12 +1,15 @@
-"""The anniversary store: SQLAlchemy tables, the repository, Alembic migrations.
+"""The store: one object per database, its repositories, the tables and migrations.
 
 Importing this package stays light (no SQLAlchemy): ``calendar-svc month`` reads through
 :class:`~calendar_svc.store.sqlite_reader.SqliteReader` on the stdlib ``sqlite3`` module.
 
 Modules:
     repository: the contract (``AnniversaryReader``, ``AnniversaryStore``, ``UpsertResult``).
-    open: ``open_reader``, ``open_store``, ``default_sqlite_path``.
-    sqlalchemy_store: ``SqlAlchemyStore`` (SQLite and PostgreSQL).
+    open: ``open_reader``, ``open_store``, ``default_sqlite_path`` (stdlib only).
+    bootstrap: the SQLAlchemy side of ``open_store``: create, migrate, seed.
+    store: ``Store``, the object ``open_store`` returns: ``.anniversaries``,
+        ``.organisations``, ``.outbox``, ``.meta``, ``close()``.
+    anniversaries, organisations, outbox, meta: the repositories (SQLite and PostgreSQL).
     sqlite_reader: ``SqliteReader`` (read-only, stdlib only).
     rows: row ↔ Anniversary mapping shared by both.
     tables, engine, migrate, schema: schema, engines, Alembic.

@@ -76,7 +76,7 @@ def _sqlite_begin(conn: Connection) -> None:
 def prepare_engine(engine: Engine) -> None:
     """Make SQLite transactions real transactions (idempotent; no-op on other databases).
 
-    Call it before the engine's first connection; :class:`SqlAlchemyStore` calls it.
+    Call it before the engine's first connection; :class:`AnniversaryRepo` calls it.
     """
     if engine.dialect.name != "sqlite" or event.contains(engine, "begin", _sqlite_begin):
         return

@@ -1,10 +1,9 @@
 """Open the configured database: a fast read-only reader, or the migrated, seeded store.
 
-``open_reader`` serves ``calendar-svc month``: on a current SQLite file it returns a
-:class:`SqliteReader` without importing SQLAlchemy or Alembic. ``open_store`` creates the
-database on first use, migrates it to the head revision and seeds it from the bundled
-dataset, all in one serialized transaction, so two processes starting at once on a fresh
-file neither both migrate nor both seed.
+This module is the stdlib read path. ``open_reader`` serves ``calendar-svc month``: on a
+current SQLite file it returns a :class:`SqliteReader` without importing SQLAlchemy or
+Alembic. ``open_store`` returns the :class:`~calendar_svc.store.store.Store`; the
+SQLAlchemy work (create, migrate, seed) is :mod:`calendar_svc.store.bootstrap`'s.
 """
 
 from __future__ import annotations
@@ -12,45 +11,26 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from calendar_svc.core.model import Anniversary
 from calendar_svc.store.errors import StoreError
 from calendar_svc.store.repository import AnniversaryReader
 from calendar_svc.store.schema import HEAD_REVISION, REVISED_AT_KEY, VERSION_TABLE
 from calendar_svc.store.sqlite_reader import SqliteReader
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
-
-    from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
+    from calendar_svc.store.bootstrap import Seed
+    from calendar_svc.store.store import Store
 
 APP_DIR = "calendar-svc"
 DB_FILENAME = "calendar.sqlite3"
 
 #: A plain SQLite file URL: ``sqlite:///relative`` or ``sqlite:////absolute``, no query.
 _SQLITE_FILE_URL_RE = re.compile(r"^sqlite(?:\+pysqlite)?:///(?P<path>[^?]+)$")
-
-
-@dataclass(frozen=True, slots=True)
-class Seed:
-    """What a fresh database is filled with, and the revision recorded for it."""
-
-    anniversaries: Sequence[Anniversary]
-    revised_at: datetime
-
-
-def bundled_seed() -> Seed:
-    """Return the bundled dataset, with its fixed revision (fresh databases agree)."""
-    from calendar_svc import catalog
-
-    return Seed(catalog.load_bundled(), catalog.DATASET_REVISION)
 
 
 def default_sqlite_path() -> Path:
@@ -115,29 +95,25 @@ def open_reader(url: str | None) -> AnniversaryReader:
     path = sqlite_file_path(url)
     if path is not None and path.is_file() and _is_current(path):
         return SqliteReader(path)
-    return open_store(url)
+    return open_store(url).anniversaries
 
 
-def open_store(url: str | None, *, seed: Callable[[], Seed] = bundled_seed) -> SqlAlchemyStore:
+def open_store(url: str | None, *, seed: Callable[[], Seed] | None = None) -> Store:
     """Open the database at ``url`` for reading and writing, creating it on first use.
 
-    Creates the SQLite file's directory, migrates to the head revision, and fills a
-    database whose data was never written (no anniversaries and no ``revised_at``) from
-    ``seed``, recording the seed's revision. A database emptied by the user is not
-    refilled. All of it runs in one serialized write transaction.
+    Creates the SQLite file's directory, then hands over to
+    :func:`calendar_svc.store.bootstrap.bootstrap` (migrate to head; seed a database whose
+    data was never written, from ``seed`` or the bundled dataset).
 
     Args:
         url: A SQLAlchemy URL; None means the default SQLite file.
-        seed: Returns the data of a fresh database; called only when seeding.
+        seed: Returns the data of a fresh database; None means the bundled dataset.
 
     Raises:
         StoreError: The database cannot be reached, opened or migrated (the message names
             the URL with its password masked).
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from calendar_svc.store.engine import create_store_engine, display_url
-    from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
+    from calendar_svc.store.bootstrap import bootstrap
 
     if url is None:
         url = default_url()
@@ -147,81 +123,4 @@ def open_store(url: str | None, *, seed: Callable[[], Seed] = bundled_seed) -> S
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(url, f"cannot create {path.parent}: {exc.strerror}") from exc
-    engine = create_store_engine(url)
-    try:
-        _migrate_and_seed(engine, seed)
-        _use_wal(engine)
-    except SQLAlchemyError as exc:
-        engine.dispose()
-        raise StoreError(display_url(engine), str(getattr(exc, "orig", None) or exc)) from exc
-    except BaseException:
-        engine.dispose()
-        raise
-    return SqlAlchemyStore(engine)
-
-
-def _use_wal(engine: Engine) -> None:
-    """Put a SQLite database file in write-ahead-log mode (kept in the file); best effort.
-
-    A WAL commit syncs the log once instead of creating, syncing and deleting a journal
-    (about 0.2 ms instead of 0.9 ms here), and readers no longer wait for a writer. The
-    reminder dispatcher commits every outcome as it comes, so its speed rests on this.
-    The stdlib read-only reader reads WAL databases too. If another process holds the
-    file just now, the switch waits for the next open.
-    """
-    if engine.dialect.name != "sqlite":
-        return
-    raw = engine.raw_connection()
-    try:
-        dbapi: Any = raw.dbapi_connection
-        if dbapi.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
-            dbapi.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.OperationalError:
-        pass  # busy: another process has the file open in a transaction
-    finally:
-        raw.close()
-
-
-def _migrate_and_seed(engine: Engine, seed: Callable[[], Seed]) -> None:
-    """Migrate to head and seed a never-written database, in one write transaction."""
-    from calendar_svc.store import migrate
-    from calendar_svc.store.engine import begin_write, display_url
-    from calendar_svc.store.sqlalchemy_store import (
-        insert_anniversaries,
-        read_revision,
-        write_revision,
-    )
-
-    with begin_write(engine) as conn:
-        revision = migrate.current_revision(conn)
-        if revision != HEAD_REVISION:
-            _upgrade(conn, revision, display_url(engine))
-        if read_revision(conn) is None and _is_empty(conn):
-            data = seed()
-            insert_anniversaries(conn, data.anniversaries)
-            write_revision(conn, data.revised_at)
-
-
-def _upgrade(conn: Connection, revision: str | None, url: str) -> None:
-    """Run Alembic's upgrade; a revision newer than this program becomes StoreError."""
-    from alembic.util import CommandError
-
-    from calendar_svc.store import migrate
-
-    try:
-        migrate.upgrade(conn)
-    except CommandError as exc:
-        raise StoreError(
-            url,
-            f"schema revision {revision!r} is unknown to this calendar-svc (head "
-            f"{HEAD_REVISION!r}); upgrade calendar-svc ({exc})",
-        ) from exc
-
-
-def _is_empty(conn: Connection) -> bool:
-    """Return whether the anniversaries table has no row."""
-    from sqlalchemy import select
-
-    from calendar_svc.store.tables import anniversaries
-
-    return conn.execute(select(anniversaries.c.id).limit(1)).first() is None
+    return bootstrap(url) if seed is None else bootstrap(url, seed=seed)

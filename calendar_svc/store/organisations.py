@@ -1,7 +1,7 @@
 """Organisations and subscribers in the store (tables of migration 0002).
 
 Lead times and categories are stored as comma-separated text (``"10,3"``, ``""`` for
-none); rows become the validated values of :mod:`calendar_svc.core.reminders`.
+none); rows become the validated values of :mod:`calendar_svc.core.recipients`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, select, update
 
 from calendar_svc.core.directive_settings import DirectiveSettings
-from calendar_svc.core.reminders import DueKind, DueRule, Organisation, Subscriber
+from calendar_svc.core.recipients import DueKind, DueRule, Organisation, Subscriber
 from calendar_svc.errors import AlreadyExistsError, CalendarSvcError, NotFoundError
 from calendar_svc.store.access import EngineAccess
 from calendar_svc.store.errors import StoredRowError

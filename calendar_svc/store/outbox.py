@@ -1,6 +1,6 @@
 """The reminder outbox in the store: enqueue, claim, settle, list and retry rows.
 
-A row's identity is its :class:`~calendar_svc.core.reminders.ReminderKey` (unique), so
+A row's identity is its :class:`~calendar_svc.core.recipients.ReminderKey` (unique), so
 enqueueing the same plan twice inserts nothing the second time. Dispatchers *claim* due
 rows: on PostgreSQL with ``SELECT … FOR UPDATE SKIP LOCKED`` in an ordinary transaction,
 so several dispatchers share the work without waiting on each other; on SQLite inside
@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from calendar_svc.core.reminders import ReminderKey, ReminderKind
+from calendar_svc.core.recipients import ReminderKey, ReminderKind
 from calendar_svc.core.schedule import PlannedReminder
 from calendar_svc.store.access import EngineAccess, read_meta, write_meta
 from calendar_svc.store.rows import as_utc

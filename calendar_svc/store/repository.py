@@ -1,6 +1,6 @@
 """The repository contract: what the rest of the service may ask of the anniversary store.
 
-Two implementations exist: :class:`calendar_svc.store.sqlalchemy_store.SqlAlchemyStore`
+Two implementations exist: :class:`calendar_svc.store.anniversaries.AnniversaryRepo`
 (SQLite or PostgreSQL, read and write) and
 :class:`calendar_svc.store.sqlite_reader.SqliteReader` (SQLite, read only, stdlib only).
 This module is pure so that callers can type against it without importing SQLAlchemy.

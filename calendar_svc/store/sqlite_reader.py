@@ -2,7 +2,7 @@
 
 This is the fast path of ``calendar-svc month``: it must not import SQLAlchemy (whose
 import alone costs about 230 ms). It answers exactly like
-:class:`~calendar_svc.store.sqlalchemy_store.SqlAlchemyStore` (the contract suite runs on
+:class:`~calendar_svc.store.anniversaries.AnniversaryRepo` (the contract suite runs on
 both) and shares its row mapping (:mod:`calendar_svc.store.rows`).
 """
 

@@ -11,6 +11,7 @@ Routes:
     ``/api/occurrences?from=&to=&scope=&category=&round=&lang=``: JSON.
     ``/month/YYYY-MM/check``: the "Kiểm tra văn bản" form and its report (HTML).
     ``/healthz``: JSON, 200 or 503.
+    ``/unsubscribe?t=…``: :mod:`calendar_svc.web.unsubscribe`, added by ``serve``.
 """
 
 from __future__ import annotations

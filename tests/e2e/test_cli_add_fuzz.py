@@ -66,7 +66,7 @@ def test_add_never_crashes_nor_half_writes(
     calendar: str | None,
 ) -> None:
     store = open_store(database)
-    before = store.count()
+    before = store.anniversaries.count()
     argv = [
         "--database-url",
         database,
@@ -85,7 +85,7 @@ def test_add_never_crashes_nor_half_writes(
         argv += ["--calendar", calendar]
     code, err = _run(argv)
     assert "Traceback" not in err
-    after = store.count()
+    after = store.anniversaries.count()
     if code == 0:
         assert after == before + 1
         _run(["--database-url", database, "remove", ident, "--yes"])

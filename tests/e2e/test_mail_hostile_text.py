@@ -88,7 +88,7 @@ def test_line_breaks_in_stored_names_never_reach_a_header(cli: InstalledCli) -> 
             ("su-kien-ky-tu", "1973-01-30", FANCY),
         ):
             ann = dataclasses.replace(make(ident, origin), name_vi=name)
-            store.add(ann, now=datetime(2023, 1, 1, tzinfo=UTC))
+            store.anniversaries.add(ann, now=datetime(2023, 1, 1, tzinfo=UTC))
     finally:
         store.close()
     cli.ok(

@@ -17,9 +17,8 @@ import pytest
 from reminders_support import InstalledCli
 from smtp_support import SmtpServer, free_port
 
-from calendar_svc.core.reminders import Subscriber
+from calendar_svc.core.recipients import Subscriber
 from calendar_svc.store.open import open_store
-from calendar_svc.store.organisations import OrganisationRepo
 
 EMAILS = ("a@example.org", "b@example.org", "c@example.org")
 
@@ -94,7 +93,7 @@ def _add_members(cli: InstalledCli, count: int) -> list[str]:
     cli.setup_quang_ninh()
     store = open_store(f"sqlite:///{cli.database}")
     try:
-        people = OrganisationRepo(store.engine)
+        people = store.organisations
         emails = [f"member{n:03d}@example.org" for n in range(count)]
         for email in emails:
             people.add_subscriber(

@@ -27,10 +27,9 @@ import pytest
 from reminders_support import InstalledCli
 from smtp_support import SmtpServer
 
-from calendar_svc.core.reminders import Subscriber
+from calendar_svc.core.recipients import Subscriber
 from calendar_svc.mail.outbox import UNRECORDED_PER_WORKER
 from calendar_svc.store.open import open_store
-from calendar_svc.store.organisations import OrganisationRepo
 
 REMINDERS = 200
 KILLS = 5
@@ -55,7 +54,7 @@ def test_random_sigkills_lose_nothing_and_repeat_only_the_window(cli: InstalledC
     cli.setup_quang_ninh()
     store = open_store(f"sqlite:///{cli.database}")
     try:
-        people = OrganisationRepo(store.engine)
+        people = store.organisations
         for n in range(REMINDERS):
             people.add_subscriber(
                 Subscriber(f"m{n:03d}@example.org", "Cán bộ", organisation="quang-ninh", leads=())

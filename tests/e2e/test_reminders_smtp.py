@@ -338,13 +338,12 @@ def test_progress_bar_on_a_terminal_only(cli: InstalledCli) -> None:
     import os
     import pty
 
-    from calendar_svc.core.reminders import Subscriber
+    from calendar_svc.core.recipients import Subscriber
     from calendar_svc.store.open import open_store
-    from calendar_svc.store.organisations import OrganisationRepo
 
     cli.setup_quang_ninh()
     store = open_store(f"sqlite:///{cli.database}")
-    people = OrganisationRepo(store.engine)
+    people = store.organisations
     for n in range(30):
         people.add_subscriber(
             Subscriber(f"m{n}@example.org", "M", organisation="quang-ninh", leads=())

@@ -23,11 +23,10 @@ from hypothesis import strategies as st
 from text_samples import HOSTILE
 from web_support import Server
 
-from calendar_svc.core.reminders import Organisation, Subscriber
+from calendar_svc.core.recipients import Organisation, Subscriber
 from calendar_svc.feeds.text import ics_text
 from calendar_svc.mail.tokens import make_token
 from calendar_svc.store.open import open_store
-from calendar_svc.store.organisations import OrganisationRepo
 from calendar_svc.web.protocol import MAX_HEADER_BYTES, MAX_HEADERS, MAX_TARGET_BYTES
 from helpers import make
 
@@ -80,8 +79,8 @@ def prepare_store(home: Path) -> None:
                 name_en=name,
                 source=name,
             )
-            store.add(ann, now=datetime(2026, 11, 26, tzinfo=UTC))
-        people = OrganisationRepo(store.engine)
+            store.anniversaries.add(ann, now=datetime(2026, 11, 26, tzinfo=UTC))
+        people = store.organisations
         people.add_organisation(Organisation("cam-pha", "Ban Tuyên giáo Cẩm Phả", "city:cam-pha"))
         for email in (ALICE, BOB):
             people.add_subscriber(Subscriber(email, "Cán bộ", organisation="cam-pha", leads=()))
@@ -112,7 +111,7 @@ def active(server: Server) -> dict[str, bool]:
     """Return who is still subscribed, read from the server's database."""
     store = open_store(f"sqlite:///{server.home / 'data' / 'calendar-svc' / 'calendar.sqlite3'}")
     try:
-        return {s.email: s.active for s in OrganisationRepo(store.engine).subscribers()}
+        return {s.email: s.active for s in store.organisations.subscribers()}
     finally:
         store.close()
 

@@ -21,4 +21,4 @@ def cam_pha_draft(
     """Return Cẩm Phả's draft for a month, read from a store seeded with the bundled data."""
     store = open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}")
     profile = build_profile("cam-pha", CAM_PHA, "city:cam-pha", settings)
-    return draft_directive(store, load_scopes(), profile, year, month, ISSUED)
+    return draft_directive(store.anniversaries, load_scopes(), profile, year, month, ISSUED)

@@ -23,7 +23,7 @@ from calendar_svc.core.model import Anniversary, Calendar, DateForm, Origin
 from calendar_svc.store import migrate
 from calendar_svc.store.engine import begin_write, create_store_engine
 from calendar_svc.store.errors import mask_url
-from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
+from calendar_svc.store.store import Store
 
 PG_URL_ENV = "CALENDAR_SVC_TEST_PG_URL"
 PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -66,16 +66,16 @@ def pg_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
-def migrated_store(url: str) -> SqlAlchemyStore:
+def migrated_store(url: str) -> Store:
     """Return a store on ``url`` migrated to head and left empty (no seed)."""
     engine = create_store_engine(url)
     with begin_write(engine) as conn:
         migrate.upgrade(conn)
-    return SqlAlchemyStore(engine)
+    return Store(engine)
 
 
 @contextmanager
-def store_on(kind: str, tmp_path: Any) -> Iterator[SqlAlchemyStore]:
+def store_on(kind: str, tmp_path: Any) -> Iterator[Store]:
     """Yield an empty migrated store on ``kind`` ('sqlite' or 'postgresql')."""
     if kind == "sqlite":
         store = migrated_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}")

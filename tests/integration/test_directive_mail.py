@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import functools
 import io
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -16,9 +17,11 @@ from docx import Document
 
 from calendar_svc.catalog import load_bundled, load_scopes
 from calendar_svc.core.directive_settings import DirectiveSettings
-from calendar_svc.core.reminders import Organisation, ReminderKey, ReminderKind, Subscriber
+from calendar_svc.core.recipients import Organisation, ReminderKey, ReminderKind, Subscriber
 from calendar_svc.mail.content import DOCX_TYPE, Composer, MailSettings, Outgoing
 from calendar_svc.mail.message import message_id_for
+from calendar_svc.services.directive import draft_directive
+from calendar_svc.store.memory import MemoryReader
 
 CAM_PHA = Organisation("cam-pha", "Ban Tuyên giáo Thành ủy Cẩm Phả", "city:cam-pha")
 MEMBER = Subscriber("can-bo@example.org", "Cán bộ", organisation="cam-pha")
@@ -41,12 +44,14 @@ def composer(org: Organisation) -> Composer:
         tz=ZoneInfo("Asia/Ho_Chi_Minh"),
         secret="test-secret",
     )
+    anniversaries, scopes = load_bundled(), load_scopes()
     return Composer(
         mail,
-        anniversaries=load_bundled(),
+        anniversaries=anniversaries,
         revision=datetime(2023, 1, 1, tzinfo=UTC),
-        scopes=load_scopes(),
+        scopes=scopes,
         organisations={org.id: org},
+        draft=functools.partial(draft_directive, MemoryReader(anniversaries), scopes),
     )
 
 

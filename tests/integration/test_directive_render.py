@@ -114,11 +114,12 @@ def test_a_missing_template_directory_is_an_error(tmp_path: Path) -> None:
 
 def test_the_draft_from_memory_equals_the_draft_from_the_store(tmp_path: Path) -> None:
     from calendar_svc.catalog import load_bundled, load_scopes
-    from calendar_svc.services.directive import draft_from_anniversaries
+    from calendar_svc.services.directive import draft_directive
+    from calendar_svc.store.memory import MemoryReader
 
     for settings in (None, DirectiveSettings(lookahead_months=12, round_first=True)):
         stored = cam_pha_draft(tmp_path / str(settings is None), settings)
-        in_memory = draft_from_anniversaries(
-            load_bundled(), load_scopes(), stored.profile, 2023, 2, stored.issued
+        in_memory = draft_directive(
+            MemoryReader(load_bundled()), load_scopes(), stored.profile, 2023, 2, stored.issued
         )
         assert in_memory == stored

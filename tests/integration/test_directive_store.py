@@ -12,7 +12,7 @@ from sqlalchemy import text
 from store_support import store_on
 
 from calendar_svc.core.directive_settings import DirectiveSettings
-from calendar_svc.core.reminders import Organisation
+from calendar_svc.core.recipients import Organisation
 from calendar_svc.store import migrate
 from calendar_svc.store.engine import begin_write, create_store_engine
 from calendar_svc.store.errors import StoredRowError
@@ -33,7 +33,7 @@ SETTINGS = DirectiveSettings(
 @pytest.fixture(params=STORES)
 def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OrganisationRepo]:
     with store_on(request.param, tmp_path) as store:
-        yield OrganisationRepo(store.engine)
+        yield store.organisations
 
 
 def test_settings_round_trip_with_the_organisation(repo: OrganisationRepo) -> None:

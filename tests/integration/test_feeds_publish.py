@@ -36,9 +36,9 @@ from calendar_svc.feeds.publish import (
 )
 from calendar_svc.feeds.render import event_summary, event_uid
 from calendar_svc.services.listing import ListingQuery, list_occurrences
+from calendar_svc.store.anniversaries import AnniversaryRepo
 from calendar_svc.store.errors import StoreError
 from calendar_svc.store.open import open_store
-from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
 from calendar_svc.web.feedservice import FeedService, FeedUnavailable
 from helpers import make
 
@@ -50,18 +50,18 @@ OPTIONS = FeedOptions(uid_domain="lich.example.vn")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> SqlAlchemyStore:
-    return open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}")
+def store(tmp_path: Path) -> AnniversaryRepo:
+    return open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}").anniversaries
 
 
 @pytest.fixture
-def published(store: SqlAlchemyStore, tmp_path: Path) -> Path:
+def published(store: AnniversaryRepo, tmp_path: Path) -> Path:
     out = tmp_path / "feeds"
     build_and_publish(store, feed_definitions(load_scopes()), WINDOW, out, OPTIONS)
     return out
 
 
-def expected_events(store: SqlAlchemyStore, spec_name: str) -> list[tuple[str, date, date, str]]:
+def expected_events(store: AnniversaryRepo, spec_name: str) -> list[tuple[str, date, date, str]]:
     """Return (UID, start, end, summary) of every occurrence the core computes for a feed."""
     spec = {s.name: s for s in feed_definitions(load_scopes())}[spec_name]
     occs = spec.select(occurrences(store.anniversaries(), WINDOW.start, WINDOW.end))
@@ -72,7 +72,7 @@ def expected_events(store: SqlAlchemyStore, spec_name: str) -> list[tuple[str, d
 
 
 def test_every_feed_reads_back_equal_with_three_parsers(
-    store: SqlAlchemyStore, published: Path
+    store: AnniversaryRepo, published: Path
 ) -> None:
     paths = sorted(published.glob("*.ics"))
     assert {p.stem for p in paths} == {s.name for s in feed_definitions(load_scopes())}
@@ -105,7 +105,7 @@ def test_every_feed_reads_back_equal_with_three_parsers(
         assert js["method"] == "PUBLISH" and js["refresh"] == "P1D"
 
 
-def test_counts_in_summaries_are_the_cores(store: SqlAlchemyStore, published: Path) -> None:
+def test_counts_in_summaries_are_the_cores(store: AnniversaryRepo, published: Path) -> None:
     cal = icalendar.Calendar.from_ical((published / "cam-pha.ics").read_bytes())
     summaries = {str(e["uid"]): str(e["summary"]) for e in cal.walk("VEVENT")}
     assert summaries["thanh-lap-dang-2026@lich.example.vn"] == (
@@ -121,7 +121,7 @@ def test_counts_in_summaries_are_the_cores(store: SqlAlchemyStore, published: Pa
 
 
 def test_two_builds_are_byte_identical_and_the_second_writes_nothing(
-    store: SqlAlchemyStore, published: Path, tmp_path: Path
+    store: AnniversaryRepo, published: Path, tmp_path: Path
 ) -> None:
     before = {
         p.name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino)
@@ -143,7 +143,7 @@ def test_two_builds_are_byte_identical_and_the_second_writes_nothing(
 
 
 def test_a_data_change_rewrites_only_the_feeds_it_touches(
-    store: SqlAlchemyStore, published: Path
+    store: AnniversaryRepo, published: Path
 ) -> None:
     store.add(
         make("phuong-moi", "2020-07-01", category="dia-phuong", scope="city:cam-pha"),
@@ -159,7 +159,7 @@ def test_a_data_change_rewrites_only_the_feeds_it_touches(
     assert b"phuong-moi" not in (published / "ha-long.ics").read_bytes()
 
 
-def test_february_2023_golden_snapshot(store: SqlAlchemyStore) -> None:
+def test_february_2023_golden_snapshot(store: AnniversaryRepo) -> None:
     query = ListingQuery(*month_range(2023, 2), scope="city:cam-pha")
     occs = list_occurrences(store, load_scopes(), query)
     data = render_calendar(
@@ -212,7 +212,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
 class BrokenReader:
     """A reader whose rows cannot be read (the store's contract: StoreError)."""
 
-    def __init__(self, inner: SqlAlchemyStore | None = None) -> None:
+    def __init__(self, inner: AnniversaryRepo | None = None) -> None:
         self.inner = inner
         self.broken = inner is None
 
@@ -239,7 +239,7 @@ def test_a_read_error_writes_nothing(published: Path) -> None:
 # --- the server's feed service ---------------------------------------------------------
 
 
-def service_for(store: SqlAlchemyStore, tmp_path: Path, reader=None) -> FeedService:
+def service_for(store: AnniversaryRepo, tmp_path: Path, reader=None) -> FeedService:
     from calendar_svc.config import Settings
 
     settings = Settings(feeds_dir=str(tmp_path / "served"), web_base_url="https://lich.example.vn")
@@ -251,7 +251,7 @@ def service_for(store: SqlAlchemyStore, tmp_path: Path, reader=None) -> FeedServ
     )
 
 
-def test_service_rebuilds_on_a_data_change_only(store: SqlAlchemyStore, tmp_path: Path) -> None:
+def test_service_rebuilds_on_a_data_change_only(store: AnniversaryRepo, tmp_path: Path) -> None:
     service = service_for(store, tmp_path)
     assert service.refresh()
     first = service.named("cam-pha")
@@ -267,7 +267,7 @@ def test_service_rebuilds_on_a_data_change_only(store: SqlAlchemyStore, tmp_path
     assert service.named("nope") is None
 
 
-def test_service_never_serves_an_empty_feed(store: SqlAlchemyStore, tmp_path: Path) -> None:
+def test_service_never_serves_an_empty_feed(store: AnniversaryRepo, tmp_path: Path) -> None:
     broken = service_for(store, tmp_path, reader=BrokenReader())
     assert not broken.refresh()
     with pytest.raises(FeedUnavailable, match="disk I/O error"):
@@ -279,7 +279,7 @@ def test_service_never_serves_an_empty_feed(store: SqlAlchemyStore, tmp_path: Pa
 
 
 def test_service_keeps_the_last_complete_build_when_a_refresh_fails(
-    store: SqlAlchemyStore, tmp_path: Path
+    store: AnniversaryRepo, tmp_path: Path
 ) -> None:
     reader = BrokenReader(store)
     reader.broken = False
@@ -296,7 +296,7 @@ def test_service_keeps_the_last_complete_build_when_a_refresh_fails(
     assert service.status().ok
 
 
-def test_assembled_feeds_equal_render_calendar(store: SqlAlchemyStore) -> None:
+def test_assembled_feeds_equal_render_calendar(store: AnniversaryRepo) -> None:
     snapshot = load_snapshot(store, WINDOW)
     rendered = render_snapshot(snapshot, OPTIONS)
     for spec in feed_definitions(load_scopes()):

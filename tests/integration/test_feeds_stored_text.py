@@ -26,8 +26,8 @@ from calendar_svc.feeds.definitions import feed_definitions, feed_window
 from calendar_svc.feeds.publish import FeedOptions, build_and_publish
 from calendar_svc.feeds.render import event_description, event_summary, event_uid
 from calendar_svc.feeds.text import ics_text
+from calendar_svc.store.anniversaries import AnniversaryRepo
 from calendar_svc.store.open import open_store
-from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
 from helpers import make
 
 WINDOW = feed_window(date(2026, 11, 26), 1, 5)
@@ -35,8 +35,8 @@ OPTIONS = FeedOptions(uid_domain="lich.example.vn")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> SqlAlchemyStore:
-    store = open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}")
+def store(tmp_path: Path) -> AnniversaryRepo:
+    store = open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}").anniversaries
     for n, name in enumerate(HOSTILE):
         ann = dataclasses.replace(
             make(f"ten-{n}", f"{1930 + n}-02-03", category="dia-phuong", scope="city:cam-pha"),
@@ -48,7 +48,7 @@ def store(tmp_path: Path) -> SqlAlchemyStore:
     return store
 
 
-def expected(store: SqlAlchemyStore, lang: str) -> dict[str, tuple[str, str]]:
+def expected(store: AnniversaryRepo, lang: str) -> dict[str, tuple[str, str]]:
     """Return UID → (summary, description) of the hostile occurrences, as parsers see them."""
     from calendar_svc.core.occurrences import occurrences
 
@@ -64,7 +64,7 @@ def expected(store: SqlAlchemyStore, lang: str) -> dict[str, tuple[str, str]]:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_hostile_names_read_back_exactly_with_three_parsers(
-    store: SqlAlchemyStore, tmp_path: Path, lang: str
+    store: AnniversaryRepo, tmp_path: Path, lang: str
 ) -> None:
     out = tmp_path / "feeds"
     options = dataclasses.replace(OPTIONS, lang=lang)

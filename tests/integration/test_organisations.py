@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from store_support import store_on
 
-from calendar_svc.core.reminders import DueKind, DueRule, Organisation, Subscriber
+from calendar_svc.core.recipients import DueKind, DueRule, Organisation, Subscriber
 from calendar_svc.errors import AlreadyExistsError, NotFoundError
 from calendar_svc.store.organisations import OrganisationInUseError, OrganisationRepo
 
@@ -22,7 +22,7 @@ QN = Organisation(
 @pytest.fixture(params=STORES)
 def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OrganisationRepo]:
     with store_on(request.param, tmp_path) as store:
-        yield OrganisationRepo(store.engine)
+        yield store.organisations
 
 
 def test_organisation_round_trip_and_edit(repo: OrganisationRepo) -> None:

@@ -16,15 +16,15 @@ from store_support import store_on
 
 from calendar_svc.catalog import load_bundled, load_scopes
 from calendar_svc.config import Settings
-from calendar_svc.core.reminders import Organisation, ReminderKey, ReminderKind, Subscriber
+from calendar_svc.core.recipients import Organisation, ReminderKey, ReminderKind, Subscriber
 from calendar_svc.core.schedule import PlannedReminder, PlanStatus
 from calendar_svc.mail.message import message_id_for
 from calendar_svc.mail.outbox import backoff, lease_for
 from calendar_svc.mail.send import SmtpSettings
-from calendar_svc.mail.tick import Reminders
+from calendar_svc.services.reminders import Reminders
 from calendar_svc.store.engine import create_store_engine
 from calendar_svc.store.outbox import OutboxRepo, OutboxStatus, Settlement
-from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
+from calendar_svc.store.store import Store
 
 STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.external_service)]
 T0 = datetime(2023, 1, 23, 1, 0, tzinfo=UTC)  # 08:00 in Hồ Chí Minh City
@@ -32,7 +32,7 @@ LEASE = timedelta(minutes=5)
 
 
 @pytest.fixture(params=STORES)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlAlchemyStore]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     with store_on(request.param, tmp_path) as store:
         yield store
 
@@ -57,8 +57,8 @@ def enqueue(repo: OutboxRepo, *keys: ReminderKey) -> None:
 # --- the repository ------------------------------------------------------------------------
 
 
-def test_enqueue_twice_inserts_once_and_records_the_planning(store: SqlAlchemyStore) -> None:
-    repo = OutboxRepo(store.engine)
+def test_enqueue_twice_inserts_once_and_records_the_planning(store: Store) -> None:
+    repo = store.outbox
     assert repo.planned_until() is None
     plan = [planned(key("a@example.org")), planned(key("b@example.org"))]
     first = repo.enqueue(plan, message_id=lambda k: message_id_for(k, "example.org"), now=T0)
@@ -73,15 +73,15 @@ def test_enqueue_twice_inserts_once_and_records_the_planning(store: SqlAlchemySt
     }
 
 
-def test_planned_until_only_moves_forward(store: SqlAlchemyStore) -> None:
-    repo = OutboxRepo(store.engine)
+def test_planned_until_only_moves_forward(store: Store) -> None:
+    repo = store.outbox
     enqueue(repo, key())
     repo.enqueue([], message_id=str, now=T0 - timedelta(days=1))
     assert repo.planned_until() == T0
 
 
-def test_skipped_plans_are_recorded_with_their_reason(store: SqlAlchemyStore) -> None:
-    repo = OutboxRepo(store.engine)
+def test_skipped_plans_are_recorded_with_their_reason(store: Store) -> None:
+    repo = store.outbox
     result = repo.enqueue(
         [planned(key(), status=PlanStatus.SKIPPED, reason="stale: too late")],
         message_id=lambda k: message_id_for(k, "example.org"),
@@ -93,8 +93,8 @@ def test_skipped_plans_are_recorded_with_their_reason(store: SqlAlchemyStore) ->
     assert repo.due_count(T0) == 0
 
 
-def test_a_shorter_lead_supersedes_a_pending_longer_one(store: SqlAlchemyStore) -> None:
-    repo = OutboxRepo(store.engine)
+def test_a_shorter_lead_supersedes_a_pending_longer_one(store: Store) -> None:
+    repo = store.outbox
     enqueue(repo, key(lead=10))
     result = repo.enqueue(
         [planned(key(lead=3))], message_id=lambda k: message_id_for(k, "example.org"), now=T0
@@ -105,8 +105,8 @@ def test_a_shorter_lead_supersedes_a_pending_longer_one(store: SqlAlchemyStore) 
     assert by_lead[3].status is OutboxStatus.PENDING
 
 
-def test_claim_takes_due_rows_once_and_again_after_the_lease(store: SqlAlchemyStore) -> None:
-    repo = OutboxRepo(store.engine)
+def test_claim_takes_due_rows_once_and_again_after_the_lease(store: Store) -> None:
+    repo = store.outbox
     enqueue(repo, key("a@example.org"), key("b@example.org"), key("c@example.org"))
     assert repo.due_count(T0 - timedelta(seconds=1)) == 0
     first = repo.claim("w1", now=T0, limit=2, lease=LEASE)
@@ -123,8 +123,8 @@ def test_claim_takes_due_rows_once_and_again_after_the_lease(store: SqlAlchemySt
     assert len(again) == 3 and {r.attempts for r in again} == {1}
 
 
-def test_settle_records_each_outcome(store: SqlAlchemyStore) -> None:
-    repo = OutboxRepo(store.engine)
+def test_settle_records_each_outcome(store: Store) -> None:
+    repo = store.outbox
     enqueue(repo, *(key(f"{n}@example.org") for n in "abcde"))
     rows = {r.key.recipient[0]: r for r in repo.claim("w", now=T0, limit=10, lease=LEASE)}
     later = T0 + timedelta(minutes=1)
@@ -159,8 +159,8 @@ def test_settle_records_each_outcome(store: SqlAlchemyStore) -> None:
     assert repo.counts()[OutboxStatus.SENT] == 1
 
 
-def test_only_the_claimer_settles_a_retry_but_a_send_always_counts(store: SqlAlchemyStore) -> None:
-    repo = OutboxRepo(store.engine)
+def test_only_the_claimer_settles_a_retry_but_a_send_always_counts(store: Store) -> None:
+    repo = store.outbox
     enqueue(repo, key())
     (mine,) = repo.claim("w1", now=T0, limit=1, lease=LEASE)
     (theirs,) = repo.claim("w2", now=T0 + LEASE, limit=1, lease=LEASE)  # w1's lease ran out
@@ -171,8 +171,8 @@ def test_only_the_claimer_settles_a_retry_but_a_send_always_counts(store: SqlAlc
     assert repo.settle([Settlement(theirs.id, OutboxStatus.SENT)], "w2", now=T0) == 0
 
 
-def test_retry_requeues_failed_rows_never_sent_ones(store: SqlAlchemyStore) -> None:
-    repo = OutboxRepo(store.engine)
+def test_retry_requeues_failed_rows_never_sent_ones(store: Store) -> None:
+    repo = store.outbox
     enqueue(repo, key("a@example.org"), key("b@example.org"))
     a, b = repo.claim("w", now=T0, limit=2, lease=LEASE)
     repo.settle(
@@ -187,18 +187,18 @@ def test_retry_requeues_failed_rows_never_sent_ones(store: SqlAlchemyStore) -> N
     assert (row.status, row.attempts, row.reason) == (OutboxStatus.PENDING, 0, "")
 
 
-def test_secret_is_generated_once_and_configured_one_wins(store: SqlAlchemyStore) -> None:
-    repo = OutboxRepo(store.engine)
+def test_secret_is_generated_once_and_configured_one_wins(store: Store) -> None:
+    repo = store.outbox
     generated = repo.secret()
     assert len(generated) >= 40
-    assert OutboxRepo(store.engine).secret() == generated
+    assert store.outbox.secret() == generated
     assert repo.secret("configured") == "configured"
 
 
 # --- the dispatcher against a real SMTP server ---------------------------------------------
 
 
-def reminders(store: SqlAlchemyStore, port: int, **settings: object) -> Reminders:
+def reminders(store: Store, port: int, **settings: object) -> Reminders:
     values: dict[str, object] = {
         "smtp_host": "127.0.0.1",
         "smtp_port": port,
@@ -210,11 +210,10 @@ def reminders(store: SqlAlchemyStore, port: int, **settings: object) -> Reminder
     return Reminders(Settings(**values), store, load_scopes())  # type: ignore[arg-type]
 
 
-def subscribe(store: SqlAlchemyStore, *emails: str, lang: str = "vi") -> None:
-    from calendar_svc.store.organisations import OrganisationRepo
+def subscribe(store: Store, *emails: str, lang: str = "vi") -> None:
 
-    store.upsert(load_bundled(), now=T0)
-    people = OrganisationRepo(store.engine)
+    store.anniversaries.upsert(load_bundled(), now=T0)
+    people = store.organisations
     people.add_organisation(
         Organisation(
             "quang-ninh", "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ninh", "province:quang-ninh"
@@ -230,7 +229,7 @@ def tick(service: Reminders, now: datetime):  # type: ignore[no-untyped-def]
     return asyncio.run(service.tick(lambda: now))
 
 
-def test_dispatch_sends_each_due_reminder_once(store: SqlAlchemyStore) -> None:
+def test_dispatch_sends_each_due_reminder_once(store: Store) -> None:
     subscribe(store, "a@example.org", "b@example.org", "c@example.org")
     with SmtpServer() as server:
         service = reminders(store, server.port)
@@ -247,7 +246,7 @@ def test_dispatch_sends_each_due_reminder_once(store: SqlAlchemyStore) -> None:
     ]
 
 
-def test_4xx_retries_with_backoff_then_succeeds(store: SqlAlchemyStore) -> None:
+def test_4xx_retries_with_backoff_then_succeeds(store: Store) -> None:
     subscribe(store, "a@example.org")
     with SmtpServer(
         reply=lambda n, _: "451 4.7.1 greylisted, try later" if n == 1 else None
@@ -269,7 +268,7 @@ def test_4xx_retries_with_backoff_then_succeeds(store: SqlAlchemyStore) -> None:
     assert server.attempts == 2 and len(server.received) == 1
 
 
-def test_5xx_fails_for_good_with_the_reason(store: SqlAlchemyStore) -> None:
+def test_5xx_fails_for_good_with_the_reason(store: Store) -> None:
     subscribe(store, "a@example.org")
     with SmtpServer(reply=lambda n, _: "550 5.1.1 mailbox unavailable") as server:
         service = reminders(store, server.port)
@@ -284,7 +283,7 @@ def test_5xx_fails_for_good_with_the_reason(store: SqlAlchemyStore) -> None:
     assert server.attempts == 1
 
 
-def test_gives_up_after_max_attempts(store: SqlAlchemyStore) -> None:
+def test_gives_up_after_max_attempts(store: Store) -> None:
     subscribe(store, "a@example.org")
     with SmtpServer(reply=lambda n, _: "452 4.2.2 mailbox full") as server:
         service = reminders(store, server.port, reminders_max_attempts=2)
@@ -298,7 +297,7 @@ def test_gives_up_after_max_attempts(store: SqlAlchemyStore) -> None:
     )
 
 
-def test_unreachable_server_changes_nothing(store: SqlAlchemyStore) -> None:
+def test_unreachable_server_changes_nothing(store: Store) -> None:
     subscribe(store, "a@example.org")
     service = reminders(store, free_port())
     report = tick(service, T0)
@@ -307,7 +306,7 @@ def test_unreachable_server_changes_nothing(store: SqlAlchemyStore) -> None:
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, 0)
 
 
-def test_no_answer_within_the_timeout_is_retried(store: SqlAlchemyStore) -> None:
+def test_no_answer_within_the_timeout_is_retried(store: Store) -> None:
     subscribe(store, "a@example.org")
     with SmtpServer() as server:
         server.hold()  # the server never answers the data
@@ -319,7 +318,7 @@ def test_no_answer_within_the_timeout_is_retried(store: SqlAlchemyStore) -> None
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-def test_authentication_failure_fails_for_good(store: SqlAlchemyStore) -> None:
+def test_authentication_failure_fails_for_good(store: Store) -> None:
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
@@ -348,14 +347,13 @@ def test_authentication_failure_fails_for_good(store: SqlAlchemyStore) -> None:
     assert row.status is OutboxStatus.FAILED and row.reason.startswith("authentication failed: 535")
 
 
-def test_unsubscribed_and_stale_rows_are_skipped(store: SqlAlchemyStore) -> None:
-    from calendar_svc.store.organisations import OrganisationRepo
+def test_unsubscribed_and_stale_rows_are_skipped(store: Store) -> None:
 
     subscribe(store, "a@example.org", "b@example.org")
     with SmtpServer() as server:
         service = reminders(store, server.port)
         service.plan(T0)
-        OrganisationRepo(store.engine).unsubscribe("a@example.org")
+        store.organisations.unsubscribe("a@example.org")
         report = asyncio.run(service.dispatcher(lambda: T0).run())
         assert (report.sent, report.skipped) == (1, 1)
         enqueue(service.outbox, key("b@example.org", month=1))  # January's, due 02/01
@@ -386,7 +384,7 @@ def test_two_dispatchers_at_once_on_postgresql_send_nothing_twice(tmp_path: Path
             first.plan(T0)
             # The second dispatcher has its own engine, as another process would.
             url = store.engine.url.render_as_string(hide_password=False)
-            second = reminders(SqlAlchemyStore(create_store_engine(url)), server.port)
+            second = reminders(Store(create_store_engine(url)), server.port)
             server.hold()
             reports: list[object] = []
 

@@ -23,11 +23,10 @@ from smtp_support import SmtpServer
 
 from calendar_svc.catalog import load_scopes
 from calendar_svc.config import Settings
-from calendar_svc.core.reminders import Organisation, Subscriber
+from calendar_svc.core.recipients import Organisation, Subscriber
 from calendar_svc.mail.settler import DispatchReport
-from calendar_svc.mail.tick import Reminders
+from calendar_svc.services.reminders import Reminders
 from calendar_svc.store.open import open_store
-from calendar_svc.store.organisations import OrganisationRepo
 from calendar_svc.store.outbox import OutboxStatus
 
 T0 = datetime(2023, 1, 23, 1, 0, tzinfo=UTC)  # 08:00 in Hồ Chí Minh City
@@ -39,7 +38,7 @@ def test_outcomes_wait_for_the_database_and_nothing_is_sent_twice(
 ) -> None:
     database = tmp_path / "calendar.sqlite3"
     store = open_store(f"sqlite:///{database}")
-    people = OrganisationRepo(store.engine)
+    people = store.organisations
     people.add_organisation(Organisation("quang-ninh", "Ban Tuyên giáo", "province:quang-ninh"))
     for n in range(MEMBERS):
         people.add_subscriber(

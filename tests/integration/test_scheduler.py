@@ -12,20 +12,20 @@ from store_support import store_on
 
 from calendar_svc.catalog import load_scopes
 from calendar_svc.config import Settings
-from calendar_svc.mail.tick import Reminders, TickReport
 from calendar_svc.scheduler import JOB_ID, Ticker, build_scheduler, running
-from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
+from calendar_svc.services.reminders import Reminders, TickReport
+from calendar_svc.store.store import Store
 
 SETTINGS = Settings(timezone="Asia/Ho_Chi_Minh", reminders_tick_seconds=45)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqlAlchemyStore]:
+def store(tmp_path: Path) -> Iterator[Store]:
     with store_on("sqlite", tmp_path) as store:
         yield store
 
 
-def test_one_tick_job_with_a_stable_id(store: SqlAlchemyStore) -> None:
+def test_one_tick_job_with_a_stable_id(store: Store) -> None:
     ticker = Ticker(Reminders(SETTINGS, store, load_scopes()))
     scheduler, job = build_scheduler(ticker, SETTINGS)
     assert job.id == JOB_ID
@@ -47,7 +47,7 @@ def test_one_tick_job_with_a_stable_id(store: SqlAlchemyStore) -> None:
     assert asyncio.run(restart()) == [JOB_ID]
 
 
-def test_the_scheduler_ticks_as_soon_as_it_starts(store: SqlAlchemyStore) -> None:
+def test_the_scheduler_ticks_as_soon_as_it_starts(store: Store) -> None:
     reminders = Reminders(SETTINGS, store, load_scopes())
     reports: list[TickReport] = []
 

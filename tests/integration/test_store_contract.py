@@ -1,9 +1,10 @@
 """One repository contract suite, run on every store implementation.
 
-``backend`` runs the read contract on SqlAlchemyStore over SQLite (``sqlite``), on
-SqliteReader reading what SqlAlchemyStore wrote (``sqlite-reader``) and on PostgreSQL
+``backend`` runs the read contract on AnniversaryRepo over SQLite (``sqlite``), on
+SqliteReader reading what AnniversaryRepo wrote (``sqlite-reader``), on MemoryReader over
+what it holds (``memory``) and on PostgreSQL
 (``postgresql``, marked ``external_service``). ``store`` runs the write contract on the
-two SqlAlchemyStore databases.
+two AnniversaryRepo databases.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -26,14 +28,15 @@ from store_support import SAMPLES, ann, by_id, raw_execute, store_on
 
 from calendar_svc.core.model import Anniversary, Calendar, DateForm, Origin
 from calendar_svc.errors import AlreadyExistsError, NotFoundError
+from calendar_svc.store.anniversaries import AnniversaryRepo, select_anniversaries
 from calendar_svc.store.errors import StoredRowError, StoreError
+from calendar_svc.store.memory import MemoryReader
 from calendar_svc.store.repository import (
     ANNIVERSARY_KIND,
     NEVER_REVISED,
     AnniversaryReader,
     UpsertResult,
 )
-from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore, select_anniversaries
 from calendar_svc.store.sqlite_reader import SqliteReader, anniversaries_query
 from calendar_svc.store.tables import AwareDateTime, metadata
 
@@ -42,6 +45,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 BACKENDS = [
     "sqlite",
     "sqlite-reader",
+    "memory",
     pytest.param("postgresql", marks=pytest.mark.external_service),
 ]
 STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.external_service)]
@@ -51,26 +55,50 @@ STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.external_servic
 class Backend:
     """A store to write through and the reader under test (the store itself, or not)."""
 
-    store: SqlAlchemyStore
+    store: AnniversaryRepo
     reader: AnniversaryReader
+
+
+class MemorySnapshot:
+    """A MemoryReader of what the store holds at each call."""
+
+    def __init__(self, store: AnniversaryRepo) -> None:
+        self.store = store
+
+    def _reader(self) -> MemoryReader:
+        return MemoryReader(self.store.anniversaries(), self.store.revision())
+
+    def anniversaries(self, **filters: Any) -> list[Anniversary]:
+        return self._reader().anniversaries(**filters)
+
+    def get(self, anniversary_id: str) -> Anniversary:
+        return self._reader().get(anniversary_id)
+
+    def revision(self) -> datetime:
+        return self._reader().revision()
+
+    def count(self) -> int:
+        return self._reader().count()
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """Yield an empty backend of each kind."""
-    kind = "sqlite" if request.param == "sqlite-reader" else request.param
+    kind = "sqlite" if request.param in ("sqlite-reader", "memory") else request.param
     with store_on(kind, tmp_path) as store:
         if request.param == "sqlite-reader":
-            yield Backend(store, SqliteReader(tmp_path / "calendar.sqlite3"))
+            yield Backend(store.anniversaries, SqliteReader(tmp_path / "calendar.sqlite3"))
+        elif request.param == "memory":
+            yield Backend(store.anniversaries, MemorySnapshot(store.anniversaries))
         else:
-            yield Backend(store, store)
+            yield Backend(store.anniversaries, store.anniversaries)
 
 
 @pytest.fixture(params=STORES)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlAlchemyStore]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AnniversaryRepo]:
     """Yield an empty store on each database."""
     with store_on(request.param, tmp_path) as store:
-        yield store
+        yield store.anniversaries
 
 
 @pytest.fixture
@@ -198,7 +226,7 @@ def test_inconsistent_stored_row_raises_stored_row_error(filled: Backend) -> Non
 # --- writing ----------------------------------------------------------------------------
 
 
-def test_add_then_get(store: SqlAlchemyStore) -> None:
+def test_add_then_get(store: AnniversaryRepo) -> None:
     new = ann("moi", Origin(2000, 1, 1))
     store.add(new, now=T0)
     assert store.get("moi") == new
@@ -206,7 +234,7 @@ def test_add_then_get(store: SqlAlchemyStore) -> None:
     assert store.revision() == T0
 
 
-def test_add_duplicate_raises_already_exists_and_changes_nothing(store: SqlAlchemyStore) -> None:
+def test_add_duplicate_raises_already_exists_and_changes_nothing(store: AnniversaryRepo) -> None:
     store.upsert(SAMPLES, now=T0)
     clash = replace(SAMPLES[0], name_vi="Khác")
     with pytest.raises(AlreadyExistsError) as caught:
@@ -216,7 +244,7 @@ def test_add_duplicate_raises_already_exists_and_changes_nothing(store: SqlAlche
     assert store.revision() == T0
 
 
-def test_replace_changes_the_row(store: SqlAlchemyStore) -> None:
+def test_replace_changes_the_row(store: AnniversaryRepo) -> None:
     store.upsert(SAMPLES, now=T0)
     changed = replace(SAMPLES[0], name_en="Changed", origin=Origin(1930, 2))
     store.replace(changed, now=T0 + timedelta(days=1))
@@ -224,14 +252,14 @@ def test_replace_changes_the_row(store: SqlAlchemyStore) -> None:
     assert store.revision() == T0 + timedelta(days=1)
 
 
-def test_replace_missing_raises_not_found(store: SqlAlchemyStore) -> None:
+def test_replace_missing_raises_not_found(store: AnniversaryRepo) -> None:
     with pytest.raises(NotFoundError):
         store.replace(ann("khong-co", Origin(2000)), now=T0)
     assert store.count() == 0
     assert store.revision() == NEVER_REVISED
 
 
-def test_remove_deletes_the_row(store: SqlAlchemyStore) -> None:
+def test_remove_deletes_the_row(store: AnniversaryRepo) -> None:
     store.upsert(SAMPLES, now=T0)
     store.remove("quoc-khanh", now=T0 + timedelta(days=1))
     assert "quoc-khanh" not in store.all_ids()
@@ -239,7 +267,7 @@ def test_remove_deletes_the_row(store: SqlAlchemyStore) -> None:
         store.get("quoc-khanh")
 
 
-def test_remove_missing_raises_not_found(store: SqlAlchemyStore) -> None:
+def test_remove_missing_raises_not_found(store: AnniversaryRepo) -> None:
     store.upsert(SAMPLES, now=T0)
     with pytest.raises(NotFoundError):
         store.remove("khong-co", now=T0 + timedelta(days=1))
@@ -247,7 +275,7 @@ def test_remove_missing_raises_not_found(store: SqlAlchemyStore) -> None:
     assert store.revision() == T0
 
 
-def test_upsert_counts_inserted_updated_unchanged(store: SqlAlchemyStore) -> None:
+def test_upsert_counts_inserted_updated_unchanged(store: AnniversaryRepo) -> None:
     assert store.upsert(SAMPLES[:5], now=T0) == UpsertResult(inserted=5, updated=0, unchanged=0)
     batch = [replace(SAMPLES[0], name_en="Changed"), *SAMPLES[1:5], *SAMPLES[5:8]]
     result = store.upsert(batch, now=T0 + timedelta(days=1))
@@ -256,7 +284,7 @@ def test_upsert_counts_inserted_updated_unchanged(store: SqlAlchemyStore) -> Non
     assert store.revision() == T0 + timedelta(days=1)
 
 
-def test_noop_upsert_keeps_the_revision(store: SqlAlchemyStore) -> None:
+def test_noop_upsert_keeps_the_revision(store: AnniversaryRepo) -> None:
     store.upsert(SAMPLES, now=T0)
     result = store.upsert(SAMPLES, now=T0 + timedelta(days=1))
     assert result == UpsertResult(inserted=0, updated=0, unchanged=len(SAMPLES))
@@ -265,13 +293,13 @@ def test_noop_upsert_keeps_the_revision(store: SqlAlchemyStore) -> None:
     assert store.revision() == T0
 
 
-def test_upsert_with_a_repeated_id_writes_nothing(store: SqlAlchemyStore) -> None:
+def test_upsert_with_a_repeated_id_writes_nothing(store: AnniversaryRepo) -> None:
     with pytest.raises(ValueError, match="twice"):
         store.upsert([SAMPLES[0], SAMPLES[1], SAMPLES[0]], now=T0)
     assert store.count() == 0
 
 
-def _install_poison_trigger(store: SqlAlchemyStore) -> None:
+def _install_poison_trigger(store: AnniversaryRepo) -> None:
     """Make the database refuse any row whose name_en is 'poison' (a real DB error)."""
     if store.engine.dialect.name == "sqlite":
         for event in ("INSERT", "UPDATE"):
@@ -295,7 +323,7 @@ def _install_poison_trigger(store: SqlAlchemyStore) -> None:
 
 
 @pytest.mark.parametrize("poisoned", ["insert", "update"])
-def test_upsert_is_all_or_nothing(store: SqlAlchemyStore, poisoned: str) -> None:
+def test_upsert_is_all_or_nothing(store: AnniversaryRepo, poisoned: str) -> None:
     store.upsert(SAMPLES[:4], now=T0)
     before = store.anniversaries()
     _install_poison_trigger(store)
@@ -313,7 +341,7 @@ def test_upsert_is_all_or_nothing(store: SqlAlchemyStore, poisoned: str) -> None
     assert store.revision() == T0
 
 
-def test_revision_follows_each_write(store: SqlAlchemyStore) -> None:
+def test_revision_follows_each_write(store: AnniversaryRepo) -> None:
     t1, t2, t3 = (T0 + timedelta(minutes=n) for n in (1, 2, 3))
     store.add(SAMPLES[0], now=t1)
     assert store.revision() == t1
@@ -323,13 +351,13 @@ def test_revision_follows_each_write(store: SqlAlchemyStore) -> None:
     assert store.revision() == t3
 
 
-def test_revision_never_moves_back(store: SqlAlchemyStore) -> None:
+def test_revision_never_moves_back(store: AnniversaryRepo) -> None:
     store.add(SAMPLES[0], now=T0)
     store.add(SAMPLES[1], now=T0 - timedelta(days=1))
     assert store.revision() == T0 + timedelta(microseconds=1)
 
 
-def test_revision_is_stored_in_utc(store: SqlAlchemyStore) -> None:
+def test_revision_is_stored_in_utc(store: AnniversaryRepo) -> None:
     hanoi = timezone(timedelta(hours=7))
     store.add(SAMPLES[0], now=datetime(2026, 5, 12, 9, 30, tzinfo=hanoi))
     revision = store.revision()
@@ -337,13 +365,13 @@ def test_revision_is_stored_in_utc(store: SqlAlchemyStore) -> None:
     assert revision.utcoffset() == timedelta(0)
 
 
-def test_naive_now_is_refused(store: SqlAlchemyStore) -> None:
+def test_naive_now_is_refused(store: AnniversaryRepo) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         store.add(SAMPLES[0], now=datetime(2026, 1, 1))
     assert store.count() == 0
 
 
-def test_clock_is_used_when_now_is_none(store: SqlAlchemyStore) -> None:
+def test_clock_is_used_when_now_is_none(store: AnniversaryRepo) -> None:
     before = datetime.now(UTC)
     store.add(SAMPLES[0])
     assert before <= store.revision() <= datetime.now(UTC)
@@ -352,13 +380,13 @@ def test_clock_is_used_when_now_is_none(store: SqlAlchemyStore) -> None:
 # --- schema -----------------------------------------------------------------------------
 
 
-def test_migrations_match_the_table_definitions(store: SqlAlchemyStore) -> None:
+def test_migrations_match_the_table_definitions(store: AnniversaryRepo) -> None:
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diffs == []
 
 
-def test_aware_datetime_round_trips_in_utc(store: SqlAlchemyStore) -> None:
+def test_aware_datetime_round_trips_in_utc(store: AnniversaryRepo) -> None:
     scratch = Table(
         "scratch_times",
         MetaData(),
@@ -381,7 +409,7 @@ def test_aware_datetime_round_trips_in_utc(store: SqlAlchemyStore) -> None:
 def test_month_listing_reads_the_month_index_on_sqlite(tmp_path: Path, implementation: str) -> None:
     months, scopes = [5], ["national", "province:quang-ninh"]
     with store_on("sqlite", tmp_path) as store:
-        store.upsert(SAMPLES, now=T0)
+        store.anniversaries.upsert(SAMPLES, now=T0)
         if implementation == "sqlalchemy":
             compiled = select_anniversaries(months=months, scopes=scopes).compile(
                 dialect=store.engine.dialect, compile_kwargs={"literal_binds": True}

@@ -18,16 +18,16 @@ import pytest
 from store_support import SAMPLES, by_id, pg_schema_url
 
 from calendar_svc.store import migrate
+from calendar_svc.store.anniversaries import AnniversaryRepo
+from calendar_svc.store.bootstrap import Seed
 from calendar_svc.store.errors import StoreError, mask_url
 from calendar_svc.store.open import (
-    Seed,
     default_sqlite_path,
     open_reader,
     open_store,
     sqlite_file_path,
 )
 from calendar_svc.store.schema import HEAD_REVISION
-from calendar_svc.store.sqlalchemy_store import SqlAlchemyStore
 from calendar_svc.store.sqlite_reader import SqliteReader
 
 SEEDED_AT = datetime(2026, 3, 1, tzinfo=UTC)
@@ -95,8 +95,8 @@ def start_python(code: str) -> subprocess.Popen[str]:
 def test_first_open_creates_migrates_and_seeds(url: str) -> None:
     store = open_store(url, seed=sample_seed)
     try:
-        assert store.anniversaries() == by_id(SAMPLES)
-        assert store.revision() == SEEDED_AT
+        assert store.anniversaries.anniversaries() == by_id(SAMPLES)
+        assert store.anniversaries.revision() == SEEDED_AT
         with store.engine.connect() as conn:
             assert migrate.current_revision(conn) == HEAD_REVISION
     finally:
@@ -107,20 +107,20 @@ def test_reopen_does_not_reseed(url: str) -> None:
     open_store(url, seed=sample_seed).close()
     store = open_store(url, seed=refuse_seed)
     try:
-        assert store.count() == len(SAMPLES)
-        assert store.revision() == SEEDED_AT
+        assert store.anniversaries.count() == len(SAMPLES)
+        assert store.anniversaries.revision() == SEEDED_AT
     finally:
         store.close()
 
 
 def test_emptied_database_is_not_refilled(url: str) -> None:
     store = open_store(url, seed=sample_seed)
-    for anniversary_id in store.all_ids():
-        store.remove(anniversary_id)
+    for anniversary_id in store.anniversaries.all_ids():
+        store.anniversaries.remove(anniversary_id)
     store.close()
     store = open_store(url, seed=refuse_seed)
     try:
-        assert store.count() == 0
+        assert store.anniversaries.count() == 0
     finally:
         store.close()
 
@@ -137,9 +137,13 @@ def test_default_seed_is_the_bundled_catalog_with_its_fixed_revision(tmp_path: P
     first = open_store(f"sqlite:///{tmp_path / 'one.sqlite3'}")
     second = open_store(f"sqlite:///{tmp_path / 'two.sqlite3'}")
     try:
-        assert first.anniversaries() == by_id(catalog.load_bundled())
-        assert first.count() > 0
-        assert first.revision() == second.revision() == catalog.DATASET_REVISION
+        assert first.anniversaries.anniversaries() == by_id(catalog.load_bundled())
+        assert first.anniversaries.count() > 0
+        assert (
+            first.anniversaries.revision()
+            == second.anniversaries.revision()
+            == catalog.DATASET_REVISION
+        )
     finally:
         first.close()
         second.close()
@@ -164,7 +168,8 @@ def test_concurrent_first_open_migrates_and_seeds_once(database: str, tmp_path: 
             import time
             from datetime import UTC, datetime
             from store_support import SAMPLES
-            from calendar_svc.store.open import Seed, open_store
+            from calendar_svc.store.bootstrap import Seed
+            from calendar_svc.store.open import open_store
 
             def seed():
                 with open({str(marker)!r}, "a") as fh:
@@ -173,7 +178,7 @@ def test_concurrent_first_open_migrates_and_seeds_once(database: str, tmp_path: 
                 return Seed(SAMPLES, datetime(2026, 3, 1, tzinfo=UTC))
 
             time.sleep(max(0.0, {start_at!r} - time.time()))
-            print(open_store({db_url!r}, seed=seed).count())
+            print(open_store({db_url!r}, seed=seed).anniversaries.count())
         """
         procs = [start_python(code) for _ in range(2)]
         for proc in procs:
@@ -191,8 +196,8 @@ def test_open_reader_returns_sqlite_reader_on_a_current_file(tmp_path: Path) -> 
     store = open_store(url, seed=sample_seed)
     reader = open_reader(url)
     assert isinstance(reader, SqliteReader)
-    assert reader.anniversaries(months=[5]) == store.anniversaries(months=[5])
-    assert reader.revision() == store.revision()
+    assert reader.anniversaries(months=[5]) == store.anniversaries.anniversaries(months=[5])
+    assert reader.revision() == store.anniversaries.revision()
     store.close()
 
 
@@ -232,7 +237,7 @@ def test_open_reader_on_a_missing_file_creates_it_through_the_store(tmp_path: Pa
     if CATALOG_MISSING:
         pytest.skip("calendar_svc/catalog.py (load_bundled) not written yet")
     reader = open_reader(url)
-    assert isinstance(reader, SqlAlchemyStore)
+    assert isinstance(reader, AnniversaryRepo)
     assert reader.count() > 0
     reader.close()
     assert isinstance(open_reader(url), SqliteReader)
@@ -242,7 +247,7 @@ def test_open_reader_reads_a_database_open_store_prepared(url: str) -> None:
     open_store(url, seed=sample_seed).close()
     reader = open_reader(url)
     if url.startswith("postgresql"):
-        assert isinstance(reader, SqlAlchemyStore)
+        assert isinstance(reader, AnniversaryRepo)
     assert reader.count() == len(SAMPLES)
 
 

@@ -22,7 +22,9 @@ def test_every_option_has_an_env_variable_and_help() -> None:
 def test_sources_in_order_file_env_flags(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text('[general]\nlang = "en"\n[database]\nurl = "sqlite:///file.db"\n')
-    settings = load_settings(config_file=path, env={"CALENDAR_SVC_DATABASE_URL": "sqlite:///env.db"})
+    settings = load_settings(
+        config_file=path, env={"CALENDAR_SVC_DATABASE_URL": "sqlite:///env.db"}
+    )
     assert settings.lang == "en"
     assert settings.database_url == "sqlite:///env.db"
     settings = load_settings(
@@ -87,10 +89,16 @@ def test_smtp_variables_and_types() -> None:
             "CALENDAR_SVC_SMTP_FROM": "nhac-lich@example.org",
         }
     )
-    assert (settings.smtp_host, settings.smtp_port, settings.smtp_starttls) == ("127.0.0.1", 2525, True)
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_starttls) == (
+        "127.0.0.1",
+        2525,
+        True,
+    )
     assert settings.smtp_from == "nhac-lich@example.org"
     with pytest.raises(ConfigError) as info:
-        load_settings(env={"CALENDAR_SVC_SMTP_PORT": "x", "CALENDAR_SVC_REMINDERS_SEND_TIME": "25:00"})
+        load_settings(
+            env={"CALENDAR_SVC_SMTP_PORT": "x", "CALENDAR_SVC_REMINDERS_SEND_TIME": "25:00"}
+        )
     assert info.value.problems == [
         "environment variable CALENDAR_SVC_SMTP_PORT: 'x' is not a whole number",
         "environment variable CALENDAR_SVC_REMINDERS_SEND_TIME: '25:00' is not a time of day (use HH:MM)",

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calendar_svc.core.reminders import ReminderKey, ReminderKind
+from calendar_svc.core.recipients import ReminderKey, ReminderKind
 from calendar_svc.mail.message import (
     Envelope,
     HeaderInjectionError,

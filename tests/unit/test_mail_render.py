@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calendar_svc.core.occurrences import occurrences
-from calendar_svc.core.reminders import Organisation, ReminderKey, ReminderKind
+from calendar_svc.core.recipients import Organisation, ReminderKey, ReminderKind
 from calendar_svc.core.schedule import build_digest
 from calendar_svc.mail.message import (
     Attachment,

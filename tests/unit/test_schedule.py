@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from calendar_svc.core.counting import phrase_vi
 from calendar_svc.core.occurrences import occurrences
-from calendar_svc.core.reminders import (
+from calendar_svc.core.recipients import (
     DueKind,
     DueRule,
     Organisation,

@@ -44,7 +44,7 @@ _SELECT_COLUMNS = [_t.c[name] for name in COLUMNS]
 
 
 def month_filter(months: Collection[int]) -> ColumnElement[bool]:
-    """Return the condition of :meth:`SqlAlchemyStore.anniversaries` for ``months``.
+    """Return the condition of :meth:`AnniversaryRepo.anniversaries` for ``months``.
 
     Written as three disjuncts that each lead with ``calendar``, so SQLite and PostgreSQL
     answer it from the (calendar, origin_month, origin_day) index.
@@ -66,7 +66,7 @@ def select_anniversaries(
     scopes: Collection[str] | None = None,
     categories: Collection[str] | None = None,
 ) -> Select[tuple[object, ...]]:
-    """Return the SELECT behind :meth:`SqlAlchemyStore.anniversaries`."""
+    """Return the SELECT behind :meth:`AnniversaryRepo.anniversaries`."""
     stmt: Select[tuple[object, ...]] = select(*_SELECT_COLUMNS).order_by(_t.c.id)
     if months is not None:
         stmt = stmt.where(month_filter(months))
@@ -106,7 +106,7 @@ def bump_revision(conn: Connection, now: datetime | None) -> datetime:
     return when
 
 
-class SqlAlchemyStore(EngineAccess):
+class AnniversaryRepo(EngineAccess):
     """Read and write anniversaries on any SQLAlchemy engine (SQLite or PostgreSQL).
 
     The schema must be at the head revision (:func:`calendar_svc.store.open.open_store`
@@ -115,7 +115,7 @@ class SqlAlchemyStore(EngineAccess):
     """
 
     def close(self) -> None:
-        """Close the engine's pooled connections."""
+        """Close the engine's pooled connections (when no :class:`Store` holds them)."""
         self._engine.dispose()
 
     def anniversaries(

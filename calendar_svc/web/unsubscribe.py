@@ -60,12 +60,10 @@ class Unsubscriber:
         with self._lock:
             if self._people is None:
                 from calendar_svc.store.open import open_store
-                from calendar_svc.store.organisations import OrganisationRepo
-                from calendar_svc.store.outbox import OutboxRepo
 
-                engine = open_store(self.settings.database_url or None).engine
-                self._secret = OutboxRepo(engine).secret(self.settings.reminders_secret)
-                self._people = OrganisationRepo(engine)
+                store = open_store(self.settings.database_url or None)
+                self._secret = store.outbox.secret(self.settings.reminders_secret)
+                self._people = store.organisations
             return self._people, self._secret
 
     def address(self, token: str) -> str | None:

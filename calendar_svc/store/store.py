@@ -1,0 +1,62 @@
+"""The store object: one database, its repositories as attributes.
+
+Services receive a :class:`Store` and reach the data only through its repositories; the
+engine stays inside this package. :func:`calendar_svc.store.open.open_store` returns one,
+created, migrated and seeded.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+
+from calendar_svc.store.anniversaries import AnniversaryRepo
+from calendar_svc.store.engine import display_url, prepare_engine
+from calendar_svc.store.meta import MetaRepo
+from calendar_svc.store.organisations import OrganisationRepo
+from calendar_svc.store.outbox import OutboxRepo
+
+
+class Store:
+    """One database and its repositories; :meth:`close` (or ``with``) releases it.
+
+    Attributes:
+        anniversaries: the anniversaries (read and write).
+        organisations: organisations and their subscribers.
+        outbox: the reminder outbox and the reminder facts kept in ``meta``.
+        meta: other ``meta`` keys and the schema revision.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        prepare_engine(engine)
+        self.engine = engine
+        self.anniversaries = AnniversaryRepo(engine)
+        self.organisations = OrganisationRepo(engine)
+        self.outbox = OutboxRepo(engine)
+        self.meta = MetaRepo(engine)
+
+    @property
+    def url(self) -> str:
+        """Return the database URL with the password masked, for messages."""
+        return display_url(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        """Return the database's dialect name: 'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        """Close the pooled connections (the store may be used again; it reconnects)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
