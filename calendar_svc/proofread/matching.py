@@ -121,8 +121,8 @@ class NameIndex:
             score = 0.0
             for i, part in enumerate(known):
                 own = _distinctive(part.words)
-                # A name sharing under half of a known name's distinctive words is not it.
-                if own and len(own & words) * 2 < len(own):
+                # A name sharing under a third of a known name's distinctive words is not it.
+                if own and len(own & words) * 3 < len(own):
                     continue
                 factor = 1.0 if i == 0 else PART_FACTOR
                 score = max(score, similarity(name, part) * factor)
