@@ -302,9 +302,13 @@ def _check_mention(
 ) -> list[Finding]:
     out: list[Finding] = []
     start, end = m.start_date, m.end_date
+    origin_agrees = agreed
     lunar = start is not None and start.lunar
     occ = _target(match.anniversary, m, period) if match is not None else None
     fix = _corrected(m, occ) if match is not None and occ is not None else None
+    # With a sure match every slip of the mention gets the dataset's correction.
+    if fix is not None and match is not None:
+        agreed = agreed or match.score >= SURE_THRESHOLD
 
     # Arithmetic.
     if m.count is not None and start is not None and end is not None and not lunar:
@@ -387,7 +391,7 @@ def _check_mention(
                 match,
             )
         )
-    if lunar and occ is not None and agreed and end is not None:
+    if lunar and occ is not None and origin_agrees and end is not None:
         written = end.solar_date()
         if written is not None and written != occ.date:
             out.append(
@@ -403,7 +407,7 @@ def _check_mention(
 
     # Origin.
     dated = start is not None or m.form in ("dm", "dmy", "my")
-    if match is not None and not agreed and dated and match.score >= SURE_THRESHOLD:
+    if match is not None and not origin_agrees and dated and match.score >= SURE_THRESHOLD:
         origin = match.anniversary.origin
         out.append(
             _finding(

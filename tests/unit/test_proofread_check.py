@@ -50,6 +50,7 @@ def test_national_defence_day_dated_from_the_army_s_founding() -> None:
         1.0,
     )
     assert "22/12/1989" in origin.reason and "1.00" in origin.reason
+    assert one(report, Kind.ARITHMETIC).correction == origin.correction
     assert origin.text == "36 năm Ngày hội Quốc phòng toàn dân (22/12/1944 - 22/12/2025)"
     assert not report.ok
 
