@@ -40,8 +40,8 @@ from calendar_svc.proofread.names import Name
 
 #: Months after the directive's month that a "hướng tới" mention may reach.
 AHEAD_MONTHS = 12
-#: Score a mention without dates needs, and a match needs to claim an origin slip.
-SURE_THRESHOLD = 0.85
+#: Score a mention without dates needs, and a match needs to claim a slip from the dataset.
+SURE_THRESHOLD = 0.9
 #: Candidates this close to the best score are alternatives.
 TIE_MARGIN = 0.1
 _ITEM_RE = re.compile(r"ngày lễ lớn|sự kiện lịch sử", re.IGNORECASE)
@@ -309,6 +309,18 @@ def _check_mention(
     # With a sure match every slip of the mention gets the dataset's correction.
     if fix is not None and match is not None:
         agreed = agreed or match.score >= SURE_THRESHOLD
+
+    if m.form == "invalid":
+        sure = fix is not None and match is not None and match.score >= SURE_THRESHOLD
+        return [
+            _finding(
+                Kind.DATE,
+                m,
+                fix if sure and fix is not None else m.text,
+                "ngày tháng không đọc được / the dates are not valid dates",
+                match,
+            )
+        ]
 
     # Arithmetic.
     if m.count is not None and start is not None and end is not None and not lunar:

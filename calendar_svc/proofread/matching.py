@@ -60,6 +60,8 @@ class Match:
     score: float
 
 
+#: Most names scored for one written name (those sharing the most distinctive words).
+MAX_SCORED = 24
 #: Discount of a match on one part of a double name ("A - B").
 PART_FACTOR = 0.98
 _PART_SEP = re.compile(r"\s+[-–]\s+")
@@ -115,19 +117,30 @@ class NameIndex:
         pool: set[int] = set()
         for word in words:
             pool |= self._by_word.get(word, set())
-        found: list[Match] = []
-        for index in sorted(pool):
-            ann, known = self._entries[index]
-            score = 0.0
-            for i, part in enumerate(known):
+        # Rank by the overlap of distinctive words (shared / either's); a name sharing under
+        # a third of a known name's words is not it, and only the best few are scored, after
+        # the names that are the same once folded.
+        ranked: list[tuple[float, int, int]] = []
+        for index in pool:
+            for i, part in enumerate(self._entries[index][1]):
                 own = _distinctive(part.words)
-                # A name sharing under a third of a known name's distinctive words is not it.
-                if own and len(own & words) * 3 < len(own):
+                shared = len(own & words)
+                if not own or shared * 3 < len(own):
                     continue
-                factor = 1.0 if i == 0 else PART_FACTOR
-                score = max(score, similarity(name, part) * factor)
-            if score >= threshold:
-                found.append(Match(ann, round(score, 3)))
+                exact = part.folded == name.folded
+                ranked.append((-2.0 if exact else -shared / len(own | words), index, i))
+        ranked.sort()
+        best: dict[int, float] = {}
+        for _, index, i in ranked[:MAX_SCORED]:
+            ann, known = self._entries[index]
+            factor = 1.0 if i == 0 else PART_FACTOR
+            score = similarity(name, known[i]) * factor
+            best[index] = max(best.get(index, 0.0), score)
+        found = [
+            Match(self._entries[index][0], round(score, 3))
+            for index, score in sorted(best.items())
+            if score >= threshold
+        ]
         found.sort(key=lambda m: -m.score)
         return found
 

@@ -125,8 +125,8 @@ class Mention:
         count: the count written ("93 năm", "lần thứ 93"), or None.
         name: the name as written.
         names: the ways to read the name (whole, up to a comma, after a comma), widest first.
-        form: the date form ("dmy-dmy", "my-my", "y-y", "dm", "dmy", "my", "lunar",
-            "none" without dates).
+        form: the date form ("dmy-dmy", "my-my", "y-y", "dm(y-y)", "dm", "dmy", "my",
+            "lunar"; "invalid" for digits that are no date; "none" without dates).
         start_date: the first date written (the origin), or None.
         end_date: the last date written (the occurrence), or None.
         ahead: written under "hướng tới".
@@ -191,8 +191,23 @@ def _int(value: str | None) -> int | None:
     return int(value) if value is not None else None
 
 
-def _parse_body(body: str) -> tuple[str, WrittenDate | None, WrittenDate] | None:
+_DATE_LIKE_RE = re.compile(rf"\d+(?:\s*[/.{re.escape(DASHES)}]+\s*\d+)+")
+
+
+def _parse_body(body: str) -> tuple[str, WrittenDate | None, WrittenDate | None] | None:
+    """Return the form and the dates of a bracket's text; None when it holds no dates.
+
+    Digits and date separators only that fit no form ("19/1972 - 12/2037", a double
+    slash) give the form "invalid" and no dates: a slip to report, not a non-date.
+    """
     body = " ".join(body.split())
+    parsed = _parse_dates(body)
+    if parsed is None and _DATE_LIKE_RE.fullmatch(body):
+        return "invalid", None, None
+    return parsed
+
+
+def _parse_dates(body: str) -> tuple[str, WrittenDate | None, WrittenDate] | None:
     for form, pattern in BODY_FORMS:
         m = pattern.fullmatch(body)
         if m is None:
@@ -281,7 +296,7 @@ def find_mentions(doc: Document) -> list[Mention]:
             continue
         form, start_date, end_date = parsed
         dates_start = group.start()
-        if form == "y-y":
+        if form == "y-y" and end_date is not None:
             before = _DM_BEFORE_RE.search(text, max(floor, dates_start - 8), dates_start)
             if before is not None and start_date is not None:
                 day, month = int(before["d"]), int(before["m"])

@@ -141,7 +141,7 @@ def similarity(written: Name, known: Name) -> float:
     if best < 1.0:
         best = max(best, _ratio(written.folded, known.folded) * UNACCENTED_FACTOR)
     size = len(known.words)
-    if len(written.words) > size and size >= 2:
+    if best < 0.99 and len(written.words) > size and size >= 2:
         for width in (size - 1, size, size + 1):
             if width < 2 or width > len(written.words):
                 continue

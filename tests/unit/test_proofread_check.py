@@ -184,3 +184,16 @@ def test_month_precision_and_year_only_origins_agree_with_a_written_day() -> Non
         "50 năm Chiến thắng “Hà Nội - Điện Biên Phủ trên không” (18/12/1972 - 18/12/2022)", 2022, 12
     )
     assert report.ok and not [f for f in report.findings if f.kind is Kind.STRAY]
+
+
+def test_digits_that_are_no_date_are_a_date_slip() -> None:
+    report = check(
+        "50 năm Chiến thắng “Hà Nội - Điện Biên Phủ trên không” (18/12/1972 - 18/12//2022); "
+        "Hướng dẫn ngày (10-10-2022); giai đoạn (1961-1975)",
+        2022,
+        12,
+    )
+    assert kinds(report) == [("date", 1)]
+    assert one(report, Kind.DATE).correction == (
+        "50 năm Chiến thắng “Hà Nội - Điện Biên Phủ trên không” (12/1972 - 12/2022)"
+    )

@@ -65,7 +65,7 @@ def _perturb(entry: str, what: str, data: st.DataObject) -> str | None:
     if what == "year":
         chosen = [t for t in tokens if len(t[0]) == 4]
     else:  # a day: the first number of a d/m/yyyy or dd/mm group
-        chosen = [t for t in tokens if re.match(r"\d{1,2}/\d{1,2}", dates[t.start() :])]
+        chosen = [t for t in tokens if re.match(r"\d{1,2}/\d{1,2}(?!\d)", dates[t.start() :])]
         chosen = [t for t in chosen if t.start() == 0 or dates[t.start() - 1] in " ,-"]
     if not chosen:
         return None

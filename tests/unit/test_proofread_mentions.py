@@ -115,7 +115,8 @@ def test_counts_without_dates_are_candidates_with_their_comma_parts() -> None:
 
 def test_brackets_that_are_not_dates_are_not_mentions() -> None:
     assert mentions("quy mô cấp tỉnh (căn cứ Nghị định 145/2013/NĐ-CP); (Có đề cương)") == []
-    assert mentions("ngày (32/13/2023 - 32/13/2024)") == []
+    (invalid,) = mentions("10 năm ngày X (32/13/2023 - 32/13/2024)")
+    assert (invalid.form, invalid.start_date, invalid.end_date) == ("invalid", None, None)
 
 
 def test_ahead_in_the_paragraph_and_in_its_list() -> None:
