@@ -132,7 +132,7 @@ class NameIndex:
         ranked.sort()
         best: dict[int, float] = {}
         for _, index, i in ranked[:MAX_SCORED]:
-            ann, known = self._entries[index]
+            known = self._entries[index][1]
             factor = 1.0 if i == 0 else PART_FACTOR
             score = similarity(name, known[i]) * factor
             best[index] = max(best.get(index, 0.0), score)
