@@ -42,13 +42,12 @@ CORPUS = ROOT / "tests" / "data" / "proofread"
 BUNDLED = load_bundled()
 SCOPES = load_scopes()
 SLIPS = {"arithmetic", "date", "origin"}
-WORDS = tuple(
+VOCABULARY = (
     "ngày thành lập truyền thống chiến thắng khởi nghĩa giải phóng hội nghị đại hội công binh "
     "nông dân thanh niên phụ nữ biên giới hải đảo miền núi đồng bằng sông hồng cửu long tây "
-    "nguyên bắc trung nam xã phường huyện tỉnh thành phố mặt trận đảng bộ chi bộ công đoàn".split(
-        " "
-    )
+    "nguyên bắc trung nam xã phường huyện tỉnh thành phố mặt trận đảng bộ chi bộ công đoàn"
 )
+WORDS = VOCABULARY.split()
 
 
 def part1() -> None:
