@@ -34,6 +34,7 @@ from calendar_svc.core.counting import citation, phrase_vi
 from calendar_svc.core.model import Anniversary, Calendar, Occurrence, Precision
 from calendar_svc.core.occurrences import occurrences
 from calendar_svc.core.policy import commemorated
+from calendar_svc.errors import CalendarSvcError
 from calendar_svc.proofread.matching import MATCH_THRESHOLD, Match, NameIndex
 from calendar_svc.proofread.mentions import Document, Mention, WrittenDate, find_mentions
 from calendar_svc.proofread.names import Name
@@ -45,6 +46,18 @@ SURE_THRESHOLD = 0.9
 #: Candidates this close to the best score are alternatives.
 TIE_MARGIN = 0.1
 _ITEM_RE = re.compile(r"ngày lễ lớn|sự kiện lịch sử", re.IGNORECASE)
+#: Most mentions a text may hold (a month's directive has a few dozen).
+MAX_MENTIONS = 1000
+
+
+class TooManyMentionsError(CalendarSvcError):
+    """The text holds more mentions than a directive does."""
+
+    def __init__(self, found: int) -> None:
+        super().__init__(
+            f"văn bản có {found} mục kỷ niệm, quá {MAX_MENTIONS} / the text holds {found} "
+            f"anniversary mentions, more than {MAX_MENTIONS}: not a directive"
+        )
 
 
 class Kind(StrEnum):
@@ -487,12 +500,18 @@ def check_document(
         anniversaries: what names may match (the scope's lineage, or every row).
         expected: the month's listed occurrences for the scope; the commemorated ones
             the text leaves out are omissions.
+
+    Raises:
+        TooManyMentionsError: more than :data:`MAX_MENTIONS` mentions.
     """
     period = _Period.of(year, month)
     index = NameIndex(anniversaries)
     checked: list[CheckedMention] = []
     findings: list[Finding] = []
-    for m in find_mentions(doc):
+    found = find_mentions(doc)
+    if len(found) > MAX_MENTIONS:
+        raise TooManyMentionsError(len(found))
+    for m in found:
         match, agreed, _ = _best_match(m, index, period)
         if not m.dated and (match is None or match.score < SURE_THRESHOLD):
             continue  # "60 năm xây dựng và phát triển" is not a mention.

@@ -24,6 +24,7 @@ in the paragraph that the list items it belongs to ("-", "+") follow.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,7 +64,8 @@ BODY_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dm", re.compile(r"(?P<ed>\d{1,2})[/.\-](?P<em>\d{1,2})")),
 )
 
-_GROUP_RE = re.compile(r"\(\s*([^()]*?\d[^()]*?)\s*\)")
+# No lazy quantifiers: a bracket that never closes costs one scan to the next bracket.
+_GROUP_RE = re.compile(r"\(([^()]*)\)")
 _DM_BEFORE_RE = re.compile(r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})\s*$")
 _COUNT_RE = re.compile(
     r"(?<![\w/.\-])(?<!tháng )(?P<n>\d{1,4})\s+năm\s+(?=[^\W\d_]|[“\"'‘])", re.IGNORECASE
@@ -242,12 +244,9 @@ def _hard_stops(text: str) -> list[int]:
 
 
 def _last_stop(stops: Sequence[int], before: int, floor: int) -> int:
-    best = floor
-    for stop in stops:
-        if stop > before:
-            break
-        best = max(best, stop)
-    return best
+    """Return the last stop at or before ``before`` (``stops`` sorted), at least ``floor``."""
+    index = bisect.bisect_right(stops, before)
+    return max(floor, stops[index - 1]) if index else floor
 
 
 def _name_variants(name: str) -> tuple[str, ...]:
@@ -263,21 +262,27 @@ def _name_variants(name: str) -> tuple[str, ...]:
     return tuple(variants)
 
 
-def _is_ahead(doc: Document, offset: int) -> bool:
-    line_index = doc.line_of(offset) - 1
-    start = doc.offsets[line_index]
-    if _AHEAD_RE.search(doc.text, start, offset):
-        return True
-    if not _LIST_RE.match(doc.lines[line_index]):
-        return False
-    # A list item belongs to the paragraph the list follows.
-    index = line_index - 1
-    while index >= 0:
-        line = doc.lines[index]
-        if line.strip() and not _LIST_RE.match(line):
-            return _AHEAD_RE.search(line) is not None
-        index -= 1
-    return False
+class _Ahead:
+    """Where "hướng tới" governs, computed once per document."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.positions = [m.start() for m in _AHEAD_RE.finditer(doc.text)]
+        # For a list line, whether the paragraph the list follows says "hướng tới".
+        self.owner: list[bool] = []
+        owner = False
+        for line in doc.lines:
+            if line.strip() and not _LIST_RE.match(line):
+                owner = _AHEAD_RE.search(line) is not None
+            self.owner.append(owner)
+
+    def __call__(self, offset: int) -> bool:
+        line_index = self.doc.line_of(offset) - 1
+        start = self.doc.offsets[line_index]
+        index = bisect.bisect_left(self.positions, start)
+        if index < len(self.positions) and self.positions[index] < offset:
+            return True
+        return bool(_LIST_RE.match(self.doc.lines[line_index])) and self.owner[line_index]
 
 
 def _flat(text: str) -> str:
@@ -288,9 +293,12 @@ def find_mentions(doc: Document) -> list[Mention]:
     """Return the mentions of a document in text order."""
     text = doc.text
     stops = _hard_stops(text)
+    is_ahead = _Ahead(doc)
     found: list[Mention] = []
     floor = 0
     for group in _GROUP_RE.finditer(text):
+        if not any(c.isdigit() for c in group[1]):
+            continue
         parsed = _parse_body(group[1])
         if parsed is None:
             continue
@@ -337,24 +345,26 @@ def find_mentions(doc: Document) -> list[Mention]:
                 form=form,
                 start_date=start_date,
                 end_date=end_date,
-                ahead=_is_ahead(doc, mention_start),
+                ahead=is_ahead(mention_start),
                 dates_start=dates_start,
             )
         )
         floor = end
-    found.extend(_undated(doc, found))
+    found.extend(_undated(doc, found, is_ahead))
     found.sort(key=lambda m: m.start)
     return found
 
 
-def _undated(doc: Document, dated: Sequence[Mention]) -> list[Mention]:
+def _undated(doc: Document, dated: Sequence[Mention], is_ahead: _Ahead) -> list[Mention]:
     """Return the count-and-name candidates outside the dated mentions."""
     text = doc.text
-    taken = [(m.start, m.end) for m in dated]
+    starts = [m.start for m in dated]  # in text order, not overlapping
+    ends = [m.end for m in dated]
     out: list[Mention] = []
     for pattern in (_COUNT_RE, _ORDINAL_RE):
         for m in pattern.finditer(text):
-            if any(a <= m.start() < b for a, b in taken):
+            index = bisect.bisect_right(starts, m.start()) - 1
+            if index >= 0 and m.start() < ends[index]:
                 continue
             rest = text[m.end() : m.end() + 200]
             first = _NAME_END_RE.search(rest)
@@ -384,7 +394,7 @@ def _undated(doc: Document, dated: Sequence[Mention]) -> list[Mention]:
                     form="none",
                     start_date=None,
                     end_date=None,
-                    ahead=_is_ahead(doc, m.start()),
+                    ahead=is_ahead(m.start()),
                 )
             )
     return out

@@ -230,13 +230,16 @@ async def check_page(request: Request) -> HTMLResponse:
     if source is None:
         error = "hãy dán văn bản hoặc chọn tệp .docx / paste a text or choose a .docx file"
         return _render(request, year, month, scope=scope, error=error, status=400)
-    report = await asyncio.to_thread(
-        proofread,
-        service.reader(),
-        service.scopes,
-        source.lines,
-        year=year,
-        month=month,
-        scope=scope,
-    )
+    try:
+        report = await asyncio.to_thread(
+            proofread,
+            service.reader(),
+            service.scopes,
+            source.lines,
+            year=year,
+            month=month,
+            scope=scope,
+        )
+    except CalendarSvcError as exc:
+        return _render(request, year, month, scope=scope, error=str(exc), status=400)
     return _render(request, year, month, scope=scope, report=report, source=source, text=form.text)

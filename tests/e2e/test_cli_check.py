@@ -162,5 +162,13 @@ def test_bad_input_gets_one_clear_line(cli: Cli, tmp_path: Path) -> None:
             stream.write(block)
     _one_line_error(cli("check", str(big)), "file too large (at most 10 MiB)")
 
+    many = tmp_path / "many.txt"
+    many.write_text(
+        "tháng 02/2023\n"
+        + "; ".join(f"{n} năm Ngày X (01/02/{2023 - n} - 01/02/2023)" for n in range(1, 1200)),
+        encoding="utf-8",
+    )
+    _one_line_error(cli("check", str(many)), "more than 1000: not a directive")
+
     _one_line_error(cli("check", str(tmp_path / "missing.txt")), "no such file")
     _one_line_error(cli("check", str(tmp_path)), "is a directory")
