@@ -19,7 +19,7 @@ import click
 
 from calendar_svc.cli import App, pass_app
 from calendar_svc.errors import CalendarSvcError
-from calendar_svc.proofread.check import KIND_LABELS, Finding, Report
+from calendar_svc.proofread.check import KIND_LABELS, Finding, Kind, Report
 from calendar_svc.services.documents import DocumentError, SourceText, read_stream
 
 
@@ -92,8 +92,7 @@ def summary(report: Report, scope: str | None) -> str:
     where = f" · {scope}" if scope else ""
     return (
         f"Tháng {report.month:02d}/{report.year}{where}: {len(report.mentions)} mục, {slips} lỗi, "
-        f"{counts[next(k for k in KIND_LABELS if k.value == 'omission')]} thiếu, "
-        f"{counts[next(k for k in KIND_LABELS if k.value == 'stray')]} ngoài tháng / "
+        f"{counts[Kind.OMISSION]} thiếu, {counts[Kind.STRAY]} ngoài tháng / "
         f"{len(report.mentions)} mentions, {slips} slips"
     )
 
@@ -107,9 +106,9 @@ def render_text(report: Report, source: SourceText, scope: str | None) -> str:
         if finding.text:
             head += f": “{finding.text}”"
         out.append(head)
-        verb = "thêm / add" if finding.kind.value == "omission" else "sửa / fix"
-        if finding.kind.value == "stray":
-            verb = "xử lý / do"
+        verb = {Kind.OMISSION: "thêm / add", Kind.STRAY: "xử lý / do"}.get(
+            finding.kind, "sửa / fix"
+        )
         out.append(f"    {verb}: {finding.correction}")
         out.append(f"    {finding.reason}")
     if not report.findings:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from calendar_svc.core.counting import citation, phrase_vi
+from calendar_svc.core.counting import citation, format_origin, phrase_vi
 from calendar_svc.core.model import Anniversary, Calendar, Occurrence, Precision
 from calendar_svc.core.occurrences import occurrences
 from calendar_svc.core.policy import commemorated
@@ -237,9 +237,8 @@ def agrees(ann: Anniversary, m: Mention, period: _Period) -> bool:
     return True
 
 
-def _best_match(
-    m: Mention, index: NameIndex, period: _Period
-) -> tuple[Match | None, bool, list[Match]]:
+def _best_match(m: Mention, index: NameIndex, period: _Period) -> tuple[Match | None, bool]:
+    """Return the mention's match and whether its dates agree with it (None: no match)."""
     merged: dict[str, Match] = {}
     for variant in m.names:
         for cand in index.candidates(Name.of(variant), MATCH_THRESHOLD):
@@ -248,14 +247,14 @@ def _best_match(
                 merged[cand.anniversary.id] = cand
     cands = sorted(merged.values(), key=lambda c: -c.score)
     if not cands:
-        return None, False, []
+        return None, False
     best = cands[0]
     for cand in cands:
         if cand.score < best.score - TIE_MARGIN:
             break
         if agrees(cand.anniversary, m, period):
-            return cand, True, cands
-    return best, False, cands
+            return cand, True
+    return best, False
 
 
 def _d(d: WrittenDate) -> str:
@@ -439,7 +438,7 @@ def _check_mention(
                 Kind.ORIGIN,
                 m,
                 _corrected(m, occ) if occ is not None else m.text,
-                f"mốc gốc theo dữ liệu là {_origin_text(match.anniversary)} "
+                f"mốc gốc theo dữ liệu là {format_origin(origin)} "
                 f"(khớp “{match.anniversary.name_vi}”, {match.score:.2f}) / the dataset's origin "
                 f"is {origin.iso()} (match “{match.anniversary.name_vi}”, score "
                 f"{match.score:.2f})",
@@ -462,12 +461,6 @@ def _check_mention(
                 )
             )
     return out
-
-
-def _origin_text(ann: Anniversary) -> str:
-    from calendar_svc.core.counting import format_origin
-
-    return format_origin(ann.origin)
 
 
 def _mention_month(m: Mention, match: Match | None, period: _Period) -> int | None:
@@ -512,7 +505,7 @@ def check_document(
     if len(found) > MAX_MENTIONS:
         raise TooManyMentionsError(len(found))
     for m in found:
-        match, agreed, _ = _best_match(m, index, period)
+        match, agreed = _best_match(m, index, period)
         if not m.dated and (match is None or match.score < SURE_THRESHOLD):
             continue  # "60 năm xây dựng và phát triển" is not a mention.
         if match is None and m.count is None:

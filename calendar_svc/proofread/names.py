@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -150,8 +150,3 @@ def similarity(written: Name, known: Name) -> float:
                 score = _ratio(window, known.folded) * PARTIAL_FACTOR
                 best = max(best, score)
     return best
-
-
-def words_of(text: str) -> Sequence[str]:
-    """Return the folded words of a text (for quick prefilters)."""
-    return _WORD_RE.findall(fold(normalise(text)))
