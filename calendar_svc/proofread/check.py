@@ -374,7 +374,7 @@ def _check_mention(
     if end is not None and end.year is not None:
         if m.ahead:
             when = end.solar_date() or date(end.year, end.month or 12, 1)
-            if not (period.start <= when <= period.ahead_end or end.year == period.year):
+            if not period.start <= when <= period.ahead_end:
                 out.append(
                     _finding(
                         Kind.DATE,

@@ -197,3 +197,14 @@ def test_digits_that_are_no_date_are_a_date_slip() -> None:
     assert one(report, Kind.DATE).correction == (
         "50 năm Chiến thắng “Hà Nội - Điện Biên Phủ trên không” (12/1972 - 12/2022)"
     )
+
+
+def test_a_look_ahead_mention_in_the_past_is_a_date_slip() -> None:
+    report = check(
+        "Hướng tới kỷ niệm 93 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - "
+        "03/02/2023); 80 năm Đề cương về văn hóa Việt Nam (1943 - 2023).",
+        2023,
+        3,
+    )
+    assert kinds(report) == [("date", 1)]
+    assert one(report, Kind.DATE).text.startswith("93 năm Ngày thành lập Đảng")
