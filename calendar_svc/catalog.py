@@ -39,6 +39,8 @@ COLUMNS = (
     "date_form",
     "duration_days",
     "source",
+    "home",
+    "note",
 )
 MAX_FIELD_CHARS = 2000
 MAX_DURATION_DAYS = 366
@@ -190,6 +192,21 @@ def _scope(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
         raise ValueError(exc.detail) from None
 
 
+def _home(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> tuple[str, ...]:
+    """Read ``province:ha-tinh;province:nghe-an``: scopes by id, code or name, ';'-joined."""
+    home: list[str] = []
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        try:
+            scope = scopes.require(part.strip()).id
+        except UnknownNameError as exc:
+            raise ValueError(exc.detail) from None
+        if scope not in home:
+            home.append(scope)
+    return tuple(home)
+
+
 def _optional_date(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> date | None:
     return parse_date(text) if text else None
 
@@ -237,7 +254,9 @@ PARSED_COLUMNS: tuple[Column, ...] = (
     Column("valid_to", _optional_date),
     Column("date_form", _date_form, default="range", fallback=DateForm.RANGE),
     Column("duration_days", _duration, default="1", fallback=1),
-    Column("source", _text),
+    Column("source", _text, required=True),
+    Column("home", _home, fallback=()),
+    Column("note", _text),
 )
 REQUIRED_COLUMNS = tuple(c.name for c in PARSED_COLUMNS if c.required)
 
@@ -447,6 +466,8 @@ def anniversary_row(ann: Anniversary) -> dict[str, str]:
         "date_form": "" if ann.date_form is DateForm.RANGE else ann.date_form.value,
         "duration_days": "" if ann.duration_days == 1 else str(ann.duration_days),
         "source": ann.source,
+        "home": ";".join(ann.home),
+        "note": ann.note,
     }
 
 

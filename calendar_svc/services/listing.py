@@ -55,6 +55,8 @@ def list_occurrences(
 
     Only the rows of the months the range touches are read (an index on month and day
     serves that), plus lunar and year-only rows, whose month the origin does not tell.
+    The scope's lineage is also where the home rule looks: a leader from the scope's
+    province is listed every year there.
     """
     validate_filters(query, scopes)
     lineage: Sequence[str] | None = None
@@ -65,7 +67,7 @@ def list_occurrences(
         scopes=lineage,
         categories=query.categories or None,
     )
-    found = occurrences(rows, query.start, query.end)
+    found = occurrences(rows, query.start, query.end, local=lineage or ())
     if query.round_only:
         found = [occ for occ in found if is_big(occ.round_class)]
     return found

@@ -32,6 +32,8 @@ COLUMNS: tuple[str, ...] = (
     "date_form",
     "duration_days",
     "source",
+    "home",
+    "note",
 )
 
 _ONE_MICROSECOND = timedelta(microseconds=1)
@@ -64,6 +66,8 @@ def row_from_anniversary(ann: Anniversary) -> dict[str, Any]:
         "date_form": ann.date_form.value,
         "duration_days": ann.duration_days,
         "source": ann.source,
+        "home": ";".join(ann.home),
+        "note": ann.note,
     }
 
 
@@ -112,6 +116,8 @@ def anniversary_from_row(values: Sequence[Any]) -> Anniversary:
             valid_to=_as_date(row["valid_to"]),
             date_form=DateForm(row["date_form"]),
             duration_days=row["duration_days"],
+            home=tuple(scope for scope in (row["home"] or "").split(";") if scope),
+            note=row["note"] or "",
         )
     except (TypeError, ValueError) as exc:
         raise StoredRowError(row["id"], str(exc)) from exc

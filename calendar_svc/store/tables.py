@@ -113,6 +113,8 @@ anniversaries = Table(
     Column("date_form", Text, nullable=False),
     Column("duration_days", Integer, nullable=False),
     Column("source", Text, nullable=False),
+    Column("home", Text, nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
     CheckConstraint("calendar IN ('solar', 'lunar')", name="calendar"),
     CheckConstraint("date_form IN ('range', 'day')", name="date_form"),
     CheckConstraint("duration_days >= 1", name="duration_days"),
