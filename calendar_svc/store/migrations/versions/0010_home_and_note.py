@@ -1,7 +1,7 @@
 """Keep a leader's home scopes and the data keeper's note: ``anniversaries.home``, ``.note``.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0004
 Create Date: 2026-12-01
 
 ``home`` holds the ';'-joined scope ids of a leader's home province(s), where the birth
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
