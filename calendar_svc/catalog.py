@@ -49,7 +49,7 @@ MAX_DURATION_DAYS = 366
 #: Bump it whenever ``data/anniversaries.csv`` changes; a test checks the pairing.
 DATASET_REVISION = datetime(2026, 12, 1, tzinfo=UTC)
 #: SHA-256 of the bundled ``anniversaries.csv`` that :data:`DATASET_REVISION` dates.
-DATASET_SHA256 = "f60ee5f0445ceba511b19577ec597020c1bd72d46120e0a3d0ea7371b90d63dc"
+DATASET_SHA256 = "83e904252833071c563c507a2cf2bd5aa368e9743c57db395f2c52651a14252f"
 
 _ORIGIN_RE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -199,9 +199,13 @@ def _origin(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> Origin:
         raise ValueError("a lunar origin needs a month and a day")
     if calendar is Calendar.LUNAR and origin.year is not None and origin.day is not None:
         # The same check as ``lunar --to-solar``: the leap month and day 30 must exist.
+        # Years outside the lunar table (Quang Trung's victory, Tết Kỷ Dậu 1789) cannot
+        # be checked; their count needs only the year, and every later year converts.
         from calendar_svc.core import lunar
         from calendar_svc.errors import LunarDateError
 
+        if not lunar.MIN_YEAR <= origin.year <= lunar.MAX_YEAR:
+            return origin
         try:
             lunar.to_solar(origin.year, origin.month or 1, origin.day, leap=origin.leap)
         except LunarDateError as exc:
