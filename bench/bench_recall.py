@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from recall_support import evaluate, load_documents  # noqa: E402
+from recall_support import evaluate, load_documents
 
-from calendar_svc.catalog import DATASET_REVISION, load_bundled, load_scopes  # noqa: E402
-from calendar_svc.store.memory import MemoryReader  # noqa: E402
+from calendar_svc.catalog import DATASET_REVISION, load_bundled, load_scopes
+from calendar_svc.store.memory import MemoryReader
 
 
 def main() -> None:
