@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -21,51 +22,102 @@ from calendar_svc.errors import CalendarSvcError
 
 if TYPE_CHECKING:
     from calendar_svc.config import Settings
-    from calendar_svc.core.scopes import ScopeTree
+    from calendar_svc.core.scopes import ScopeIndex, ScopeTree
     from calendar_svc.store.repository import AnniversaryReader
     from calendar_svc.store.store import Store
 
-#: Subcommand name → module under calendar_svc.commands holding ``command`` (or a named object).
-COMMANDS: dict[str, tuple[str, str]] = {
-    "month": ("listing", "month_command"),
-    "year": ("listing", "year_command"),
-    "import": ("data", "import_command"),
-    "export": ("data", "export_command"),
-    "add": ("data", "add_command"),
-    "edit": ("data", "edit_command"),
-    "remove": ("data", "remove_command"),
-    "lunar": ("lunar", "command"),
-    "feeds": ("feeds", "feeds_group"),
-    "serve": ("serve", "serve_command"),
-    "org": ("org", "org_group"),
-    "subscribers": ("subscribers", "subscribers_group"),
-    "remind": ("remind", "remind_group"),
-    "outbox": ("outbox", "outbox_group"),
-    "worker": ("worker", "worker_command"),
-    "directive": ("directive", "directive_command"),
-    "db": ("db", "db_group"),
-    "check": ("check", "check_command"),
-}
 
-HELP_SHORT: dict[str, str] = {
-    "month": "Liệt kê ngày kỷ niệm trong tháng / List a month's anniversaries.",
-    "year": "Liệt kê cả năm theo tháng / List a whole year by month.",
-    "import": "Nhập tệp CSV (tất cả hoặc không) / Import a CSV file, all or nothing.",
-    "export": "Xuất dữ liệu ra CSV / Export the anniversaries as CSV.",
-    "add": "Thêm một ngày kỷ niệm / Add an anniversary.",
-    "edit": "Sửa một ngày kỷ niệm / Edit an anniversary.",
-    "remove": "Xóa một ngày kỷ niệm / Remove an anniversary.",
-    "lunar": "Đổi ngày âm lịch ↔ dương lịch / Convert lunar ↔ solar dates.",
-    "feeds": "Lịch ICS: xuất, kiểm tra / Build and check the ICS feeds.",
-    "serve": "Chạy dịch vụ web / Serve feeds, the month page and the API over HTTP.",
-    "org": "Tổ chức ban hành định hướng / Organisations and their directive due dates.",
-    "subscribers": "Người nhận thư nhắc / Who gets reminders.",
-    "remind": "Nhắc việc: xem trước, gửi / Preview a digest; plan and send reminders.",
-    "outbox": "Hàng đợi thư nhắc / List and requeue the reminder outbox.",
-    "worker": "Chạy bộ nhắc việc / Run the reminder scheduler alone.",
-    "directive": "Soạn dự thảo định hướng tháng / Draft the monthly directive (text, md, docx).",
-    "db": "Cơ sở dữ liệu: phiên bản, số dòng, nâng cấp / Database status and upgrade.",
-    "check": "Kiểm tra văn bản định hướng / Proofread a directive's anniversary lines.",
+class Entry(NamedTuple):
+    """A subcommand: the module under ``calendar_svc.commands`` and the object it names,
+    and its one-line help (the first line of its docstring; a test checks they agree)."""
+
+    module: str
+    attr: str
+    help: str
+
+
+#: Every subcommand, listed without importing its module.
+COMMANDS: dict[str, Entry] = {
+    "month": Entry(
+        "listing",
+        "month_command",
+        "Liệt kê ngày kỷ niệm trong tháng / List a month's anniversaries.",
+    ),
+    "year": Entry(
+        "listing",
+        "year_command",
+        "Liệt kê cả năm theo tháng / List a whole year, grouped by month.",
+    ),
+    "import": Entry(
+        "data", "import_command", "Nhập tệp CSV / Import a CSV file: upsert by id, all or nothing."
+    ),
+    "export": Entry(
+        "data",
+        "export_command",
+        "Xuất dữ liệu ra CSV / Export every anniversary as CSV (the import format).",
+    ),
+    "add": Entry("data", "add_command", "Thêm một ngày kỷ niệm / Add an anniversary with id ID."),
+    "edit": Entry(
+        "data", "edit_command", "Sửa một ngày kỷ niệm / Change the given fields of anniversary ID."
+    ),
+    "remove": Entry("data", "remove_command", "Xóa một ngày kỷ niệm / Remove anniversary ID."),
+    "data": Entry(
+        "datacheck",
+        "data_group",
+        "Dữ liệu / Check the anniversaries: sources, provinces without any, duplicates.",
+    ),
+    "lunar": Entry(
+        "lunar", "command", "Đổi ngày âm lịch ↔ dương lịch / Convert between solar and lunar dates."
+    ),
+    "feeds": Entry(
+        "feeds", "feeds_group", "Lịch ICS / ICS feeds: build them as files, check a feed."
+    ),
+    "serve": Entry(
+        "serve",
+        "serve_command",
+        "Chạy dịch vụ web / Serve the feeds, the month page and the JSON API.",
+    ),
+    "org": Entry(
+        "org",
+        "org_group",
+        "Tổ chức / Organisations that issue a monthly directive, and when it is due.",
+    ),
+    "subscribers": Entry(
+        "subscribers",
+        "subscribers_group",
+        "Người nhận / Subscribers: who gets digests and anniversary reminders.",
+    ),
+    "remind": Entry(
+        "remind",
+        "remind_group",
+        "Nhắc việc / Reminders: preview a digest, plan and send what is due.",
+    ),
+    "outbox": Entry(
+        "outbox",
+        "outbox_group",
+        "Hàng đợi thư / The reminder outbox: what was sent, what waits, what failed.",
+    ),
+    "worker": Entry(
+        "worker",
+        "worker_command",
+        "Chạy bộ nhắc việc / Run the reminder scheduler alone (no web app).",
+    ),
+    "directive": Entry(
+        "directive",
+        "directive_command",
+        "Soạn dự thảo định hướng tháng / Draft an organisation's monthly directive.",
+    ),
+    "db": Entry(
+        "db", "db_group", "Cơ sở dữ liệu / The database: schema revision, counts, migrations."
+    ),
+    "check": Entry(
+        "check", "check_command", "Kiểm tra văn bản / Proofread a directive's anniversary mentions."
+    ),
+    "scopes": Entry(
+        "scopes",
+        "scopes_group",
+        "Phạm vi: đơn vị hành chính và phạm vi riêng / Scopes: the country's units and yours.",
+    ),
 }
 
 
@@ -79,17 +131,16 @@ class LazyGroup(click.Group):
         spec = COMMANDS.get(cmd_name)
         if spec is None:
             return None
-        module_name, attr = spec
-        module = importlib.import_module(f"calendar_svc.commands.{module_name}")
-        cmd = getattr(module, attr)
+        module = importlib.import_module(f"calendar_svc.commands.{spec.module}")
+        cmd = getattr(module, spec.attr)
         if not isinstance(cmd, click.Command):
-            raise TypeError(f"calendar_svc.commands.{module_name}.{attr} is not a command")
+            raise TypeError(f"calendar_svc.commands.{spec.module}.{spec.attr} is not a command")
         return cmd
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Listing help must not import every command module.
         with formatter.section("Commands"):
-            formatter.write_dl([(name, HELP_SHORT.get(name, "")) for name in sorted(COMMANDS)])
+            formatter.write_dl([(name, COMMANDS[name].help) for name in sorted(COMMANDS)])
 
 
 @dataclass
@@ -115,12 +166,15 @@ class App:
 
     @property
     def scopes(self) -> ScopeTree:
-        """Return the scope tree."""
+        """Return every scope of the database (the registry and the users'), read once."""
         if self._scopes is None:
-            from calendar_svc.catalog import load_scopes
-
-            self._scopes = load_scopes()
+            self._scopes = self.store().scopes.tree()
         return self._scopes
+
+    def scope_index(self, reader: AnniversaryReader) -> ScopeIndex:
+        """Return indexed scope look-ups on the reader's database (no whole-registry read)."""
+        index = getattr(reader, "scope_index", None)
+        return index() if callable(index) else self.scopes
 
     def reader(self) -> AnniversaryReader:
         """Return the fastest reader of the configured database."""
@@ -144,12 +198,16 @@ class App:
 
     def today(self) -> date:
         """Return today's date in the configured time zone."""
-        import zoneinfo
-
-        return datetime.now(zoneinfo.ZoneInfo(self.settings.timezone)).date()
+        return datetime.now(self.settings.timezone).date()
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+#: The ``--yes`` flag of the commands that remove something.
+yes_option = click.option(
+    "--yes", is_flag=True, help="Không hỏi lại / Do not ask for confirmation."
+)
 
 
 def confirm_removal(what: str, *, yes: bool) -> None:
@@ -159,6 +217,13 @@ def confirm_removal(what: str, *, yes: bool) -> None:
     if not sys.stdin.isatty():
         raise click.UsageError("thêm --yes để xóa / add --yes to remove without a prompt")
     click.confirm(f"Xóa / Remove {what}?", abort=True)
+
+
+def remove_confirmed(ident: str, what: str, remove: Callable[[str], None], *, yes: bool) -> None:
+    """Confirm (see :func:`confirm_removal`), remove ``ident`` and say so."""
+    confirm_removal(what, yes=yes)
+    remove(ident)
+    click.echo(f"Đã xóa / Removed: {ident}")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,7 +10,6 @@ and strays are advice.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import click
 
 from calendar_svc.cli import App, pass_app
+from calendar_svc.commands.params import MONTH, SCOPE
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.proofread.check import KIND_LABELS, Finding, Kind, Report
 from calendar_svc.services.documents import DocumentError, SourceText, read_stream
@@ -28,20 +28,6 @@ class SlipsFoundError(CalendarSvcError):
 
     def __init__(self, source: str, slips: int) -> None:
         super().__init__(f"{source}: {slips} lỗi cần sửa / {slips} slip(s) to fix")
-
-
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def _parse_month(value: str | None) -> tuple[int, int] | None:
-    if value is None:
-        return None
-    m = _MONTH_RE.match(value.strip())
-    if m is None or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
-        raise click.BadParameter(
-            f"'{value}' không phải tháng / is not a month (use YYYY-MM)", param_hint="--month"
-        )
-    return int(m[1]), int(m[2])
 
 
 def read_source(file: str) -> SourceText:
@@ -136,12 +122,12 @@ def render_json(report: Report, source: SourceText, scope: str | None) -> str:
 @click.option(
     "--month",
     "month",
-    metavar="YYYY-MM",
+    type=MONTH,
     help="Tháng / Month (default: the one the text names in “tháng MM/YYYY” or its V/v line).",
 )
 @click.option(
     "--scope",
-    metavar="SCOPE",
+    type=SCOPE,
     help="Phạm vi, gồm cả cấp trên / Scope with its "
     "parents (national, province:quang-ninh, city:cam-pha).",
 )
@@ -161,7 +147,12 @@ def render_json(report: Report, source: SourceText, scope: str | None) -> str:
 )
 @pass_app
 def check_command(
-    app: App, file: str, month: str | None, scope: str | None, org_id: str | None, fmt: str
+    app: App,
+    file: str,
+    month: tuple[int, int] | None,
+    scope: str | None,
+    org_id: str | None,
+    fmt: str,
 ) -> None:
     """Kiểm tra văn bản / Proofread a directive's anniversary mentions.
 
@@ -176,13 +167,12 @@ def check_command(
         raise click.UsageError(
             "dùng --scope hoặc --org, không cả hai / give --scope or --org, not both"
         )
-    given = _parse_month(month)
     if org_id is not None:
         from calendar_svc.commands.directive import organisation_profile
 
         scope = organisation_profile(app, org_id).scope
     source = read_source(file)
-    year, month_number = month_of(source.lines, source.name, given)
+    year, month_number = month_of(source.lines, source.name, month)
     report = proofread(
         app.reader(), app.scopes, source.lines, year=year, month=month_number, scope=scope
     )

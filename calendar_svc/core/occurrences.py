@@ -7,15 +7,22 @@ Policies (each is tested in ``tests/unit/test_occurrences.py``):
   origin counts lunar years.
 * **29 February.** An origin on 29 February falls on 28 February in common years (the
   last day of February), so it is listed every year in its month.
-* **Precision.** A month-only origin (12/1972) occurs as the whole of its month, dated on
-  the 1st; a year-only origin (1943) as the whole year, dated 1 January.
-* **Ranges.** An occurrence belongs to a range when its whole period lies inside the range:
-  month-only occurrences appear in a listing of their month, year-only ones in a listing
-  of their whole year, not in a single month's.
+* **Precision.** A month-only origin (12/1972) occurs on the 1st of its month; a
+  year-only origin (1943) on 1 January. Each is one day (its ``duration_days``), and its
+  period shows in its citation: ``(12/1972 - 12/2026)``, ``(1943 - 2025)``.
+* **Ranges.** An occurrence belongs to a range when all its days (``date`` …
+  ``last_day``) lie inside the range. So a month-only occurrence is in its month's
+  listing, a year-only one in January's, and every output (month, year, page, API,
+  feeds, directive, reminders) puts them on the same day.
 * **Validity.** An occurrence is kept only when its date lies inside the anniversary's
   ``valid_from`` … ``valid_to`` window (either end may be open).
 * **Listing.** The category's :class:`~calendar_svc.core.policy.ListingRule` decides
-  which counts are listed (leaders' birthdays: 100, 105, 110 …).
+  which counts are listed (leaders' birthdays: 100, 105, 110 …); in a listing for a
+  leader's home province (``local`` holds one of the anniversary's ``home`` scopes) the
+  category's home rule applies instead (every year).
+* **The year's first month.** A year-only occurrence is part of no month, so it would
+  reach no monthly directive or digest; :func:`in_month` places it in January of its
+  year, the year's first directive (the annual guide lists it in its year).
 * **Lunar dates** resolve through :func:`calendar_svc.core.lunar.anniversary_date`
   (leap-month and day-30 policies live there); years outside the lunar table are skipped.
 """
@@ -23,7 +30,8 @@ Policies (each is tested in ``tests/unit/test_occurrences.py``):
 from __future__ import annotations
 
 import calendar as _calendar
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 
 from calendar_svc.core import lunar
@@ -32,6 +40,7 @@ from calendar_svc.core.model import Anniversary, Calendar, Occurrence, Precision
 from calendar_svc.core.policy import CATEGORIES, CategoryPolicy, ListingRule
 
 _EVERY_YEAR = ListingRule()
+_MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})")
 
 
 def solar_day(year: int, month: int, day: int) -> date:
@@ -112,6 +121,7 @@ def occurrences(
     *,
     categories: Mapping[str, CategoryPolicy] = CATEGORIES,
     apply_listing: bool = True,
+    local: Collection[str] = (),
 ) -> list[Occurrence]:
     """Return every listed occurrence whose whole period lies in ``start`` … ``end``.
 
@@ -121,6 +131,9 @@ def occurrences(
         end: last day of the range, inclusive.
         categories: listing policies by category slug; an unknown category lists every year.
         apply_listing: when False, return every occurrence regardless of listing rules.
+        local: the scopes the listing is for (a scope, its ancestors, the units it
+            succeeded); an anniversary whose ``home`` is among them follows its category's
+            home rule (a leader's birthday every year in the home province).
 
     Returns:
         Occurrences sorted by date, then anniversary id.
@@ -130,7 +143,12 @@ def occurrences(
     found: list[Occurrence] = []
     for ann in anniversaries:
         policy = categories.get(ann.category)
-        rule = policy.listing if policy is not None else _EVERY_YEAR
+        if policy is None:
+            rule = _EVERY_YEAR
+        elif ann.home and local:
+            rule = policy.listing_for(ann.home, local)
+        else:
+            rule = policy.listing
         expand = _lunar_occurrences if ann.calendar is Calendar.LUNAR else _solar_occurrences
         for occ in expand(ann, start, end):
             if not apply_listing or rule.lists(occ.count):
@@ -139,9 +157,30 @@ def occurrences(
     return found
 
 
+def parse_month(text: str) -> tuple[int, int]:
+    """Return (year, month) of ``YYYY-MM`` (``2023-02`` or ``2023-2``); ValueError otherwise."""
+    m = _MONTH_RE.fullmatch(text.strip())
+    if m is None or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
+        raise ValueError(f"'{text}' không phải tháng / is not a month (use YYYY-MM)")
+    return int(m[1]), int(m[2])
+
+
 def month_range(year: int, month: int) -> tuple[date, date]:
     """Return the first and last day of a month."""
     return date(year, month, 1), date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def in_month(occ: Occurrence, year: int, month: int) -> bool:
+    """Return whether an occurrence belongs to the monthly directive of ``month``/``year``.
+
+    An occurrence whose whole period lies in the month belongs to it; a year-only
+    occurrence ("80 năm Đề cương về văn hóa Việt Nam", 1943 - 2023) belongs to January
+    of its year.
+    """
+    start, end = month_range(year, month)
+    if start <= occ.date and occ.last_day <= end:
+        return True
+    return month == 1 and occ.precision is Precision.YEAR and occ.date.year == year
 
 
 def year_range(year: int) -> tuple[date, date]:

@@ -6,7 +6,9 @@ Nothing here reads the clock or draws random numbers:
 * ``UID`` is ``<anniversary id>-<year>@<uid_domain>``, where the year is the occurrence's
   year in the anniversary's own calendar (the lunar year for a lunar anniversary, which can
   fall twice in one solar year), so it is stable per (anniversary, year);
-* ``DTSTAMP`` and ``LAST-MODIFIED`` are the data's revision, not the time of rendering;
+* ``DTSTAMP`` and ``LAST-MODIFIED`` are the anniversary row's own revision
+  (``Anniversary.revised_at``; the ``revision`` argument for a row read from no store),
+  never the time of rendering: editing one row changes that row's events only;
 * events come in the order given (the core sorts by date, then id) and icalendar writes
   properties in its canonical order.
 
@@ -15,9 +17,10 @@ string a store may hold gives a valid TEXT value that parsers read back exactly 
 breaks as ``\\n``, other control characters replaced).
 
 Every event is all-day: ``DTSTART;VALUE=DATE`` and ``DTEND;VALUE=DATE`` the day after the
-occurrence's last day (Outlook drops all-day events without DTEND). Month-only and
-year-only occurrences span their month or year; multi-day festivals span
-``duration_days``.
+occurrence's last day (Outlook drops all-day events without DTEND). An event lasts its
+anniversary's ``duration_days`` (one day by default): a month-only or year-only origin is
+one day, the 1st of its month or 1 January, with its period in the SUMMARY
+(``… (12/1972 - 12/2026)``), never a banner across the month or the year.
 
 References:
     RFC 5545 (iCalendar); RFC 7986 (NAME, REFRESH-INTERVAL); Nghị định 145/2013/NĐ-CP and
@@ -34,10 +37,10 @@ import icalendar
 from calendar_svc.core import lunar
 from calendar_svc.core.counting import (
     format_origin,
-    phrase_en,
-    phrase_vi,
+    phrase,
     round_class_label,
 )
+from calendar_svc.core.labels import label, localized
 from calendar_svc.core.model import Calendar, Occurrence
 from calendar_svc.core.policy import CATEGORIES
 from calendar_svc.errors import LunarDateError
@@ -83,7 +86,7 @@ def _lunar_text(occ: Occurrence, lang: str) -> str:
     if lang == "en":
         return ld.label_en()
     leap = " nhuận" if ld.leap else ""
-    tail = " (ước tính)" if ld.estimated or occ.estimated else ""
+    tail = f" ({label('lunar.estimated')})" if ld.estimated or occ.estimated else ""
     return f"{ld.day}/{ld.month}{leap} âm lịch năm {lunar.can_chi(ld.year)}{tail}"
 
 
@@ -98,67 +101,41 @@ def event_summary(occ: Occurrence, lang: str = "vi") -> str:
     """
     ann = occ.anniversary
     if occ.count is not None:
-        return phrase_en(occ) if lang == "en" else f"Kỷ niệm {phrase_vi(occ)}"
-    name = ann.name_en or ann.name_vi if lang == "en" else ann.name_vi
+        return label("event.commemoration", lang, phrase=phrase(occ, lang))
+    name = localized(lang, ann.name_vi, ann.name_en)
     if ann.calendar is Calendar.LUNAR:
         return f"{name} ({_lunar_text(occ, lang)})"
     return f"{name} ({occ.date.day:02d}/{occ.date.month:02d})"
-
-
-_LABELS = {
-    "vi": {
-        "origin": "Ngày gốc",
-        "count": "Số năm",
-        "scale": "Quy mô",
-        "basis": "căn cứ",
-        "lunar": "Âm lịch",
-        "category": "Loại",
-        "scope": "Phạm vi",
-        "source": "Nguồn",
-        "estimated": "ngày âm lịch ước tính, có thể lệch một ngày",
-        "days": "ngày",
-    },
-    "en": {
-        "origin": "Origin",
-        "count": "Years",
-        "scale": "Scale",
-        "basis": "basis",
-        "lunar": "Lunar date",
-        "category": "Category",
-        "scope": "Scope",
-        "source": "Source",
-        "estimated": "estimated lunar date, may be off by one day",
-        "days": "days",
-    },
-}
 
 
 def event_description(occ: Occurrence, lang: str = "vi") -> str:
     """Return the DESCRIPTION: origin, count and round class, the scale it implies, lunar
     date, category, scope and source, one ``Label: value`` a line."""
     ann = occ.anniversary
-    words = _LABELS["en" if lang == "en" else "vi"]
-    lines = [f"{words['origin']}: {format_origin(ann.origin)}"]
+
+    def word(key: str) -> str:
+        return label(f"event.{key}", lang)
+
+    lines = [f"{word('origin')}: {format_origin(ann.origin)}"]
     if occ.count is not None:
-        lines.append(f"{words['count']}: {occ.count} ({round_class_label(occ.round_class, lang)})")
+        lines.append(f"{word('count')}: {occ.count} ({round_class_label(occ.round_class, lang)})")
     policy = CATEGORIES.get(ann.category)
     scale = policy.scale(occ.round_class) if policy is not None else None
     if scale is not None and policy is not None:
-        text = scale.en if lang == "en" else scale.vi
-        basis = f" ({words['basis']}: {policy.basis})" if policy.basis else ""
-        lines.append(f"{words['scale']}: {text}{basis}")
+        basis = f" ({word('basis')}: {policy.basis})" if policy.basis else ""
+        lines.append(f"{word('scale')}: {localized(lang, scale.vi, scale.en)}{basis}")
     ld = _lunar_date(occ)
     if ld is not None and occ.precision.value == "day":
-        lines.append(f"{words['lunar']}: {ld.label_en() if lang == 'en' else ld.label()}")
+        lines.append(f"{word('lunar')}: {ld.label_in(lang)}")
     if occ.estimated and (ld is None or not ld.estimated):
-        lines.append(f"({words['estimated']})")
+        lines.append(f"({word('estimated')})")
     if ann.duration_days > 1:
-        lines.append(f"{ann.duration_days} {words['days']}")
+        lines.append(label("event.days", lang, n=ann.duration_days))
     if policy is not None:
-        lines.append(f"{words['category']}: {policy.name_en if lang == 'en' else policy.name_vi}")
-    lines.append(f"{words['scope']}: {ann.scope}")
+        lines.append(f"{word('category')}: {localized(lang, policy.name_vi, policy.name_en)}")
+    lines.append(f"{word('scope')}: {ann.scope}")
     if ann.source:
-        lines.append(f"{words['source']}: {ann.source}")
+        lines.append(f"{word('source')}: {ann.source}")
     return "\n".join(lines)
 
 
@@ -168,7 +145,7 @@ def event_categories(occ: Occurrence, lang: str = "vi") -> list[str]:
     if policy is None:
         names = [occ.anniversary.category]
     else:
-        names = [policy.name_en if lang == "en" else policy.name_vi]
+        names = [localized(lang, policy.name_vi, policy.name_en)]
     if occ.round_class is not None:
         names.append(round_class_label(occ.round_class, lang))
     return names
@@ -230,10 +207,14 @@ def render_events(
     :func:`calendar_frame`) around the events it keeps.
     """
     _check(lang, alarm_days, "", uid_domain)
-    stamp = _stamp(revision)
+    fallback = _stamp(revision)
     return [
         build_event(
-            occ, stamp=stamp, lang=lang, alarm_days=alarm_days, uid_domain=uid_domain
+            occ,
+            stamp=_stamp(occ.anniversary.revised_at) if occ.anniversary.revised_at else fallback,
+            lang=lang,
+            alarm_days=alarm_days,
+            uid_domain=uid_domain,
         ).to_ical()
         for occ in occurrences
     ]
@@ -281,12 +262,14 @@ def render_calendar(
         occurrences: What to include, in the order to write them (the core's order).
         name: Calendar name (NAME and X-WR-CALNAME).
         description: Calendar description (DESCRIPTION and X-WR-CALDESC).
-        revision: Aware time of the data's last change: every DTSTAMP and LAST-MODIFIED.
+        revision: Aware time of the data's last change: the DTSTAMP and LAST-MODIFIED of
+            events whose anniversary carries no ``revised_at`` of its own.
         lang: ``vi`` or ``en``, the language of summaries and descriptions.
         alarm_days: Add a display VALARM this many days before each event; 0 adds none
             (Google and Outlook ignore alarms in subscriptions anyway).
         method: ``PUBLISH`` (the default), or ``""`` to leave METHOD out.
-        uid_domain: Right-hand side of every UID, e.g. the host of the public web address.
+        uid_domain: Right-hand side of every UID: the installation's fixed domain
+            (:func:`calendar_svc.store.installation.uid_domain`).
 
     Returns:
         The document as UTF-8 bytes with CRLF line ends, lines folded at 75 octets.

@@ -194,7 +194,7 @@ def _render(
         year=year,
         month=month,
         scope=scope,
-        scope_options=[(s, service.scopes[s].name_vi) for s in service.scopes.ids()],
+        scope_name=service.scopes[scope].name_vi if scope in service.scopes else "",
         report=report,
         source=source,
         findings=shown,

@@ -50,7 +50,7 @@ def test_pasted_text_shows_each_finding_highlighted(server: Server, browser: Bro
     page.goto(f"{server.url}/month/2025-12?scope=national")
     assert page.locator("#kiem-tra").inner_text() == "Kiểm tra văn bản"
     form = page.locator("form.proofread")
-    assert form.locator("select[name=scope]").input_value() == "national"
+    assert form.locator("input[name=scope]").input_value() == "national"
     form.locator("textarea[name=text]").fill(PASTED)
     form.locator("button[type=submit]").click()
     page.wait_for_url("**/month/2025-12/check")
