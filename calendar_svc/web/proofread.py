@@ -26,6 +26,7 @@ from calendar_svc.services.documents import MAX_DOCX_BYTES, SourceText, read_byt
 from calendar_svc.services.proofread import proofread
 from calendar_svc.web.feedservice import FeedService
 from calendar_svc.web.queries import parse_month
+from calendar_svc.web.texts import page_texts
 
 #: Largest request body: a .docx at its limit plus the form's overhead.
 MAX_BODY_BYTES = MAX_DOCX_BYTES + 64 * 1024
@@ -191,10 +192,13 @@ def _render(
         for i, f in enumerate(report.findings, start=1):
             shown.append(ShownFinding(i, KIND_LABELS[f.kind], _css(f), source.place(f.line), f))
     html = env.get_template("check.html").render(
+        lang="vi",
+        t=page_texts("vi"),
+        home_href="/",
         year=year,
         month=month,
         scope=scope,
-        scope_name=service.scopes[scope].name_vi if scope in service.scopes else "",
+        scope_name=service.scopes[scope].name_vi if scope and scope in service.scopes else "",
         report=report,
         source=source,
         findings=shown,
