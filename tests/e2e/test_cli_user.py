@@ -100,3 +100,64 @@ def test_add_edit_and_import_refuse_lunar_dates_that_do_not_exist(cli: Cli, tmp_
     )
     imported = cli("import", str(bad))
     assert imported.code == 1 and "bad.csv:2: column 'origin': tháng 12 năm 2021" in imported.err
+
+
+def test_wording_of_counts_and_of_missing_or_positional_fields(cli: Cli, tmp_path: Path) -> None:
+    one = tmp_path / "one.csv"
+    one.write_text(
+        "id,name_vi,origin,category,scope,source\nok,X,2020-01-01,su-kien-lich-su,national,s\n",
+        encoding="utf-8",
+    )
+    assert cli("import", str(one)).out == (
+        "Đã nhập 1 dòng: 1 mới, 0 cập nhật, 0 không đổi / Imported 1 row: 1 new, 0 updated, "
+        "0 unchanged.\n"
+    )
+    missing = cli(
+        "add", "x", "--name-vi", "X", "--category", "su-kien-lich-su", "--scope", "national"
+    )
+    assert missing.err == (
+        "Lỗi / Error: calendar-svc add: option --origin: thiếu / is missing (give --origin)\n"
+    )
+    empty = cli(
+        "add",
+        "x",
+        "--name-vi",
+        "X",
+        "--origin",
+        "",
+        "--category",
+        "su-kien-lich-su",
+        "--scope",
+        "national",
+    )
+    assert empty.err == "Lỗi / Error: calendar-svc add: option --origin: is empty\n"
+    positional = cli(
+        "add",
+        "Bad Id",
+        "--name-vi",
+        "X",
+        "--origin",
+        "2020",
+        "--category",
+        "su-kien-lich-su",
+        "--scope",
+        "national",
+    )
+    assert positional.err == (
+        "Lỗi / Error: calendar-svc add: argument ID: 'Bad Id' is not a slug "
+        "(use a-z, 0-9 and '-')\n"
+    )
+
+
+def test_export_for_excel_starts_with_a_bom_and_imports_back(cli: Cli, tmp_path: Path) -> None:
+    plain = cli("export")
+    assert not plain.out.startswith("\ufeff")
+    excel = tmp_path / "excel.csv"
+    done = cli("export", "--excel", "--out", str(excel))
+    assert done.code == 0, done.err
+    data = excel.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfid,name_vi,")
+    assert data[3:].decode("utf-8") == plain.out
+    assert cli("export", "--excel").out == "\ufeff" + plain.out
+    again = cli("import", str(excel))
+    assert again.code == 0 and "0 mới, 0 cập nhật" in again.out
