@@ -104,6 +104,21 @@ COMMANDS: dict[str, Entry] = {
     "db": Entry(
         "db", "db_group", "Cơ sở dữ liệu / The database: schema revision, counts, migrations."
     ),
+    "search": Entry(
+        "lookup",
+        "search_command",
+        "Tìm theo tên / Find anniversaries by name, with or without diacritics.",
+    ),
+    "show": Entry(
+        "lookup",
+        "show_command",
+        "Xem một ngày kỷ niệm / Show every field of anniversary ID, its source and next dates.",
+    ),
+    "categories": Entry(
+        "lookup",
+        "categories_command",
+        "Các loại ngày kỷ niệm / List the categories, how many anniversaries each has.",
+    ),
 }
 
 
