@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.params import MONTH
+from calendar_svc.commands.annual import MONTH_OR_YEAR
 from calendar_svc.directive.profile import (
     MAX_LOOKAHEAD_MONTHS,
     DirectiveProfile,
@@ -194,7 +194,7 @@ def _say_written(path: Path) -> None:
 
 
 @click.command("directive")
-@click.argument("month", required=False, type=MONTH, metavar="[YYYY-MM]")
+@click.argument("month", required=False, type=MONTH_OR_YEAR, metavar="[YYYY-MM | YYYY --annual]")
 @click.option("--org", "org_id", required=True, metavar="ORG", help="Tổ chức / Organisation id.")
 @click.option(
     "--format",
@@ -216,14 +216,20 @@ def _say_written(path: Path) -> None:
     metavar="YYYY-MM-DD",
     help="Ngày ban hành ghi trên văn bản / Date of the date line (default: today).",
 )
+@click.option(
+    "--annual",
+    is_flag=True,
+    help="Hướng dẫn năm / Draft the annual guide of year YYYY (default: next year).",
+)
 @pass_app
 def directive_command(
     app: App,
-    month: tuple[int, int] | None,
+    month: tuple[int, int] | int | None,
     org_id: str,
     fmt: str,
     out: Path | None,
     issued: str | None,
+    annual: bool,  # noqa: FBT001 - a click flag
 ) -> None:
     """Soạn dự thảo định hướng tháng / Draft an organisation's monthly directive.
 
@@ -231,8 +237,26 @@ def directive_command(
     its năm tròn and năm lẻ 5 scales, the look-ahead item and the month's festivals, or
     writes the whole draft as a Word document laid out per Nghị định 30/2020/NĐ-CP.
 
+    With --annual, drafts the year's guide instead ("Hướng dẫn tuyên truyền kỷ niệm các
+    ngày lễ lớn … năm YYYY"): the five groups of anniversaries with their scales, the
+    year's focus and the next year's năm tròn to prepare (docs/directive.md).
+
     Example: calendar-svc directive 2023-02 --org cam-pha --format docx
+
+    Example: calendar-svc directive 2027 --annual --org qn --format docx
     """
+    if annual:
+        from calendar_svc.commands.annual import annual_guide, guide_year
+
+        year = guide_year(month, app.today())  # a bad year fails before the lookup
+        profile = organisation_profile(app, org_id)
+        annual_guide(app, year, profile, fmt, out, _parse_date(issued, app.today()))
+        return
+    if isinstance(month, int):
+        raise click.BadParameter(
+            f"'{month}' không phải tháng / is not a month (use YYYY-MM, or YYYY with --annual)",
+            param_hint="MONTH",
+        )
     from calendar_svc.directive.render import render
     from calendar_svc.files import write_atomic
     from calendar_svc.services.directive import draft_directive

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from calendar_svc.cli import App, confirm_removal, pass_app
+from calendar_svc.commands.annual import annual_reminder_options, annual_rule, annual_summary
 from calendar_svc.commands.directive import directive_settings_options
 from calendar_svc.commands.params import SCOPE
 from calendar_svc.core.directive_settings import DirectiveSettings
@@ -69,6 +70,9 @@ def record(org: Organisation) -> dict[str, Any]:
         "due": {"kind": org.due.kind.value, "n": org.due.n, "label": org.due.label("en")},
         "leads": list(org.leads),
         "directive": json.loads(org.directive.to_json()),
+        "annual": None
+        if org.annual is None
+        else {"due": org.annual.iso(), "leads": list(org.annual.leads)},
     }
 
 
@@ -108,6 +112,7 @@ def org_group() -> None:
 )
 @with_due_options
 @click.option("--leads", default="10,3", show_default=True, help=LEADS_HELP)
+@annual_reminder_options
 @directive_settings_options
 @pass_app
 def add_command(
@@ -118,6 +123,7 @@ def add_command(
     due_day: int | None,
     due_days_before: int | None,
     leads: str,
+    annual_options: tuple[bool | None, str | None, str | None],
     directive: DirectiveSettings,
 ) -> None:
     """Thêm tổ chức / Add an organisation with id ID.
@@ -133,10 +139,13 @@ def add_command(
             "due": due_rule(due_day, due_days_before, None),
             "leads": parse_leads(leads, "--leads"),
             "directive": directive,
+            "annual": annual_rule(annual_options, None)[1],
         }
     )
     app.store().organisations.add_organisation(org)
     click.echo(f"Đã thêm / Added: {org.id} ({org.due.label('vi')} / {org.due.label('en')})")
+    if org.annual is not None:
+        click.echo(annual_summary(org.annual))
 
 
 @org_group.command("list")
@@ -173,6 +182,7 @@ def list_command(app: App, fmt: str) -> None:
 @click.option("--scope", type=SCOPE, help="Phạm vi / Scope.")
 @with_due_options
 @click.option("--leads", help=LEADS_HELP)
+@annual_reminder_options
 @directive_settings_options
 @pass_app
 def edit_command(
@@ -183,11 +193,13 @@ def edit_command(
     due_day: int | None,
     due_days_before: int | None,
     leads: str | None,
+    annual_options: tuple[bool | None, str | None, str | None],
     directive: DirectiveSettings,
 ) -> None:
     """Sửa tổ chức / Change the given fields of organisation ID."""
     same_directive = directive == DirectiveSettings()
-    if same_directive and all(v is None for v in (name, scope, due_day, due_days_before, leads)):
+    fields = (name, scope, due_day, due_days_before, leads, *annual_options)
+    if same_directive and all(v is None for v in fields):
         raise click.UsageError("nêu ít nhất một trường / name at least one field to change")
     store = app.store().organisations
     current: Organisation = store.get_organisation(org_id)
@@ -200,12 +212,17 @@ def edit_command(
         changes["leads"] = parse_leads(leads, "--leads")
     if not same_directive:
         changes["directive"] = current.directive.merged(directive)
+    annual_changed, annual = annual_rule(annual_options, current.annual)
+    if annual_changed:
+        changes["annual"] = annual
     try:
         org = replace(current, **changes)
     except ValueError as exc:
         raise DataError(f"tổ chức / organisation: {exc}") from None
     store.replace_organisation(org)
     click.echo(f"Đã sửa / Updated: {org.id}")
+    if annual_changed:
+        click.echo(annual_summary(org.annual))
 
 
 @org_group.command("remove")

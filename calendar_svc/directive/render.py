@@ -4,7 +4,9 @@ The bundled templates live in ``calendar_svc/templates/directive/``:
 
 * ``_parts.j2``: the wording shared by every format (macros);
 * ``directive.txt.j2`` and ``directive.md.j2``: the commemoration parts;
-* ``document.docx.j2``: one block per place of the .docx page (header, items, signature).
+* ``document.docx.j2``: one block per place of the .docx page (header, items, signature);
+* ``annual.txt.j2``, ``annual.md.j2``, ``annual.docx.j2`` and ``_annual_parts.j2``: the
+  annual guide (:mod:`calendar_svc.directive.annual`), rendered by the same functions.
 
 An organisation whose directive settings name a ``templates`` directory gets its files
 first: a file there with a bundled name replaces the bundled one, and may extend it
@@ -24,12 +26,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from calendar_svc.directive.draft import Draft, document_date
 from calendar_svc.errors import CalendarSvcError
+
+if TYPE_CHECKING:
+    from calendar_svc.directive.annual import AnnualDraft
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "directive"
 
@@ -108,7 +113,7 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     return env
 
 
-def _context(draft: Draft) -> dict[str, Any]:
+def _context(draft: Draft | AnnualDraft) -> dict[str, Any]:
     return {"draft": draft, "p": draft.profile}
 
 
@@ -122,16 +127,18 @@ def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
         raise DirectiveTemplateError(name, f"không tìm thấy / not found ({exc})") from exc
 
 
-def render(draft: Draft, fmt: str) -> str:
+def render(draft: Draft | AnnualDraft, fmt: str, *, names: dict[str, str] = TEMPLATE_NAMES) -> str:
     """Return the commemoration parts as ``text`` or ``md``.
+
+    ``names`` maps each format to its template (the annual guide has its own).
 
     Raises:
         DirectiveTemplateError: a template fails.
         ValueError: ``fmt`` is not a text format.
     """
-    if fmt not in TEMPLATE_NAMES:
-        raise ValueError(f"unknown format {fmt!r} (use {', '.join(TEMPLATE_NAMES)})")
-    name = TEMPLATE_NAMES[fmt]
+    if fmt not in names:
+        raise ValueError(f"unknown format {fmt!r} (use {', '.join(names)})")
+    name = names[fmt]
     template = _template(environment(draft.profile.templates), name)
     try:
         text = template.render(_context(draft))
@@ -140,29 +147,37 @@ def render(draft: Draft, fmt: str) -> str:
     return _tidy(text)
 
 
-def render_blocks(draft: Draft) -> dict[str, list[str]]:
+def render_blocks(
+    draft: Draft | AnnualDraft,
+    *,
+    template_name: str = DOCX_TEMPLATE,
+    blocks: tuple[str, ...] = DOCX_BLOCKS,
+) -> dict[str, list[str]]:
     """Return each .docx block's paragraphs (non-empty lines, marks kept).
+
+    ``template_name`` and ``blocks`` name the template and the blocks its layout places
+    (the annual guide has its own).
 
     Raises:
         DirectiveTemplateError: a template fails or lacks a block the layout needs.
     """
-    template = _template(environment(draft.profile.templates), DOCX_TEMPLATE)
+    template = _template(environment(draft.profile.templates), template_name)
     ctx = template.new_context(_context(draft))
     try:
         # Rendering the whole template once puts the blocks of the templates it extends
         # into the context, after the template's own.
         "".join(template.root_render_func(ctx))
     except jinja2.TemplateError as exc:
-        raise DirectiveTemplateError(DOCX_TEMPLATE, str(exc)) from exc
-    missing = [b for b in DOCX_BLOCKS if not ctx.blocks.get(b)]
+        raise DirectiveTemplateError(template_name, str(exc)) from exc
+    missing = [b for b in blocks if not ctx.blocks.get(b)]
     if missing:
-        raise DirectiveTemplateError(DOCX_TEMPLATE, f"thiếu khối / missing blocks {missing}")
+        raise DirectiveTemplateError(template_name, f"thiếu khối / missing blocks {missing}")
     out: dict[str, list[str]] = {}
-    for name in DOCX_BLOCKS:
+    for name in blocks:
         try:
             text = "".join(ctx.blocks[name][0](ctx))
         except jinja2.TemplateError as exc:
-            raise DirectiveTemplateError(f"{DOCX_TEMPLATE} block {name}", str(exc)) from exc
+            raise DirectiveTemplateError(f"{template_name} block {name}", str(exc)) from exc
         out[name] = [line.strip() for line in text.splitlines() if line.strip()]
     return out
 

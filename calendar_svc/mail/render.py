@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import escape
@@ -27,11 +28,19 @@ from calendar_svc.core.policy import CATEGORIES
 from calendar_svc.core.recipients import ReminderKind
 from calendar_svc.core.schedule import Digest, DigestEntry, entry_of
 
+if TYPE_CHECKING:
+    from calendar_svc.directive.annual import AnnualDraft
+
 SUBJECTS: dict[tuple[ReminderKind, str], str] = {
     (ReminderKind.DIGEST, "vi"): "[Nhắc lịch] Định hướng tuyên truyền tháng {month} — hạn {due}",
     (ReminderKind.DIGEST, "en"): "[Reminder] Information directive for {month} — due {due}",
     (ReminderKind.EVENT, "vi"): "[Nhắc lịch] {left}: {text}",
     (ReminderKind.EVENT, "en"): "[Reminder] {left}: {text}",
+    (
+        ReminderKind.ANNUAL,
+        "vi",
+    ): "[Nhắc lịch] Hướng dẫn tuyên truyền kỷ niệm năm {year} — hạn {due}",
+    (ReminderKind.ANNUAL, "en"): "[Reminder] Commemoration guide for {year} — due {due}",
 }
 
 
@@ -134,6 +143,38 @@ def event_context(
         "event": view,
         "days_left": max(days_left, 0),
         "left": left,
+        "month_url": month_url,
+        "sender_name": sender_name,
+    }
+
+
+def annual_context(
+    draft: AnnualDraft,
+    *,
+    due: date,
+    due_rule: str,
+    lang: str,
+    month_url: str,
+    sender_name: str,
+) -> dict[str, Any]:
+    """Return the shared context of the annual guide's reminder (the draft is attached).
+
+    The directive entries stay Vietnamese in both languages: they are the text to paste.
+    """
+    lang = _check_lang(lang)
+    due_text = due.strftime("%d/%m/%Y")
+    return {
+        "lang": lang,
+        "kind": ReminderKind.ANNUAL.value,
+        "subject": SUBJECTS[(ReminderKind.ANNUAL, lang)].format(year=draft.year, due=due_text),
+        "org_name": draft.profile.name,
+        "year": draft.year,
+        "next_year": draft.next_year,
+        "due": due_text,
+        "due_rule": due_rule,
+        "groups": [(g.number, g.title, len(g.entries)) for g in draft.groups],
+        "focus": [e.text for e in draft.focus],
+        "lookahead": [e.text for e in draft.lookahead],
         "month_url": month_url,
         "sender_name": sender_name,
     }

@@ -33,6 +33,7 @@ from calendar_svc.mail.message import domain_of, message_id_for
 from calendar_svc.mail.outbox import Dispatcher
 from calendar_svc.mail.send import SmtpSettings
 from calendar_svc.mail.settler import Clock, DispatchReport
+from calendar_svc.services.annual import draft_annual
 from calendar_svc.services.directive import draft_directive
 from calendar_svc.store.errors import StoredRowError
 from calendar_svc.store.memory import MemoryReader
@@ -195,15 +196,15 @@ class Reminders:
         """Return a composer over the data as it is now."""
         anniversaries = self.store.anniversaries.anniversaries()
         revision = self.store.anniversaries.revision()
+        reader = MemoryReader(anniversaries, revision)
         return Composer(
             self.mail_settings(),
             anniversaries=anniversaries,
             revision=revision,
             scopes=self.scopes,
             organisations={org.id: org for org in self.people.organisations()},
-            draft=functools.partial(
-                draft_directive, MemoryReader(anniversaries, revision), self.scopes
-            ),
+            draft=functools.partial(draft_directive, reader, self.scopes),
+            annual=functools.partial(draft_annual, reader, self.scopes),
         )
 
     def dispatcher(

@@ -13,7 +13,14 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, select, update
 
 from calendar_svc.core.directive_settings import DirectiveSettings
-from calendar_svc.core.recipients import DueKind, DueRule, Organisation, Subscriber
+from calendar_svc.core.recipients import (
+    DEFAULT_ANNUAL_LEADS,
+    AnnualRule,
+    DueKind,
+    DueRule,
+    Organisation,
+    Subscriber,
+)
 from calendar_svc.errors import AlreadyExistsError, CalendarSvcError, NotFoundError
 from calendar_svc.store.access import EngineAccess
 from calendar_svc.store.errors import StoredRowError
@@ -60,7 +67,15 @@ def _org_values(org: Organisation) -> dict[str, Any]:
         "due_n": org.due.n,
         "leads": join_ints(org.leads),
         "directive": org.directive.to_json(),
+        "annual_due": None if org.annual is None else org.annual.iso(),
+        "annual_leads": None if org.annual is None else join_ints(org.annual.leads),
     }
+
+
+def _annual_from(due: str | None, leads: str | None) -> AnnualRule | None:
+    if due is None:
+        return None
+    return AnnualRule.parse(due, split_ints(leads or "") or DEFAULT_ANNUAL_LEADS)
 
 
 def _org_from_row(row: Row[Any]) -> Organisation:
@@ -73,6 +88,7 @@ def _org_from_row(row: Row[Any]) -> Organisation:
             due=DueRule(DueKind(m["due_kind"]), int(m["due_n"])),
             leads=split_ints(m["leads"]),
             directive=DirectiveSettings.from_json(m["directive"]),
+            annual=_annual_from(m["annual_due"], m["annual_leads"]),
         )
     except ValueError as exc:
         raise StoredRowError(m["id"], str(exc), table="organisations") from exc
