@@ -84,7 +84,7 @@ COMMANDS: dict[str, Entry] = {
     "remind": Entry(
         "remind",
         "remind_group",
-        "Nhắc việc / Reminders: preview a digest, plan and send what is due.",
+        "Nhắc việc / Reminders: preview a digest or an event reminder, plan and send what is due.",
     ),
     "outbox": Entry(
         "outbox",
