@@ -147,9 +147,13 @@ def test_remind_preview_of_an_event_reminder(cli: InstalledCli, tmp_path: Path) 
     assert msg["Message-ID"].startswith(f"<event.{year}0317.90d.")
     body = msg.get_body(("plain",))
     assert body is not None
-    assert str(body.get_content()).replace("\r\n", "\n").startswith(
-        "Kính gửi B,\n\nCòn 90 ngày đến ngày kỷ niệm:\n\n"
-        f"{count} năm Ngày sinh đồng chí Chu Huy Mân (17/03/1913 - 17/03/{year})\n"
+    assert (
+        str(body.get_content())
+        .replace("\r\n", "\n")
+        .startswith(
+            "Kính gửi B,\n\nCòn 90 ngày đến ngày kỷ niệm:\n\n"
+            f"{count} năm Ngày sinh đồng chí Chu Huy Mân (17/03/1913 - 17/03/{year})\n"
+        )
     )
     seven = cli.ok("remind", "preview", "--event", "sinh-chu-huy-man", "--to", "b@example.org",
                    "--lead", "7").out  # fmt: skip
