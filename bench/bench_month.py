@@ -1,7 +1,7 @@
 """Benchmark ``calendar-svc month``: start-up beside ``python -c pass`` and ``khal list``,
 and the cost of listing one month as the dataset grows.
 
-Usage: python bench/bench_month.py [--rounds 30] [--sizes 1000,10000,100000]
+Usage: python bench/bench_month.py [--rounds 30] [--sizes 1000,10000,100000] [--against SRC]
 
 Part 1 runs the three commands interleaved (one of each per round, in a shuffled order) so
 that machine noise hits them alike, and reports medians and the ratio to ``python -c pass``.
@@ -85,8 +85,22 @@ def _run(cmd: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - t0
 
 
-def startup(rounds: int) -> None:
-    """Part 1: wall time of whole commands, interleaved."""
+def _from_source(source: Path, root: Path) -> list[str]:
+    """Return ``calendar-svc month 2023-02`` run from another source tree, on its own data."""
+    code = (
+        f"import os, sys; sys.path.insert(0, {str(source)!r}); "
+        f"os.environ['XDG_DATA_HOME'] = {str(root / source.name)!r}; "
+        "from calendar_svc.cli import main; main()"
+    )
+    return [sys.executable, "-c", code, "month", "2023-02"]
+
+
+def startup(rounds: int, against: list[Path]) -> None:
+    """Part 1: wall time of whole commands, interleaved.
+
+    Each tree in ``against`` (another checkout of calendar_svc, e.g. the previous release)
+    runs the same month listing from its sources, beside this one run the same way.
+    """
     exe = shutil.which("calendar-svc") or str(Path(sys.executable).with_name("calendar-svc"))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -95,6 +109,11 @@ def startup(rounds: int) -> None:
             "python -c pass": [sys.executable, "-c", "pass"],
             "calendar-svc month 2023-02": [exe, "month", "2023-02"],
         }
+        if against:
+            here = Path(__file__).resolve().parents[1]
+            commands[f"month 2023-02 from {here}"] = _from_source(here, root)
+            for source in against:
+                commands[f"month 2023-02 from {source}"] = _from_source(source.resolve(), root)
         if shutil.which("khal"):
             commands["khal list (200 events)"] = khal_setup(root)
         for cmd in commands.values():  # create the database / khal cache, warm the disk cache
@@ -148,10 +167,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="SRC",
+        help="also time month from this source tree (repeatable), e.g. a checkout of main",
+    )
     args = parser.parse_args()
     version = sys.version.split()[0]
     print(f"date: {date.today().isoformat()}, python {version}, cores {os.cpu_count()}")
-    startup(args.rounds)
+    startup(args.rounds, args.against)
     scale([int(s) for s in args.sizes.split(",")])
 
 

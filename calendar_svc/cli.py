@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -202,6 +203,12 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
+#: The ``--yes`` flag of the commands that remove something.
+yes_option = click.option(
+    "--yes", is_flag=True, help="Không hỏi lại / Do not ask for confirmation."
+)
+
+
 def confirm_removal(what: str, *, yes: bool) -> None:
     """Ask before removing ``what``; without a terminal, require ``--yes`` instead."""
     if yes:
@@ -209,6 +216,13 @@ def confirm_removal(what: str, *, yes: bool) -> None:
     if not sys.stdin.isatty():
         raise click.UsageError("thêm --yes để xóa / add --yes to remove without a prompt")
     click.confirm(f"Xóa / Remove {what}?", abort=True)
+
+
+def remove_confirmed(ident: str, what: str, remove: Callable[[str], None], *, yes: bool) -> None:
+    """Confirm (see :func:`confirm_removal`), remove ``ident`` and say so."""
+    confirm_removal(what, yes=yes)
+    remove(ident)
+    click.echo(f"Đã xóa / Removed: {ident}")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from calendar_svc.errors import CalendarSvcError
@@ -80,9 +80,22 @@ def replace_all(files: Mapping[Path, bytes]) -> None:
         FileWriteError: naming the file that failed; no target was replaced when staging
             failed (a full disk, a read-only directory), and every staged file is removed.
     """
+    replace_each(files.items())
+
+
+def replace_each(files: Iterable[tuple[Path, bytes]]) -> None:
+    """:func:`replace_all` for files that come one at a time (a generator): each is staged
+    as it comes, so only the one being written is held in memory.
+
+    Raises:
+        FileWriteError: as for :func:`replace_all`; an exception from ``files`` itself
+            also removes every staged file and replaces nothing.
+    """
     staged: list[tuple[Path, Path]] = []
+    targets: list[Path] = []
     try:
-        for path, data in files.items():
+        for path, data in files:
+            targets.append(path)
             staged.append((_stage(path, data), path))
         while staged:
             tmp, path = staged[0]
@@ -94,7 +107,7 @@ def replace_all(files: Mapping[Path, bytes]) -> None:
     finally:
         for tmp, _ in staged:
             _discard(tmp)
-    for directory in {path.parent for path in files}:
+    for directory in {path.parent for path in targets}:
         _fsync_dir(directory)
 
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from calendar_svc.catalog import COLUMNS, anniversary_row, load_csv, parse_fields, write_csv
-from calendar_svc.cli import App, confirm_removal, pass_app
+from calendar_svc.cli import App, pass_app, remove_confirmed, yes_option
 from calendar_svc.core.model import Anniversary
 from calendar_svc.errors import DataError
 
@@ -161,12 +161,10 @@ def edit_command(app: App, /, anniversary_id: str, **fields: str | None) -> None
 
 @click.command("remove")
 @click.argument("anniversary_id", metavar="ID")
-@click.option("--yes", is_flag=True, help="Không hỏi lại / Do not ask for confirmation.")
+@yes_option
 @pass_app
 def remove_command(app: App, anniversary_id: str, yes: bool) -> None:  # noqa: FBT001
     """Xóa một ngày kỷ niệm / Remove anniversary ID."""
     store = app.store().anniversaries
     ann = store.get(anniversary_id)
-    confirm_removal(f"'{ann.id}' ({ann.name_vi})", yes=yes)
-    store.remove(anniversary_id)
-    click.echo(f"Đã xóa / Removed: {anniversary_id}")
+    remove_confirmed(ann.id, f"'{ann.id}' ({ann.name_vi})", store.remove, yes=yes)

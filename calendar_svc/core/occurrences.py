@@ -7,11 +7,13 @@ Policies (each is tested in ``tests/unit/test_occurrences.py``):
   origin counts lunar years.
 * **29 February.** An origin on 29 February falls on 28 February in common years (the
   last day of February), so it is listed every year in its month.
-* **Precision.** A month-only origin (12/1972) occurs as the whole of its month, dated on
-  the 1st; a year-only origin (1943) as the whole year, dated 1 January.
-* **Ranges.** An occurrence belongs to a range when its whole period lies inside the range:
-  month-only occurrences appear in a listing of their month, year-only ones in a listing
-  of their whole year, not in a single month's.
+* **Precision.** A month-only origin (12/1972) occurs on the 1st of its month; a
+  year-only origin (1943) on 1 January. Each is one day (its ``duration_days``), and its
+  period shows in its citation: ``(12/1972 - 12/2026)``, ``(1943 - 2025)``.
+* **Ranges.** An occurrence belongs to a range when all its days (``date`` …
+  ``last_day``) lie inside the range. So a month-only occurrence is in its month's
+  listing, a year-only one in January's, and every output (month, year, page, API,
+  feeds, directive, reminders) puts them on the same day.
 * **Validity.** An occurrence is kept only when its date lies inside the anniversary's
   ``valid_from`` … ``valid_to`` window (either end may be open).
 * **Listing.** The category's :class:`~calendar_svc.core.policy.ListingRule` decides

@@ -13,11 +13,11 @@ References:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from calendar_svc.core.model import RoundClass
+from calendar_svc.core.model import Occurrence, RoundClass
 from calendar_svc.errors import UnknownCategoryError
 
 BASIS_145 = "Nghị định 145/2013/NĐ-CP"
@@ -174,3 +174,19 @@ def require_category(slug: str) -> str:
 def category_policy(slug: str) -> CategoryPolicy:
     """Return the policy of a category; raise KeyError for an unknown slug."""
     return CATEGORIES[slug]
+
+
+def in_directive_line(occ: Occurrence) -> bool:
+    """Return whether an occurrence goes into the directive's line.
+
+    The one rule for every output that shows the line (the month page, the JSON API,
+    ``month --format text``, ``year --format text``, the digest and the draft): an
+    occurrence of a commemorated category does; a festival does not (directives mention
+    festivals with the month's cultural activities).
+    """
+    return commemorated(occ.anniversary.category)
+
+
+def directive_entries(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
+    """Return the occurrences of the directive's line, in the given order."""
+    return [occ for occ in occurrences if in_directive_line(occ)]

@@ -33,7 +33,7 @@ from datetime import date
 from calendar_svc.core.counting import is_big, phrase_vi, round_class_label
 from calendar_svc.core.model import Occurrence, RoundClass
 from calendar_svc.core.occurrences import month_range
-from calendar_svc.core.policy import CATEGORIES, CategoryPolicy, commemorated
+from calendar_svc.core.policy import CATEGORIES, CategoryPolicy, in_directive_line
 from calendar_svc.directive.profile import DirectiveProfile
 
 #: Categories that are festivals rather than commemorations.
@@ -241,7 +241,7 @@ def compose_draft(
         if not start <= occ.date <= end:
             raise ValueError(f"{occ.anniversary.id} on {occ.date} is not in {month:02d}/{year}")
         entry = make_entry(occ, categories)
-        (entries if commemorated(occ.anniversary.category) else festivals).append(entry)
+        (entries if in_directive_line(occ) else festivals).append(entry)
     entries.sort(key=_round_first_key if profile.round_first else _date_key)
     festivals.sort(key=_date_key)
 
@@ -252,7 +252,7 @@ def compose_draft(
             if (
                 window[0] <= occ.date <= window[1]
                 and is_big(occ.round_class)
-                and commemorated(occ.anniversary.category)
+                and in_directive_line(occ)
             ):
                 ahead.append(make_entry(occ, categories))
         ahead.sort(key=_date_key)

@@ -61,10 +61,12 @@ class MailSettings:
         unsubscribe_mailto: str,
         tz: tzinfo,
         secret: str,
+        uid_domain: str,
     ) -> MailSettings:
-        """Build from configuration values (``smtp.from`` may be ``Name <addr>``)."""
-        from calendar_svc.feeds.publish import uid_domain
+        """Build from configuration values (``smtp.from`` may be ``Name <addr>``).
 
+        ``uid_domain`` is the installation's (the UIDs of attached events match the feeds').
+        """
         name, addr = parseaddr(smtp_from)
         addr = addr or smtp_from
         return cls(
@@ -74,7 +76,7 @@ class MailSettings:
             unsubscribe_addr=parseaddr(unsubscribe_mailto)[1] or addr,
             tz=tz,
             secret=secret,
-            uid_domain=uid_domain(base_url),
+            uid_domain=uid_domain,
         )
 
     def unsubscribe_url(self, token: str) -> str:

@@ -28,7 +28,7 @@ from calendar_svc.errors import AlreadyExistsError, NotFoundError
 from calendar_svc.store.access import EngineAccess
 from calendar_svc.store.repository import ANNIVERSARY_KIND, NEVER_REVISED, UpsertResult
 from calendar_svc.store.rows import (
-    COLUMNS,
+    READ_COLUMNS,
     anniversary_from_row,
     as_utc,
     format_revision,
@@ -40,7 +40,7 @@ from calendar_svc.store.schema import REVISED_AT_KEY
 from calendar_svc.store.tables import anniversaries, meta
 
 _t = anniversaries
-_SELECT_COLUMNS = [_t.c[name] for name in COLUMNS]
+_SELECT_COLUMNS = [_t.c[name] for name in READ_COLUMNS]
 
 
 def month_filter(months: Collection[int]) -> ColumnElement[bool]:
@@ -77,9 +77,12 @@ def select_anniversaries(
     return stmt
 
 
-def insert_anniversaries(conn: Connection, anns: Iterable[Anniversary]) -> int:
-    """Insert ``anns`` on ``conn`` (no revision bump) and return how many were inserted."""
-    rows = [row_from_anniversary(ann) for ann in anns]
+def insert_anniversaries(
+    conn: Connection, anns: Iterable[Anniversary], revised_at: datetime
+) -> int:
+    """Insert ``anns`` on ``conn`` as revised at ``revised_at`` (no bump of the data's
+    revision) and return how many were inserted."""
+    rows = [{**row_from_anniversary(ann), "revised_at": revised_at} for ann in anns]
     if rows:
         conn.execute(insert(_t), rows)
     return len(rows)
@@ -160,8 +163,7 @@ class AnniversaryRepo(EngineAccess):
         with self.writing() as conn:
             if conn.execute(select(_t.c.id).where(_t.c.id == ann.id)).first() is not None:
                 raise AlreadyExistsError(ANNIVERSARY_KIND, ann.id)
-            insert_anniversaries(conn, [ann])
-            bump_revision(conn, now)
+            insert_anniversaries(conn, [ann], bump_revision(conn, now))
 
     def replace(self, ann: Anniversary, *, now: datetime | None = None) -> None:
         """Replace the anniversary with ``ann.id``; NotFoundError if there is none."""
@@ -169,10 +171,13 @@ class AnniversaryRepo(EngineAccess):
         values = row_from_anniversary(ann)
         del values["id"]
         with self.writing() as conn:
-            done = conn.execute(update(_t).where(_t.c.id == ann.id).values(values))
-            if done.rowcount == 0:
+            stored = conn.execute(select(*_SELECT_COLUMNS).where(_t.c.id == ann.id)).first()
+            if stored is None:
                 raise NotFoundError(ANNIVERSARY_KIND, ann.id)
-            bump_revision(conn, now)
+            if anniversary_from_row(stored) == ann:
+                return  # nothing changes: the row keeps its revision, feeds their bytes
+            values["revised_at"] = bump_revision(conn, now)
+            conn.execute(update(_t).where(_t.c.id == ann.id).values(values))
 
     def remove(self, anniversary_id: str, *, now: datetime | None = None) -> None:
         """Delete one anniversary; NotFoundError if there is none."""
@@ -199,16 +204,18 @@ class AnniversaryRepo(EngineAccess):
             }
             new = [ann for ann in anns if ann.id not in stored]
             changed = [ann for ann in anns if ann.id in stored and stored[ann.id] != ann]
-            insert_anniversaries(conn, new)
-            for ann in changed:
-                values = row_from_anniversary(ann)
-                del values["id"]
-                conn.execute(update(_t).where(_t.c.id == ann.id).values(values))
             result = UpsertResult(
                 inserted=len(new),
                 updated=len(changed),
                 unchanged=len(anns) - len(new) - len(changed),
             )
-            if result.changed:
-                bump_revision(conn, now)
+            if not result.changed:
+                return result
+            when = bump_revision(conn, now)
+            insert_anniversaries(conn, new, when)
+            for ann in changed:
+                values = row_from_anniversary(ann)
+                del values["id"]
+                values["revised_at"] = when
+                conn.execute(update(_t).where(_t.c.id == ann.id).values(values))
         return result

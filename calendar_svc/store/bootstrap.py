@@ -102,7 +102,7 @@ def _migrate_and_seed(engine: Engine, seed: Callable[[], Seed]) -> None:
             _upgrade(conn, revision, display_url(engine))
         if read_revision(conn) is None and _is_empty(conn):
             data = seed()
-            insert_anniversaries(conn, data.anniversaries)
+            insert_anniversaries(conn, data.anniversaries, data.revised_at)
             write_revision(conn, data.revised_at)
 
 

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 #: Alembic head revision of ``calendar_svc/store/migrations``; a test keeps them equal.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0005"
 
 #: Name of Alembic's version table.
 VERSION_TABLE = "alembic_version"
 
 #: Key in the ``meta`` table of the ISO-8601 UTC time of the last data change.
 REVISED_AT_KEY = "revised_at"
+
+#: Key in the ``meta`` table of the installation's UID domain (right of ``@`` in feed UIDs).
+UID_DOMAIN_KEY = "uid_domain"
+
+#: ``meta`` value of :data:`UID_DOMAIN_KEY` written by migration 0005 in a database that
+#: already held data: the domain is the one earlier versions derived from ``web.base_url``,
+#: fixed (and stored) the first time it is asked for.
+UID_DOMAIN_FROM_BASE_URL = "=web.base_url"
 
 #: Key in the ``meta`` table of the generated secret that signs unsubscribe links.
 REMINDERS_SECRET_KEY = "reminders_secret"

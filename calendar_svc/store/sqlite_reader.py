@@ -19,10 +19,10 @@ from calendar_svc.core.model import Anniversary
 from calendar_svc.errors import NotFoundError
 from calendar_svc.store.errors import StoreError
 from calendar_svc.store.repository import ANNIVERSARY_KIND, NEVER_REVISED
-from calendar_svc.store.rows import COLUMNS, anniversary_from_row, parse_revision
+from calendar_svc.store.rows import READ_COLUMNS, anniversary_from_row, parse_revision
 from calendar_svc.store.schema import REVISED_AT_KEY
 
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM anniversaries"
+_SELECT = f"SELECT {', '.join(READ_COLUMNS)} FROM anniversaries"
 
 
 def _placeholders(values: Collection[object]) -> str:

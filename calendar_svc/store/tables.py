@@ -113,6 +113,8 @@ anniversaries = Table(
     Column("date_form", Text, nullable=False),
     Column("duration_days", Integer, nullable=False),
     Column("source", Text, nullable=False),
+    # When this row last changed (migration 0005): the DTSTAMP of its feed events.
+    Column("revised_at", AwareDateTime, nullable=True),
     CheckConstraint("calendar IN ('solar', 'lunar')", name="calendar"),
     CheckConstraint("date_form IN ('range', 'day')", name="date_form"),
     CheckConstraint("duration_days >= 1", name="duration_days"),

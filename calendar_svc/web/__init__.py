@@ -6,8 +6,10 @@ service add routes (``extra_routes``) and background work (``lifespan_hooks``) w
 editing this package.
 
 Routes:
-    ``/`` and ``/month/YYYY-MM``: the month page (HTML).
-    ``/feeds/{name}.ics``: a published feed; ``/feeds/custom.ics?scope=&category=&round=``.
+    ``/`` and ``/month/YYYY-MM``: the month page (HTML); ``/en/…`` in English.
+    ``/feeds/{name}.ics``: a feed by name: ``national``, ``province/quang-ninh``,
+    ``commune/quang-ninh/cua-ong`` (any scope; the id percent-encoded works too), a
+    category, ``round``, ``all``; ``/feeds/custom.ics?scope=&category=&round=``.
     ``/api/occurrences?from=&to=&scope=&category=&round=&lang=``: JSON.
     ``/healthz``: JSON, 200 or 503.
     ``/unsubscribe?t=…``: :mod:`calendar_svc.web.unsubscribe`, added by ``serve``.
@@ -114,8 +116,11 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/", index_page, methods=["GET"]),
         Route("/month/{month}", month_page, methods=["GET"]),
+        Route("/en/", index_page, methods=["GET"]),
+        Route("/en", index_page, methods=["GET"]),
+        Route("/en/month/{month}", month_page, methods=["GET"]),
+        Route("/feeds/{name:path}.ics", feed, methods=["GET"]),
         Route("/annual/{year}.docx", annual_docx, methods=["GET"]),
-        Route("/feeds/{name}.ics", feed, methods=["GET"]),
         Route("/api/occurrences", occurrences_api, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         *extra_routes,

@@ -27,7 +27,8 @@ def _service(request: Request) -> FeedService:
 
 
 async def feed(request: Request) -> Response:
-    """``GET``/``HEAD /feeds/{name}.ics``: a published feed, or ``custom`` by query."""
+    """``GET``/``HEAD /feeds/{name}.ics``: a feed by name (``province/quang-ninh``), or
+    ``custom`` by query."""
     service = _service(request)
     name = request.path_params["name"]
     if name == "custom":
@@ -89,6 +90,7 @@ async def healthz(request: Request) -> JSONResponse:
         if status.window
         else None,
         "feeds": status.feeds,
+        "events": status.events,
         "refreshed_at": status.refreshed_at.isoformat() if status.refreshed_at else None,
     }
     if database_error or status.error:

@@ -117,7 +117,15 @@ def test_healthz_is_503_while_the_database_is_away(client: Client, database: Pat
     assert status == 200
     body = json.loads(data)
     assert (body["status"], body["database"], body["feeds"]) == ("ok", "ok", 13)
-    assert set(body) == {"status", "database", "revision", "window", "feeds", "refreshed_at"}
+    assert set(body) == {
+        "status",
+        "database",
+        "revision",
+        "window",
+        "feeds",
+        "events",
+        "refreshed_at",
+    }
     away = database.with_name("away.sqlite3")
     database.rename(away)
     status, headers, data = client.get("/healthz")
