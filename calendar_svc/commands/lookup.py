@@ -35,7 +35,8 @@ FORMAT_OPTION = click.option(
 def next_occurrences(ann: Anniversary, today: date, limit: int) -> list[Occurrence]:
     """Return the next ``limit`` listed occurrences of ``ann`` from ``today`` on."""
     end = date(min(today.year + LOOK_AHEAD_YEARS, 9999), 12, 31)
-    found = [o for o in occurrences([ann], today, end) if o.last_day >= today]
+    # From the year's start, so a year-long or month-long occurrence still running counts.
+    found = [o for o in occurrences([ann], date(today.year, 1, 1), end) if o.last_day >= today]
     return found[:limit]
 
 
