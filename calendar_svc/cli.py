@@ -22,7 +22,7 @@ from calendar_svc.errors import CalendarSvcError
 
 if TYPE_CHECKING:
     from calendar_svc.config import Settings
-    from calendar_svc.core.scopes import ScopeTree
+    from calendar_svc.core.scopes import ScopeIndex, ScopeTree
     from calendar_svc.store.repository import AnniversaryReader
     from calendar_svc.store.store import Store
 
@@ -120,6 +120,11 @@ COMMANDS: dict[str, Entry] = {
         "categories_command",
         "Các loại ngày kỷ niệm / List the categories, how many anniversaries each has.",
     ),
+    "scopes": Entry(
+        "scopes",
+        "scopes_group",
+        "Phạm vi: đơn vị hành chính và phạm vi riêng / Scopes: the country's units and yours.",
+    ),
 }
 
 
@@ -168,12 +173,15 @@ class App:
 
     @property
     def scopes(self) -> ScopeTree:
-        """Return the scope tree."""
+        """Return every scope of the database (the registry and the users'), read once."""
         if self._scopes is None:
-            from calendar_svc.catalog import load_scopes
-
-            self._scopes = load_scopes()
+            self._scopes = self.store().scopes.tree()
         return self._scopes
+
+    def scope_index(self, reader: AnniversaryReader) -> ScopeIndex:
+        """Return indexed scope look-ups on the reader's database (no whole-registry read)."""
+        index = getattr(reader, "scope_index", None)
+        return index() if callable(index) else self.scopes
 
     def reader(self) -> AnniversaryReader:
         """Return the fastest reader of the configured database."""
