@@ -61,6 +61,11 @@ COMMANDS: dict[str, Entry] = {
         "data", "edit_command", "Sửa một ngày kỷ niệm / Change the given fields of anniversary ID."
     ),
     "remove": Entry("data", "remove_command", "Xóa một ngày kỷ niệm / Remove anniversary ID."),
+    "data": Entry(
+        "datacheck",
+        "data_group",
+        "Dữ liệu / Check the anniversaries: sources, provinces without any, duplicates.",
+    ),
     "lunar": Entry(
         "lunar", "command", "Đổi ngày âm lịch ↔ dương lịch / Convert between solar and lunar dates."
     ),

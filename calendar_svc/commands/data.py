@@ -30,7 +30,9 @@ FIELD_HELP: dict[str, str] = {
     "valid_to": "Liệt kê đến ngày / Listed until (YYYY-MM-DD).",
     "date_form": "range hoặc day / How the directive cites dates: range or day.",
     "duration_days": "Số ngày / Length in days (default 1).",
-    "source": "Nguồn / Source of the date.",
+    "source": "Nguồn / Source of the date (required): a document number or a URL.",
+    "home": "Quê quán / Home province(s) of a leader, ';'-joined scopes (listed every year there).",
+    "note": "Ghi chú / Doubts about the date, conflicting sources.",
 }
 
 
