@@ -29,7 +29,7 @@ III. Tổ chức thực hiện. Rules (tested in ``tests/unit/test_annual.py``):
 * **Scale**: every round entry carries its category's basis and scale
   (:func:`calendar_svc.directive.draft.make_entry`).
 * **Year-only origins** ("Đề cương về văn hóa Việt Nam", 1943) occur on 1 January
-  (:mod:`calendar_svc.core.occurrences`), so they head their group.
+  (:mod:`calendar_svc.core.occurrences`), so they open their group.
 * **Tết** is named with its lunar year, as the guides write it ("Tết Nguyên đán Đinh
   Mùi"), with its lunar and solar dates.
 * **Look-ahead**: the năm tròn of the next year that need early preparation (the
