@@ -276,7 +276,7 @@ def _ambiguous(text: str, found: Sequence[Scope]) -> ScopeError:
     shown = ", ".join(describe(s) for s in found[:MAX_CANDIDATES])
     more = f" and {len(found) - MAX_CANDIDATES} more" if len(found) > MAX_CANDIDATES else ""
     return ScopeError(
-        f"phạm vi chưa rõ / ambiguous scope '{text}': {shown}{more}"
+        f"phạm vi chưa rõ / ambiguous scope {text!r}: {shown}{more}"
         " (give the id, the code or the name with its type word and province)"
     )
 
@@ -328,7 +328,7 @@ def resolve(index: ScopeIndex, text: str) -> str:
             return found[0].id
         if found:
             raise _ambiguous(given, found)
-        raise ScopeError(f"phạm vi không có / no scope has the code '{given}'")
+        raise ScopeError(f"phạm vi không có / no scope has the code {given!r}")
     name, _, within = given.partition(",")
     found = _unique(index.by_name(normalize(name))) or _unique(index.by_name(fold(name)))
     if within.strip() and found:
@@ -344,7 +344,7 @@ def resolve(index: ScopeIndex, text: str) -> str:
         raise _ambiguous(given, found)
     suggestions = nearest(index, given)
     hint = f" (nearest: {', '.join(suggestions)})" if suggestions else ""
-    raise ScopeError(f"phạm vi không có / unknown scope '{given}'{hint}")
+    raise ScopeError(f"phạm vi không có / unknown scope {given!r}{hint}")
 
 
 def lineage(index: ScopeIndex, scope_id: str) -> tuple[str, ...]:
@@ -356,7 +356,7 @@ def lineage(index: ScopeIndex, scope_id: str) -> tuple[str, ...]:
             raise ScopeError(f"scope '{scope_id}' is its own ancestor")
         scope = index.get(current)
         if scope is None:
-            raise ScopeError(f"phạm vi không có / unknown scope '{current}'")
+            raise ScopeError(f"phạm vi không có / unknown scope {current!r}")
         chain.append(current)
         current = scope.parent
     return tuple(chain)

@@ -10,10 +10,8 @@ header, above a short rule, and its headings (I, II, III and the groups) are bol
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
@@ -62,23 +60,18 @@ def build_annual_document(draft: AnnualDraft) -> DocxDocument:
         DirectiveTemplateError: a template fails.
     """
     blocks = render_blocks(draft, template_name=ANNUAL_DOCX_TEMPLATE, blocks=ANNUAL_BLOCKS)
-    doc = Document()
-    word._set_fonts(doc)
-    word._set_page(doc)
+    title = " ".join(blocks["kind"] + blocks["subject"])
+    doc = word.new_document(title=title, author=draft.profile.name)
     word._header(doc, {**blocks, "subject": []})
     _title(doc, blocks)
     word._body(doc, blocks["body"] + blocks["closing"])
     word._signature(doc, blocks)
-    doc.core_properties.title = " ".join(blocks["kind"] + blocks["subject"])
-    doc.core_properties.author = draft.profile.name
     return doc
 
 
 def annual_document_bytes(draft: AnnualDraft) -> bytes:
     """Return the .docx file of the annual guide (for writing or attaching)."""
-    buf = io.BytesIO()
-    build_annual_document(draft).save(buf)
-    return buf.getvalue()
+    return word.docx_bytes(build_annual_document(draft))
 
 
 def annual_filename(draft: AnnualDraft) -> str:

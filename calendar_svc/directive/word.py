@@ -251,27 +251,38 @@ def build_document(draft: Draft) -> DocxDocument:
         DirectiveTemplateError: a template fails.
     """
     blocks = render_blocks(draft)
-    doc = Document()
-    _set_fonts(doc)
-    _set_page(doc)
+    doc = new_document(title=" ".join(blocks["subject"]), author=draft.profile.name)
     _header(doc, blocks)
     _recipients(doc, blocks)
     _body(doc, blocks["intro"] + blocks["items"] + blocks["closing"])
     _signature(doc, blocks)
-    doc.core_properties.title = " ".join(blocks["subject"])
-    doc.core_properties.author = draft.profile.name
+    return doc
+
+
+def new_document(*, title: str, author: str) -> DocxDocument:
+    """Return an empty document with the decree's fonts and page, and its properties."""
+    doc = Document()
+    _set_fonts(doc)
+    _set_page(doc)
+    doc.core_properties.title = title
+    doc.core_properties.author = author
     now = datetime.now(UTC).replace(microsecond=0)
     doc.core_properties.created = doc.core_properties.modified = now
-    doc.core_properties.last_modified_by = draft.profile.name
+    doc.core_properties.last_modified_by = author
     doc.core_properties.revision = 1
     return doc
 
 
+def docx_bytes(doc: DocxDocument) -> bytes:
+    """Return a document as the bytes of its .docx file."""
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
 def document_bytes(draft: Draft) -> bytes:
     """Return the .docx file of the draft (for writing or attaching)."""
-    buf = io.BytesIO()
-    build_document(draft).save(buf)
-    return buf.getvalue()
+    return docx_bytes(build_document(draft))
 
 
 def default_filename(draft: Draft) -> str:
