@@ -312,6 +312,16 @@ def test_sqlite_reader_on_a_missing_file_is_a_store_error(tmp_path: Path) -> Non
         ("postgresql://u:p%40ss:w@h:5432/db?x=1", "postgresql://u:***@h:5432/db?x=1"),
         ("postgresql://u@h/db", "postgresql://u@h/db"),
         ("sqlite:////tmp/a:b@c.db", "sqlite:////tmp/a:b@c.db"),
+        ("postgresql://u:p@ss@h/db", "postgresql://u:***@h/db"),
+        ("postgresql://u:p?ss@h/db", "postgresql://u:***@h/db"),
+        (
+            "postgresql://u@h/db?password=pw&sslmode=require",
+            "postgresql://u@h/db?password=***&sslmode=require",
+        ),
+        (
+            "postgresql://u:a@h/db?sslpassword=b&passfile=c",
+            "postgresql://u:***@h/db?sslpassword=***&passfile=***",
+        ),
     ],
 )
 def test_mask_url(url: str, masked: str) -> None:
