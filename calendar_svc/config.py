@@ -112,17 +112,26 @@ class Option:
         return parser(text)
 
     def validate(self, value: Any) -> Any:
-        """Check a typed value; return it, or raise ValueError with the reason."""
+        """Check a typed value; return it, or raise ValueError with the reason.
+
+        The reason of a secret option never holds its value.
+        """
+        shown = "the value (hidden)" if self.secret else repr(value)
         if self.type is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ValueError(f"{value!r} is not a whole number")
+            raise ValueError(f"{shown} is not a whole number")
         if self.type is bool and not isinstance(value, bool):
-            raise ValueError(f"{value!r} is not a boolean (use true or false)")
+            raise ValueError(f"{shown} is not a boolean (use true or false)")
         if self.type is str and not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a string")
+            raise ValueError(f"{shown} is not a string")
         if self.choices and value not in self.choices:
-            raise ValueError(f"{value!r} is not one of {', '.join(self.choices)}")
+            raise ValueError(f"{shown} is not one of {', '.join(self.choices)}")
         if self.check is not None:
-            self.check(value)
+            try:
+                self.check(value)
+            except ValueError:
+                if self.secret:
+                    raise ValueError(f"{shown} is not valid") from None
+                raise
         return value
 
 

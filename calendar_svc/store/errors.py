@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote
 from calendar_svc.errors import CalendarSvcError, DataError
 
 #: ``scheme://user:`` — a password follows up to the '@' before the host.
-_USER_RE = re.compile(r"^[\w+.-]+://[^:/@?#]*:")
+_USER_RE = re.compile(r"^[^/?#@]*?://[^:/@?#]*:")
 #: Query keys whose values are secrets (``password``, ``sslpassword``, ``passfile``...).
 _SECRET_KEY_RE = re.compile(r"pass|pwd|secret|token", re.IGNORECASE)
 #: Shortest fragment of a secret that is scrubbed from driver messages.

@@ -276,7 +276,12 @@ def test_unreachable_postgresql_names_the_url_with_the_password_masked() -> None
 
 @pytest.mark.parametrize(
     "url",
-    ["nosuchdb://x/y", "not a url", "postgresql+nosuchdriver://u:pw@localhost/db"],
+    [
+        "nosuchdb://x/y",
+        "not a url",
+        "postgresql+nosuchdriver://u:pw@localhost/db",
+        "post gres://u:pw@x/db",
+    ],
 )
 def test_bad_url_is_a_store_error(url: str) -> None:
     with pytest.raises(StoreError) as caught:
@@ -313,6 +318,7 @@ def test_sqlite_reader_on_a_missing_file_is_a_store_error(tmp_path: Path) -> Non
         ("postgresql://u@h/db", "postgresql://u@h/db"),
         ("sqlite:////tmp/a:b@c.db", "sqlite:////tmp/a:b@c.db"),
         ("postgresql://u:p@ss@h/db", "postgresql://u:***@h/db"),
+        ("post gres://u:hunter22@x/db", "post gres://u:***@x/db"),
         ("postgresql://u:p?ss@h/db", "postgresql://u:***@h/db"),
         (
             "postgresql://u@h/db?password=pw&sslmode=require",

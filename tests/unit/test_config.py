@@ -103,3 +103,39 @@ def test_smtp_variables_and_types() -> None:
         "environment variable CALENDAR_SVC_SMTP_PORT: 'x' is not a whole number",
         "environment variable CALENDAR_SVC_REMINDERS_SEND_TIME: '25:00' is not a time of day (use HH:MM)",
     ]
+
+
+SECRET_OPTIONS = [opt for opt in OPTIONS if opt.secret]
+
+
+@pytest.mark.parametrize("opt", SECRET_OPTIONS, ids=lambda o: o.key)
+@pytest.mark.parametrize(
+    ("toml", "shown"),
+    [
+        ("123456789", ["123456789"]),
+        ('["hunter2-abc", "x"]', ["hunter2-abc"]),
+        ('{ inner = "hunter2-abc" }', ["hunter2-abc", "inner"]),
+        ("1979-05-27T07:32:00", ["1979", "07:32"]),
+    ],
+)
+def test_errors_about_secret_options_never_show_the_value(
+    tmp_path: Path, opt: object, toml: str, shown: list[str]
+) -> None:
+    from calendar_svc.config import Option
+
+    assert isinstance(opt, Option)
+    path = tmp_path / "c.toml"
+    path.write_text(f"[{opt.section}]\n{opt.name} = {toml}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_file=path, env={})
+    message = str(caught.value)
+    assert opt.key in message and "not a string" in message
+    for piece in shown:
+        assert piece not in message, (piece, message)
+
+
+def test_errors_about_other_options_still_show_the_value(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[smtp]\nport = 123456789\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="123456789 is not a port"):
+        load_settings(config_file=path, env={})
