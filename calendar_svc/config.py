@@ -206,6 +206,13 @@ OPTIONS: tuple[Option, ...] = (
         secret=True,
     ),
     Option(
+        "reminders.secret_file",
+        str,
+        "",
+        "File holding reminders.secret (e.g. a systemd credential: a relative name is looked "
+        "up in $CREDENTIALS_DIRECTORY), so the secret need not be in the database.",
+    ),
+    Option(
         "reminders.max_attempts",
         int,
         8,
@@ -247,6 +254,7 @@ class Settings:
     smtp_concurrency: int = 4
     reminders_send_time: str = "08:00"
     reminders_secret: str = field(default="", repr=False)
+    reminders_secret_file: str = ""
     reminders_max_attempts: int = 8
     reminders_tick_seconds: int = 60
     reminders_unsubscribe_mailto: str = ""
@@ -270,6 +278,43 @@ def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{path}: not valid TOML: {exc}")
     return {}
+
+
+#: A secret file larger than this is not a secret file.
+MAX_SECRET_FILE_BYTES = 4096
+
+
+def _read_secret_file(name: str, inline: str, env: Mapping[str, str], problems: list[str]) -> str:
+    """Return the secret held in ``name`` (one line; a final newline is dropped).
+
+    A relative name is looked up in ``$CREDENTIALS_DIRECTORY`` when systemd set it. The
+    problems appended name the file, never its content.
+    """
+    where = "reminders.secret_file"
+    if inline:
+        problems.append(f"{where}: set reminders.secret or reminders.secret_file, not both")
+        return ""
+    path = Path(name)
+    credentials = env.get("CREDENTIALS_DIRECTORY")
+    if not path.is_absolute() and credentials:
+        path = Path(credentials) / path
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_SECRET_FILE_BYTES + 1)
+    except OSError as exc:
+        problems.append(f"{where}: cannot read {path}: {exc.strerror or exc}")
+        return ""
+    try:
+        secret = data.decode("utf-8").removesuffix("\n").removesuffix("\r")
+    except UnicodeDecodeError:
+        secret = ""
+    if len(data) > MAX_SECRET_FILE_BYTES or not secret or any(c in secret for c in "\r\n\0"):
+        problems.append(
+            f"{where}: {path} must hold the secret on one line (at most "
+            f"{MAX_SECRET_FILE_BYTES} bytes of UTF-8)"
+        )
+        return ""
+    return secret
 
 
 def load_settings(
@@ -333,6 +378,10 @@ def load_settings(
         except ValueError as exc:
             problems.append(f"option --{opt.name.replace('_', '-')}: {exc}")
 
+    if values["reminders_secret_file"]:
+        values["reminders_secret"] = _read_secret_file(
+            values["reminders_secret_file"], values["reminders_secret"], env, problems
+        )
     if problems:
         raise ConfigError(problems)
     known = {f.name for f in fields(Settings)}

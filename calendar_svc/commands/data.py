@@ -15,6 +15,7 @@ from calendar_svc.catalog import COLUMNS, anniversary_row, load_csv, parse_field
 from calendar_svc.cli import App, confirm_removal, pass_app
 from calendar_svc.core.model import Anniversary
 from calendar_svc.errors import DataError
+from calendar_svc.filemodes import document_mode
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,6 +94,7 @@ def export_command(app: App, out: Path | None) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            os.fchmod(fh.fileno(), document_mode())
             count = write_csv(anniversaries, fh)
             fh.flush()
             os.fsync(fh.fileno())

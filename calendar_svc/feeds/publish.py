@@ -256,6 +256,7 @@ def _stage(path: Path, data: bytes) -> Path | None:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
+            os.fchmod(fd, 0o644)  # public files, whatever the service's umask
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
