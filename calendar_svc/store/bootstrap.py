@@ -43,7 +43,7 @@ def bundled_seed() -> Seed:
     return Seed(catalog.load_bundled(), catalog.DATASET_REVISION)
 
 
-def bootstrap(url: str, *, seed: Callable[[], Seed] = bundled_seed) -> Store:
+def bootstrap(url: str, *, seed: Callable[[], Seed] = bundled_seed, may_seed: bool = True) -> Store:
     """Return the store of the database at ``url``, migrated and seeded.
 
     Migrates to the head revision and fills a database whose data was never written (no
@@ -54,6 +54,7 @@ def bootstrap(url: str, *, seed: Callable[[], Seed] = bundled_seed) -> Store:
     Args:
         url: A SQLAlchemy URL.
         seed: Returns the data of a fresh database; called only when seeding.
+        may_seed: False never seeds (a SQLite file that existed before this program).
 
     Raises:
         StoreError: The database cannot be reached, opened or migrated (the message names
@@ -61,7 +62,7 @@ def bootstrap(url: str, *, seed: Callable[[], Seed] = bundled_seed) -> Store:
     """
     engine = create_store_engine(url)
     try:
-        _migrate_and_seed(engine, seed)
+        _migrate_and_seed(engine, seed if may_seed else None)
         _use_wal(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
@@ -94,13 +95,13 @@ def _use_wal(engine: Engine) -> None:
         raw.close()
 
 
-def _migrate_and_seed(engine: Engine, seed: Callable[[], Seed]) -> None:
+def _migrate_and_seed(engine: Engine, seed: Callable[[], Seed] | None) -> None:
     """Migrate to head and seed a never-written database, in one write transaction."""
     with begin_write(engine) as conn:
         revision = migrate.current_revision(conn)
         if revision != HEAD_REVISION:
             _upgrade(conn, revision, display_url(engine))
-        if read_revision(conn) is None and _is_empty(conn):
+        if seed is not None and read_revision(conn) is None and _is_empty(conn):
             data = seed()
             insert_anniversaries(conn, data.anniversaries)
             write_revision(conn, data.revised_at)

@@ -106,7 +106,8 @@ def open_store(url: str | None, *, seed: Callable[[], Seed] | None = None) -> St
 
     A SQLite file that does not exist yet is created complete: its directory (``0700``
     when it is made here), then the database built and seeded in a private (``0600``)
-    staging file beside it, which is linked into place only when whole. Then
+    staging file beside it, which is linked into place only when whole. A SQLite file
+    that exists is never seeded; one that is empty or cannot be read is an error. Then
     :func:`calendar_svc.store.bootstrap.bootstrap` migrates to head (and, for another
     database, seeds one whose data was never written, from ``seed`` or the bundled
     dataset).
@@ -131,7 +132,25 @@ def open_store(url: str | None, *, seed: Callable[[], Seed] | None = None) -> St
             with _directory_lock(url, path.parent):
                 if not os.path.lexists(path):  # not created by another process meanwhile
                     _create_sqlite(url, path, seed)
+        else:
+            _check_existing(url, path)
+        return bootstrap(url, seed=seed, may_seed=False)
     return bootstrap(url, seed=seed)
+
+
+def _check_existing(url: str, path: Path) -> None:
+    """Refuse a SQLite file that is there but empty or cannot be read (never rebuild it)."""
+    try:
+        with path.open("rb") as fh:
+            empty = not fh.read(1)
+    except OSError as exc:
+        raise StoreError(url, f"cannot read {path}: {exc.strerror}") from exc
+    if empty:
+        raise StoreError(
+            url,
+            f"{path} is empty (0 bytes): restore it from a backup, or remove it to start "
+            "afresh from the bundled dataset",
+        )
 
 
 @contextlib.contextmanager
