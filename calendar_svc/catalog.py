@@ -40,6 +40,8 @@ COLUMNS = (
 )
 REQUIRED_COLUMNS = ("id", "name_vi", "origin", "category", "scope")
 MAX_FIELD_CHARS = 2000
+#: What ends a line somewhere (CR, LF, NEL, LINE and PARAGRAPH SEPARATOR): refused in text.
+LINE_BREAKS = "\r\n\x85\u2028\u2029"
 MAX_DURATION_DAYS = 366
 
 #: The revision (DTSTAMP of feeds, ``revised_at`` of a fresh store) of the bundled dataset.
@@ -120,9 +122,9 @@ def parse_date(text: str) -> date:
 def _check_text(column: str, value: str, problems: list[FieldProblem]) -> None:
     if len(value) > MAX_FIELD_CHARS:
         problems.append(FieldProblem(column, f"is longer than {MAX_FIELD_CHARS} characters"))
-    elif any(ch in value for ch in "\r\n"):
+    elif any(ch in value for ch in LINE_BREAKS):
         problems.append(FieldProblem(column, "contains a line break"))
-    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    elif any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
         problems.append(FieldProblem(column, "contains a control character"))
     elif any("\ud800" <= ch <= "\udfff" for ch in value):
         problems.append(FieldProblem(column, "is not valid Unicode text"))

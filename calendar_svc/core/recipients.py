@@ -35,7 +35,8 @@ LANGS = ("vi", "en")
 EMAIL_RE = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$"
 )
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+#: C0 and C1 controls, DEL, and the line and paragraph separators.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class DueKind(StrEnum):
