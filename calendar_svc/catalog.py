@@ -21,6 +21,7 @@ from typing import IO
 from calendar_svc.core.model import Anniversary, Calendar, DateForm, Origin
 from calendar_svc.core.policy import CATEGORIES
 from calendar_svc.core.scopes import Scope, ScopeTree
+from calendar_svc.csvcells import looks_like_formula, neutralised
 from calendar_svc.errors import CsvImportError, RowProblem
 
 COLUMNS = (
@@ -39,6 +40,8 @@ COLUMNS = (
     "source",
 )
 REQUIRED_COLUMNS = ("id", "name_vi", "origin", "category", "scope")
+#: Columns of free text (the others have a strict form: an origin may start with "--").
+FREE_TEXT_COLUMNS = ("name_vi", "name_en", "source")
 MAX_FIELD_CHARS = 2000
 #: What ends a line somewhere (CR, LF, NEL, LINE and PARAGRAPH SEPARATOR): refused in text.
 LINE_BREAKS = "\r\n\x85\u2028\u2029"
@@ -52,7 +55,6 @@ DATASET_SHA256 = "62d55603ae7985b555f4e630bd5ae29f933fcf650137b3ba7fd1dddb39e009
 
 _ORIGIN_RE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_FORMULA_START = ("=", "+", "@")
 _TRUE = {"1", "true", "yes", "x"}
 _FALSE = {"", "0", "false", "no"}
 
@@ -128,7 +130,7 @@ def _check_text(column: str, value: str, problems: list[FieldProblem]) -> None:
         problems.append(FieldProblem(column, "contains a control character"))
     elif any("\ud800" <= ch <= "\udfff" for ch in value):
         problems.append(FieldProblem(column, "is not valid Unicode text"))
-    elif value.startswith(_FORMULA_START):
+    elif column in FREE_TEXT_COLUMNS and looks_like_formula(value):
         problems.append(FieldProblem(column, f"{value[:20]!r} starts like a spreadsheet formula"))
 
 
@@ -406,11 +408,17 @@ def anniversary_row(ann: Anniversary) -> dict[str, str]:
 
 
 def write_csv(anniversaries: Iterable[Anniversary], stream: IO[str]) -> int:
-    """Write anniversaries as CSV (header first, LF line ends); return the row count."""
+    """Write anniversaries as CSV (header first, LF line ends); return the row count.
+
+    A free-text cell that a spreadsheet would run as a formula gets a leading ``'``.
+    """
     writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
     for ann in anniversaries:
-        writer.writerow(anniversary_row(ann))
+        row = anniversary_row(ann)
+        writer.writerow(
+            {k: neutralised(v) if k in FREE_TEXT_COLUMNS else v for k, v in row.items()}
+        )
         n += 1
     return n
