@@ -217,7 +217,11 @@ def parse_fields(
 
     duration_text = get.get("duration_days") or "1"
     duration = 1
-    if duration_text.isdigit() and 1 <= int(duration_text) <= MAX_DURATION_DAYS:
+    if (
+        duration_text.isascii()
+        and duration_text.isdigit()
+        and 1 <= int(duration_text) <= MAX_DURATION_DAYS
+    ):
         duration = int(duration_text)
     else:
         problems.append(

@@ -56,6 +56,15 @@ def _non_negative(value: Any) -> None:
         raise ValueError(f"{value!r} is negative")
 
 
+#: Most years a feed window reaches back or ahead.
+MAX_FEED_YEARS = 50
+
+
+def _feed_years(value: Any) -> None:
+    if not 0 <= value <= MAX_FEED_YEARS:
+        raise ValueError(f"{value!r} is not a number of years from 0 to {MAX_FEED_YEARS}")
+
+
 def _positive(value: Any) -> None:
     if value < 1:
         raise ValueError(f"{value!r} is not positive")
@@ -158,8 +167,12 @@ OPTIONS: tuple[Option, ...] = (
         "",
         "Directory of the published .ics files; empty means 'feeds' in the data directory.",
     ),
-    Option("feeds.years_back", int, 1, "Years before today that feeds cover.", check=_non_negative),
-    Option("feeds.years_ahead", int, 5, "Years after today that feeds cover.", check=_non_negative),
+    Option(
+        "feeds.years_back", int, 1, "Years before today that feeds cover (0-50).", check=_feed_years
+    ),
+    Option(
+        "feeds.years_ahead", int, 5, "Years after today that feeds cover (0-50).", check=_feed_years
+    ),
     Option(
         "feeds.alarm_days",
         int,
@@ -267,14 +280,51 @@ def default_config_path(env: Mapping[str, str]) -> Path:
     return Path(base) / "calendar-svc" / "config.toml"
 
 
+#: A configuration file larger than this is refused.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _read_config_bytes(path: Path) -> bytes:
+    """Return a regular file's content, at most :data:`MAX_CONFIG_BYTES`.
+
+    Opened without blocking (a FIFO does not wait for a writer) and checked to be a
+    regular file before anything is read (``/dev/zero`` never ends).
+
+    Raises:
+        OSError: it cannot be opened or read.
+        ValueError: it is not a regular file, or too large.
+    """
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        data = fh.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ValueError(f"larger than {MAX_CONFIG_BYTES // 1024 // 1024} MB")
+    return data
+
+
 def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
     import tomllib
 
+    where = f"{path}: cannot read the configuration file"
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = _read_config_bytes(path)
     except OSError as exc:
-        problems.append(f"{path}: cannot read the configuration file: {exc.strerror or exc}")
+        problems.append(f"{where}: {exc.strerror or exc}")
+        return {}
+    except ValueError as exc:
+        problems.append(f"{where}: {exc}")
+        return {}
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(f"{path}: not UTF-8 text (byte {exc.start + 1})")
+        return {}
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{path}: not valid TOML: {exc}")
     return {}

@@ -200,4 +200,7 @@ class Occurrence:
         if precision is Precision.MONTH:
             last = _calendar.monthrange(self.date.year, self.date.month)[1]
             return date(self.date.year, self.date.month, last)
-        return self.date + timedelta(days=self.anniversary.duration_days - 1)
+        try:
+            return self.date + timedelta(days=self.anniversary.duration_days - 1)
+        except OverflowError:  # a period running past 9999-12-31 ends there
+            return date.max

@@ -67,6 +67,9 @@ def bootstrap(url: str, *, seed: Callable[[], Seed] = bundled_seed, may_seed: bo
     except SQLAlchemyError as exc:
         engine.dispose()
         raise StoreError(display_url(engine), str(getattr(exc, "orig", None) or exc)) from exc
+    except ValueError as exc:  # a driver refusing its arguments (a NUL in a file name)
+        engine.dispose()
+        raise StoreError(display_url(engine), str(exc).replace("null", "NUL")) from exc
     except BaseException:
         engine.dispose()
         raise

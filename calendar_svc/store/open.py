@@ -59,6 +59,9 @@ def sqlite_file_path(url: str | None) -> Path | None:
 
     None (the default database) gives :func:`default_sqlite_path`. In-memory databases
     and URLs with query options give None: they take the SQLAlchemy path.
+
+    Raises:
+        StoreError: the file name holds a NUL character (``sqlite:///%00``).
     """
     if url is None:
         return default_sqlite_path()
@@ -68,6 +71,8 @@ def sqlite_file_path(url: str | None) -> Path | None:
     path = unquote(match["path"])
     if path == ":memory:" or path.startswith("file:"):
         return None
+    if "\x00" in path:
+        raise StoreError(url, "the file name holds a NUL character")
     return Path(path)
 
 
