@@ -11,19 +11,21 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from calendar_svc.core.model import Anniversary, Calendar, DateForm, Origin
-from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.core.model import SLUG_RE, Anniversary, Calendar, DateForm, Origin
+from calendar_svc.core.policy import require_category
 from calendar_svc.core.scopes import Scope, ScopeTree
 from calendar_svc.csvcells import looks_like_formula, neutralised
-from calendar_svc.errors import CsvImportError, RowProblem
+from calendar_svc.errors import CsvImportError, RowProblem, UnknownNameError
 
+#: The columns in file order (the header :func:`write_csv` writes); how each is read is
+#: :data:`PARSED_COLUMNS`.
 COLUMNS = (
     "id",
     "name_vi",
@@ -39,12 +41,11 @@ COLUMNS = (
     "duration_days",
     "source",
 )
-REQUIRED_COLUMNS = ("id", "name_vi", "origin", "category", "scope")
-#: Columns of free text (the others have a strict form: an origin may start with "--").
-FREE_TEXT_COLUMNS = ("name_vi", "name_en", "source")
 MAX_FIELD_CHARS = 2000
 #: What ends a line somewhere (CR, LF, NEL, LINE and PARAGRAPH SEPARATOR): refused in text.
 LINE_BREAKS = "\r\n\x85\u2028\u2029"
+#: Columns of free text (the others have a strict form: an origin may start with "--").
+FREE_TEXT_COLUMNS = ("name_vi", "name_en", "source")
 MAX_DURATION_DAYS = 366
 
 #: The revision (DTSTAMP of feeds, ``revised_at`` of a fresh store) of the bundled dataset.
@@ -134,6 +135,132 @@ def _check_text(column: str, value: str, problems: list[FieldProblem]) -> None:
         problems.append(FieldProblem(column, f"{value[:20]!r} starts like a spreadsheet formula"))
 
 
+def _text(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
+    return text
+
+
+def _slug(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
+    if not SLUG_RE.match(text):
+        raise ValueError(f"{text!r} is not a slug (use a-z, 0-9 and '-')")
+    return text
+
+
+def _calendar(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> Calendar:
+    try:
+        return Calendar(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not 'solar' or 'lunar'") from None
+
+
+def _leap(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> bool:
+    flag = text.lower()
+    if flag not in _TRUE | _FALSE:
+        raise ValueError(f"{flag!r} is not 0 or 1")
+    if flag in _TRUE and row["calendar"] is not Calendar.LUNAR:
+        raise ValueError("only a lunar origin can be in a leap month")
+    return flag in _TRUE
+
+
+def _origin(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> Origin:
+    calendar: Calendar = row["calendar"]
+    origin = parse_origin(text, calendar)
+    if row["leap_month"]:
+        origin = Origin(origin.year, origin.month, origin.day, leap=True, calendar=calendar)
+    if calendar is Calendar.LUNAR and origin.day is None:
+        raise ValueError("a lunar origin needs a month and a day")
+    if calendar is Calendar.LUNAR and origin.year is not None and origin.day is not None:
+        # The same check as ``lunar --to-solar``: the leap month and day 30 must exist.
+        from calendar_svc.core import lunar
+        from calendar_svc.errors import LunarDateError
+
+        try:
+            lunar.to_solar(origin.year, origin.month or 1, origin.day, leap=origin.leap)
+        except LunarDateError as exc:
+            raise ValueError(str(exc)) from None
+    return origin
+
+
+def _category(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
+    try:
+        return require_category(text)
+    except UnknownNameError as exc:
+        raise ValueError(exc.detail) from None
+
+
+def _scope(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
+    try:
+        return scopes.require(text).id
+    except UnknownNameError as exc:
+        raise ValueError(exc.detail) from None
+
+
+def _optional_date(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> date | None:
+    return parse_date(text) if text else None
+
+
+def _date_form(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> DateForm:
+    try:
+        return DateForm(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not 'range' or 'day'") from None
+
+
+def _duration(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_DURATION_DAYS):
+        raise ValueError(f"{text!r} is not a whole number from 1 to {MAX_DURATION_DAYS}")
+    return int(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """How one CSV column is read: required or not, its default text, its parser.
+
+    A parser gets the stripped text, the values of the columns parsed before it and the
+    scope tree; it returns the value or raises ValueError with the message to show.
+    ``fallback`` stands in for a value that failed, so later columns can still be checked.
+    """
+
+    name: str
+    parse: Callable[[str, Mapping[str, Any], ScopeTree], Any]
+    required: bool = False
+    default: str = ""
+    fallback: Any = None
+
+
+#: The columns in the order they are checked (problems come out in this order).
+PARSED_COLUMNS: tuple[Column, ...] = (
+    Column("id", _slug, required=True),
+    Column("name_vi", _text, required=True),
+    Column("name_en", _text),
+    Column("calendar", _calendar, default="solar", fallback=Calendar.SOLAR),
+    Column("leap_month", _leap, fallback=False),
+    Column("origin", _origin, required=True),
+    Column("category", _category, required=True),
+    Column("scope", _scope, required=True),
+    Column("valid_from", _optional_date),
+    Column("valid_to", _optional_date),
+    Column("date_form", _date_form, default="range", fallback=DateForm.RANGE),
+    Column("duration_days", _duration, default="1", fallback=1),
+    Column("source", _text),
+)
+REQUIRED_COLUMNS = tuple(c.name for c in PARSED_COLUMNS if c.required)
+
+
+def _cross_field_problems(row: Mapping[str, Any]) -> list[FieldProblem]:
+    """Return what no single column shows: the validity range against itself and the origin."""
+    valid_from, valid_to, origin = row["valid_from"], row["valid_to"], row["origin"]
+    problems = []
+    if valid_from and valid_to and valid_to < valid_from:
+        problems.append(
+            FieldProblem("valid_to", f"'{valid_to}' is before valid_from '{valid_from}'")
+        )
+    if valid_to and origin is not None and origin.year is not None and valid_to.year < origin.year:
+        problems.append(
+            FieldProblem("valid_to", f"'{valid_to}' is before the origin '{origin.iso()}'")
+        )
+    return problems
+
+
 def parse_fields(
     fields: Mapping[str, str], scopes: ScopeTree
 ) -> tuple[Anniversary | None, list[FieldProblem]]:
@@ -143,110 +270,26 @@ def parse_fields(
     """
     problems: list[FieldProblem] = []
     get = {k: (v or "").strip() for k, v in fields.items()}
-    for column in COLUMNS:
-        if column in get:
-            _check_text(column, get[column], problems)
-    for column in REQUIRED_COLUMNS:
-        if not get.get(column):
-            problems.append(FieldProblem(column, "is empty"))
+    for name in COLUMNS:
+        if name in get:
+            _check_text(name, get[name], problems)
+    for name in REQUIRED_COLUMNS:
+        if not get.get(name):
+            problems.append(FieldProblem(name, "is empty"))
     if problems:
         return None, problems
-
-    ident = get["id"]
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", ident):
-        problems.append(FieldProblem("id", f"{ident!r} is not a slug (use a-z, 0-9 and '-')"))
-
-    cal_text = get.get("calendar") or "solar"
-    try:
-        cal = Calendar(cal_text)
-    except ValueError:
-        problems.append(FieldProblem("calendar", f"{cal_text!r} is not 'solar' or 'lunar'"))
-        cal = Calendar.SOLAR
-
-    leap_text = get.get("leap_month", "").lower()
-    leap = leap_text in _TRUE
-    if leap_text not in _TRUE | _FALSE:
-        problems.append(FieldProblem("leap_month", f"{leap_text!r} is not 0 or 1"))
-    elif leap and cal is not Calendar.LUNAR:
-        problems.append(FieldProblem("leap_month", "only a lunar origin can be in a leap month"))
-
-    origin: Origin | None = None
-    try:
-        origin = parse_origin(get["origin"], cal)
-        if leap and cal is Calendar.LUNAR:
-            origin = Origin(origin.year, origin.month, origin.day, leap=True, calendar=cal)
-    except ValueError as exc:
-        problems.append(FieldProblem("origin", str(exc)))
-    if origin is not None and cal is Calendar.LUNAR and origin.day is None:
-        problems.append(FieldProblem("origin", "a lunar origin needs a month and a day"))
-
-    category = get["category"]
-    if category not in CATEGORIES:
-        known = ", ".join(CATEGORIES)
-        problems.append(FieldProblem("category", f"unknown category {category!r} (known: {known})"))
-    scope = get["scope"]
-    if scope not in scopes:
-        known = ", ".join(scopes.ids())
-        problems.append(FieldProblem("scope", f"unknown scope {scope!r} (known: {known})"))
-
-    bounds: dict[str, date | None] = {}
-    for column in ("valid_from", "valid_to"):
-        text = get.get(column, "")
-        bounds[column] = None
-        if text:
-            try:
-                bounds[column] = parse_date(text)
-            except ValueError as exc:
-                problems.append(FieldProblem(column, str(exc)))
-    valid_from, valid_to = bounds["valid_from"], bounds["valid_to"]
-    if valid_from and valid_to and valid_to < valid_from:
-        problems.append(
-            FieldProblem("valid_to", f"'{valid_to}' is before valid_from '{valid_from}'")
-        )
-    if valid_to and origin is not None and origin.year is not None and valid_to.year < origin.year:
-        problems.append(
-            FieldProblem("valid_to", f"'{valid_to}' is before the origin '{origin.iso()}'")
-        )
-
-    form_text = get.get("date_form") or "range"
-    try:
-        date_form = DateForm(form_text)
-    except ValueError:
-        problems.append(FieldProblem("date_form", f"{form_text!r} is not 'range' or 'day'"))
-        date_form = DateForm.RANGE
-
-    duration_text = get.get("duration_days") or "1"
-    duration = 1
-    if (
-        duration_text.isascii()
-        and duration_text.isdigit()
-        and 1 <= int(duration_text) <= MAX_DURATION_DAYS
-    ):
-        duration = int(duration_text)
-    else:
-        problems.append(
-            FieldProblem(
-                "duration_days",
-                f"{duration_text!r} is not a whole number from 1 to {MAX_DURATION_DAYS}",
-            )
-        )
-
-    if problems or origin is None:
+    row: dict[str, Any] = {}
+    for column in PARSED_COLUMNS:
+        try:
+            row[column.name] = column.parse(get.get(column.name) or column.default, row, scopes)
+        except ValueError as exc:
+            problems.append(FieldProblem(column.name, str(exc)))
+            row[column.name] = column.fallback
+    problems.extend(_cross_field_problems(row))
+    if problems:
         return None, problems
-    ann = Anniversary(
-        id=ident,
-        name_vi=get["name_vi"],
-        name_en=get.get("name_en", ""),
-        origin=origin,
-        category=category,
-        scope=scope,
-        source=get.get("source", ""),
-        valid_from=valid_from,
-        valid_to=valid_to,
-        date_form=date_form,
-        duration_days=duration,
-    )
-    return ann, []
+    del row["calendar"], row["leap_month"]  # already part of the origin
+    return Anniversary(**row), []
 
 
 def _decode(data: bytes, display: str) -> str:

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -25,45 +25,85 @@ if TYPE_CHECKING:
     from calendar_svc.store.repository import AnniversaryReader
     from calendar_svc.store.store import Store
 
-#: Subcommand name → module under calendar_svc.commands holding ``command`` (or a named object).
-COMMANDS: dict[str, tuple[str, str]] = {
-    "month": ("listing", "month_command"),
-    "year": ("listing", "year_command"),
-    "import": ("data", "import_command"),
-    "export": ("data", "export_command"),
-    "add": ("data", "add_command"),
-    "edit": ("data", "edit_command"),
-    "remove": ("data", "remove_command"),
-    "lunar": ("lunar", "command"),
-    "feeds": ("feeds", "feeds_group"),
-    "serve": ("serve", "serve_command"),
-    "org": ("org", "org_group"),
-    "subscribers": ("subscribers", "subscribers_group"),
-    "remind": ("remind", "remind_group"),
-    "outbox": ("outbox", "outbox_group"),
-    "worker": ("worker", "worker_command"),
-    "directive": ("directive", "directive_command"),
-    "db": ("db", "db_group"),
-}
 
-HELP_SHORT: dict[str, str] = {
-    "month": "Liệt kê ngày kỷ niệm trong tháng / List a month's anniversaries.",
-    "year": "Liệt kê cả năm theo tháng / List a whole year by month.",
-    "import": "Nhập tệp CSV (tất cả hoặc không) / Import a CSV file, all or nothing.",
-    "export": "Xuất dữ liệu ra CSV / Export the anniversaries as CSV.",
-    "add": "Thêm một ngày kỷ niệm / Add an anniversary.",
-    "edit": "Sửa một ngày kỷ niệm / Edit an anniversary.",
-    "remove": "Xóa một ngày kỷ niệm / Remove an anniversary.",
-    "lunar": "Đổi ngày âm lịch ↔ dương lịch / Convert lunar ↔ solar dates.",
-    "feeds": "Lịch ICS: xuất, kiểm tra / Build and check the ICS feeds.",
-    "serve": "Chạy dịch vụ web / Serve feeds, the month page and the API over HTTP.",
-    "org": "Tổ chức ban hành định hướng / Organisations and their directive due dates.",
-    "subscribers": "Người nhận thư nhắc / Who gets reminders.",
-    "remind": "Nhắc việc: xem trước, gửi / Preview a digest; plan and send reminders.",
-    "outbox": "Hàng đợi thư nhắc / List and requeue the reminder outbox.",
-    "worker": "Chạy bộ nhắc việc / Run the reminder scheduler alone.",
-    "directive": "Soạn dự thảo định hướng tháng / Draft the monthly directive (text, md, docx).",
-    "db": "Cơ sở dữ liệu: phiên bản, số dòng, nâng cấp / Database status and upgrade.",
+class Entry(NamedTuple):
+    """A subcommand: the module under ``calendar_svc.commands`` and the object it names,
+    and its one-line help (the first line of its docstring; a test checks they agree)."""
+
+    module: str
+    attr: str
+    help: str
+
+
+#: Every subcommand, listed without importing its module.
+COMMANDS: dict[str, Entry] = {
+    "month": Entry(
+        "listing",
+        "month_command",
+        "Liệt kê ngày kỷ niệm trong tháng / List a month's anniversaries.",
+    ),
+    "year": Entry(
+        "listing",
+        "year_command",
+        "Liệt kê cả năm theo tháng / List a whole year, grouped by month.",
+    ),
+    "import": Entry(
+        "data", "import_command", "Nhập tệp CSV / Import a CSV file: upsert by id, all or nothing."
+    ),
+    "export": Entry(
+        "data",
+        "export_command",
+        "Xuất dữ liệu ra CSV / Export every anniversary as CSV (the import format).",
+    ),
+    "add": Entry("data", "add_command", "Thêm một ngày kỷ niệm / Add an anniversary with id ID."),
+    "edit": Entry(
+        "data", "edit_command", "Sửa một ngày kỷ niệm / Change the given fields of anniversary ID."
+    ),
+    "remove": Entry("data", "remove_command", "Xóa một ngày kỷ niệm / Remove anniversary ID."),
+    "lunar": Entry(
+        "lunar", "command", "Đổi ngày âm lịch ↔ dương lịch / Convert between solar and lunar dates."
+    ),
+    "feeds": Entry(
+        "feeds", "feeds_group", "Lịch ICS / ICS feeds: build them as files, check a feed."
+    ),
+    "serve": Entry(
+        "serve",
+        "serve_command",
+        "Chạy dịch vụ web / Serve the feeds, the month page and the JSON API.",
+    ),
+    "org": Entry(
+        "org",
+        "org_group",
+        "Tổ chức / Organisations that issue a monthly directive, and when it is due.",
+    ),
+    "subscribers": Entry(
+        "subscribers",
+        "subscribers_group",
+        "Người nhận / Subscribers: who gets digests and anniversary reminders.",
+    ),
+    "remind": Entry(
+        "remind",
+        "remind_group",
+        "Nhắc việc / Reminders: preview a digest, plan and send what is due.",
+    ),
+    "outbox": Entry(
+        "outbox",
+        "outbox_group",
+        "Hàng đợi thư / The reminder outbox: what was sent, what waits, what failed.",
+    ),
+    "worker": Entry(
+        "worker",
+        "worker_command",
+        "Chạy bộ nhắc việc / Run the reminder scheduler alone (no web app).",
+    ),
+    "directive": Entry(
+        "directive",
+        "directive_command",
+        "Soạn dự thảo định hướng tháng / Draft an organisation's monthly directive.",
+    ),
+    "db": Entry(
+        "db", "db_group", "Cơ sở dữ liệu / The database: schema revision, counts, migrations."
+    ),
 }
 
 
@@ -77,17 +117,16 @@ class LazyGroup(click.Group):
         spec = COMMANDS.get(cmd_name)
         if spec is None:
             return None
-        module_name, attr = spec
-        module = importlib.import_module(f"calendar_svc.commands.{module_name}")
-        cmd = getattr(module, attr)
+        module = importlib.import_module(f"calendar_svc.commands.{spec.module}")
+        cmd = getattr(module, spec.attr)
         if not isinstance(cmd, click.Command):
-            raise TypeError(f"calendar_svc.commands.{module_name}.{attr} is not a command")
+            raise TypeError(f"calendar_svc.commands.{spec.module}.{spec.attr} is not a command")
         return cmd
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Listing help must not import every command module.
         with formatter.section("Commands"):
-            formatter.write_dl([(name, HELP_SHORT.get(name, "")) for name in sorted(COMMANDS)])
+            formatter.write_dl([(name, COMMANDS[name].help) for name in sorted(COMMANDS)])
 
 
 @dataclass
@@ -142,9 +181,7 @@ class App:
 
     def today(self) -> date:
         """Return today's date in the configured time zone."""
-        import zoneinfo
-
-        return datetime.now(zoneinfo.ZoneInfo(self.settings.timezone)).date()
+        return datetime.now(self.settings.timezone).date()
 
 
 pass_app = click.make_pass_decorator(App)

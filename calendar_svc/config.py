@@ -1,7 +1,9 @@
 """One typed configuration schema, read from a TOML file, CALENDAR_SVC_* variables and flags.
 
-Each option is declared once in :data:`OPTIONS` with its type, default and help; that
-declaration drives the TOML keys (``[database] url = …``), the environment variables
+Each option is declared once, as a field of :class:`Settings`, with its default (whose type
+is the option's TOML type), help and parser; values are stored parsed (the time zone as a
+``ZoneInfo``, the send time as a ``time``). :data:`OPTIONS` lists them; that declaration
+drives the TOML keys (``[database] url = …``), the environment variables
 (``CALENDAR_SVC_DATABASE_URL``; options of the ``general`` section drop the section:
 ``CALENDAR_SVC_TIMEZONE``) and the generated reference. Later sources win: defaults, then
 the file, then the environment, then command-line flags. All problems are collected before
@@ -11,10 +13,13 @@ the file, then the environment, then command-line flags. All problems are collec
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from calendar_svc.errors import ConfigError
 
@@ -42,58 +47,68 @@ def _parse_bool(text: str) -> bool:
     raise ValueError(f"{text!r} is not a boolean (use true or false)")
 
 
-def _check_timezone(value: Any) -> None:
-    import zoneinfo
-
+def _timezone(value: str) -> ZoneInfo:
     try:
-        zoneinfo.ZoneInfo(str(value))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{value!r} is not a known time zone (e.g. Asia/Ho_Chi_Minh)") from None
 
 
-def _non_negative(value: Any) -> None:
+def parse_time_of_day(value: str) -> time:
+    """Return the time of ``HH:MM``; ValueError otherwise."""
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+    if m is None or int(m[1]) > 23 or int(m[2]) > 59:
+        raise ValueError(f"{value!r} is not a time of day (use HH:MM)")
+    return time(int(m[1]), int(m[2]))
+
+
+def _non_negative(value: int) -> int:
     if value < 0:
         raise ValueError(f"{value!r} is negative")
+    return value
 
 
 #: Most years a feed window reaches back or ahead.
 MAX_FEED_YEARS = 50
 
 
-def _feed_years(value: Any) -> None:
+def _feed_years(value: int) -> int:
     if not 0 <= value <= MAX_FEED_YEARS:
         raise ValueError(f"{value!r} is not a number of years from 0 to {MAX_FEED_YEARS}")
+    return value
 
 
-def _positive(value: Any) -> None:
+def _positive(value: int) -> int:
     if value < 1:
         raise ValueError(f"{value!r} is not positive")
+    return value
 
 
-def _port(value: Any) -> None:
+def _port(value: int) -> int:
     if not 1 <= value <= 65535:
         raise ValueError(f"{value!r} is not a port (1-65535)")
-
-
-def _hh_mm(value: Any) -> None:
-    import re
-
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value))
-    if m is None or int(m[1]) > 23 or int(m[2]) > 59:
-        raise ValueError(f"{value!r} is not a time of day (use HH:MM)")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """One configuration option."""
+    """One configuration option: its key, default as written in TOML, help and parser.
+
+    The option's TOML type is its default's (str, int or bool); ``parse`` turns a value of
+    that type into the stored one (a ``ZoneInfo``, a ``time``) or raises ValueError.
+    """
 
     key: str
-    type: type
-    default: Any
+    default: str | int | bool
     help: str
     choices: tuple[str, ...] = ()
-    check: Callable[[Any], None] | None = None
+    parse: Callable[[Any], Any] | None = None
     secret: bool = False
+
+    @property
+    def type(self) -> type:
+        """Return the option's TOML type."""
+        return type(self.default)
 
     @property
     def section(self) -> str:
@@ -116,14 +131,14 @@ class Option:
         return ENV_PREFIX + self.attr.upper()
 
     def parse_text(self, text: str) -> Any:
-        """Convert text from the environment or a flag to the option's type."""
+        """Convert text from the environment or a flag to the option's TOML type."""
         parser = {int: _parse_int, bool: _parse_bool}.get(self.type, _parse_str)
         return parser(text)
 
     def validate(self, value: Any) -> Any:
-        """Check a typed value; return it, or raise ValueError with the reason.
+        """Check a value of the TOML type; return it parsed, or raise ValueError.
 
-        The reason of a secret option never holds its value.
+        The reason given for a secret option never holds its value.
         """
         shown = "the value (hidden)" if self.secret else repr(value)
         if self.type is int and (isinstance(value, bool) or not isinstance(value, int)):
@@ -134,144 +149,153 @@ class Option:
             raise ValueError(f"{shown} is not a string")
         if self.choices and value not in self.choices:
             raise ValueError(f"{shown} is not one of {', '.join(self.choices)}")
-        if self.check is not None:
-            try:
-                self.check(value)
-            except ValueError:
-                if self.secret:
-                    raise ValueError(f"{shown} is not valid") from None
-                raise
-        return value
+        if self.parse is None:
+            return value
+        try:
+            return self.parse(value)
+        except ValueError:
+            if self.secret:
+                raise ValueError(f"{shown} is not valid") from None
+            raise
+
+    @property
+    def parsed_default(self) -> Any:
+        """Return the default as :class:`Settings` stores it."""
+        return self.validate(self.default)
 
 
-OPTIONS: tuple[Option, ...] = (
-    Option(
-        "database.url",
-        str,
-        "",
-        "SQLAlchemy URL of the database; empty means a SQLite file in the user's data "
-        "directory (e.g. postgresql+psycopg://user@host/calendar).",
-        secret=True,
-    ),
-    Option(
-        "general.timezone",
-        str,
-        "Asia/Ho_Chi_Minh",
-        "Time zone that decides 'today' and the current month.",
-        check=_check_timezone,
-    ),
-    Option("general.lang", str, "vi", "Language of output: vi or en.", choices=("vi", "en")),
-    Option(
-        "feeds.dir",
-        str,
-        "",
-        "Directory of the published .ics files; empty means 'feeds' in the data directory.",
-    ),
-    Option(
-        "feeds.years_back", int, 1, "Years before today that feeds cover (0-50).", check=_feed_years
-    ),
-    Option(
-        "feeds.years_ahead", int, 5, "Years after today that feeds cover (0-50).", check=_feed_years
-    ),
-    Option(
-        "feeds.alarm_days",
-        int,
-        0,
-        "Add a VALARM this many days before each event; 0 leaves alarms out.",
-        check=_non_negative,
-    ),
-    Option(
-        "web.base_url",
-        str,
-        "http://127.0.0.1:8080",
-        "Public address of the web service, used in subscribe and unsubscribe links.",
-    ),
-    Option("web.host", str, "127.0.0.1", "Address 'calendar-svc serve' listens on."),
-    Option("web.port", int, 8080, "Port 'calendar-svc serve' listens on.", check=_port),
-    Option("smtp.host", str, "localhost", "SMTP server that sends reminders."),
-    Option("smtp.port", int, 25, "SMTP server port.", check=_port),
-    Option("smtp.username", str, "", "SMTP user name; empty sends without logging in."),
-    Option("smtp.password", str, "", "SMTP password.", secret=True),
-    Option("smtp.starttls", bool, default=False, help="Upgrade the connection with STARTTLS."),
-    Option("smtp.tls", bool, default=False, help="Connect with implicit TLS (usually port 465)."),
-    Option("smtp.from", str, "calendar-svc@localhost", "Sender address of reminders."),
-    Option(
-        "smtp.timeout",
-        int,
-        30,
-        "Seconds before one message's delivery is abandoned.",
-        check=_positive,
-    ),
-    Option("smtp.concurrency", int, 4, "Messages sent at once.", check=_positive),
-    Option(
-        "reminders.send_time",
-        str,
-        "08:00",
-        "Local time (HH:MM) at which a day's reminders go out.",
-        check=_hh_mm,
-    ),
-    Option(
-        "reminders.secret",
-        str,
-        "",
-        "Secret that signs unsubscribe links (HMAC); empty means one generated once and kept "
-        "in the database.",
-        secret=True,
-    ),
-    Option(
-        "reminders.secret_file",
-        str,
-        "",
-        "File holding reminders.secret (e.g. a systemd credential: a relative name is looked "
-        "up in $CREDENTIALS_DIRECTORY), so the secret need not be in the database.",
-    ),
-    Option(
-        "reminders.max_attempts",
-        int,
-        8,
-        "Delivery attempts before a reminder fails.",
-        check=_positive,
-    ),
-    Option("reminders.tick_seconds", int, 60, "Seconds between scheduler ticks.", check=_positive),
-    Option(
-        "reminders.unsubscribe_mailto",
-        str,
-        "",
-        "Address for List-Unsubscribe mailto: links; empty uses smtp.from.",
-    ),
-)
+def _option(
+    key: str,
+    help: str,
+    *,
+    default: str | int | bool,
+    choices: tuple[str, ...] = (),
+    parse: Callable[[Any], Any] | None = None,
+    secret: bool = False,
+) -> Any:
+    """Declare a :class:`Settings` field from its option (the only place options are listed)."""
+    opt = Option(key, default, help, choices, parse, secret)
+    return field(default=opt.parsed_default, repr=not secret, metadata={"option": opt})
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """The effective configuration."""
+    """The effective configuration: one field per option, stored parsed."""
 
-    database_url: str = ""
-    timezone: str = "Asia/Ho_Chi_Minh"
-    lang: str = "vi"
-    feeds_dir: str = ""
-    feeds_years_back: int = 1
-    feeds_years_ahead: int = 5
-    feeds_alarm_days: int = 0
-    web_base_url: str = "http://127.0.0.1:8080"
-    web_host: str = "127.0.0.1"
-    web_port: int = 8080
-    smtp_host: str = "localhost"
-    smtp_port: int = 25
-    smtp_username: str = ""
-    smtp_password: str = field(default="", repr=False)
-    smtp_starttls: bool = False
-    smtp_tls: bool = False
-    smtp_from: str = "calendar-svc@localhost"
-    smtp_timeout: int = 30
-    smtp_concurrency: int = 4
-    reminders_send_time: str = "08:00"
-    reminders_secret: str = field(default="", repr=False)
-    reminders_secret_file: str = ""
-    reminders_max_attempts: int = 8
-    reminders_tick_seconds: int = 60
-    reminders_unsubscribe_mailto: str = ""
+    database_url: str = _option(
+        "database.url",
+        "SQLAlchemy URL of the database; empty means a SQLite file in the user's data "
+        "directory (e.g. postgresql+psycopg://user@host/calendar).",
+        default="",
+        secret=True,
+    )
+    timezone: ZoneInfo = _option(
+        "general.timezone",
+        "Time zone that decides 'today' and the current month.",
+        default="Asia/Ho_Chi_Minh",
+        parse=_timezone,
+    )
+    lang: str = _option(
+        "general.lang", "Language of output: vi or en.", default="vi", choices=("vi", "en")
+    )
+    feeds_dir: str = _option(
+        "feeds.dir",
+        "Directory of the published .ics files; empty means 'feeds' in the data directory.",
+        default="",
+    )
+    feeds_years_back: int = _option(
+        "feeds.years_back",
+        "Years before today that feeds cover (0-50).",
+        default=1,
+        parse=_feed_years,
+    )
+    feeds_years_ahead: int = _option(
+        "feeds.years_ahead",
+        "Years after today that feeds cover (0-50).",
+        default=5,
+        parse=_feed_years,
+    )
+    feeds_alarm_days: int = _option(
+        "feeds.alarm_days",
+        "Add a VALARM this many days before each event; 0 leaves alarms out.",
+        default=0,
+        parse=_non_negative,
+    )
+    web_base_url: str = _option(
+        "web.base_url",
+        "Public address of the web service, used in subscribe and unsubscribe links.",
+        default="http://127.0.0.1:8080",
+    )
+    web_host: str = _option(
+        "web.host", "Address 'calendar-svc serve' listens on.", default="127.0.0.1"
+    )
+    web_port: int = _option(
+        "web.port", "Port 'calendar-svc serve' listens on.", default=8080, parse=_port
+    )
+    smtp_host: str = _option("smtp.host", "SMTP server that sends reminders.", default="localhost")
+    smtp_port: int = _option("smtp.port", "SMTP server port.", default=25, parse=_port)
+    smtp_username: str = _option(
+        "smtp.username", "SMTP user name; empty sends without logging in.", default=""
+    )
+    smtp_password: str = _option("smtp.password", "SMTP password.", default="", secret=True)
+    smtp_starttls: bool = _option(
+        "smtp.starttls", "Upgrade the connection with STARTTLS.", default=False
+    )
+    smtp_tls: bool = _option(
+        "smtp.tls", "Connect with implicit TLS (usually port 465).", default=False
+    )
+    smtp_from: str = _option(
+        "smtp.from", "Sender address of reminders.", default="calendar-svc@localhost"
+    )
+    smtp_timeout: int = _option(
+        "smtp.timeout",
+        "Seconds before one message's delivery is abandoned.",
+        default=30,
+        parse=_positive,
+    )
+    smtp_concurrency: int = _option(
+        "smtp.concurrency", "Messages sent at once.", default=4, parse=_positive
+    )
+    reminders_send_time: time = _option(
+        "reminders.send_time",
+        "Local time (HH:MM) at which a day's reminders go out.",
+        default="08:00",
+        parse=parse_time_of_day,
+    )
+    reminders_secret: str = _option(
+        "reminders.secret",
+        "Secret that signs unsubscribe links (HMAC); empty means one generated once and kept "
+        "in the database.",
+        default="",
+        secret=True,
+    )
+    reminders_secret_file: str = _option(
+        "reminders.secret_file",
+        "File holding reminders.secret (e.g. a systemd credential: a relative name is looked "
+        "up in $CREDENTIALS_DIRECTORY), so the secret need not be in the database.",
+        default="",
+    )
+    reminders_max_attempts: int = _option(
+        "reminders.max_attempts",
+        "Delivery attempts before a reminder fails.",
+        default=8,
+        parse=_positive,
+    )
+    reminders_tick_seconds: int = _option(
+        "reminders.tick_seconds", "Seconds between scheduler ticks.", default=60, parse=_positive
+    )
+    reminders_unsubscribe_mailto: str = _option(
+        "reminders.unsubscribe_mailto",
+        "Address for List-Unsubscribe mailto: links; empty uses smtp.from.",
+        default="",
+    )
     warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+#: Every option, in the order of :class:`Settings`.
+OPTIONS: tuple[Option, ...] = tuple(
+    f.metadata["option"] for f in fields(Settings) if "option" in f.metadata
+)
 
 
 def default_config_path(env: Mapping[str, str]) -> Path:
@@ -282,6 +306,8 @@ def default_config_path(env: Mapping[str, str]) -> Path:
 
 #: A configuration file larger than this is refused.
 MAX_CONFIG_BYTES = 1024 * 1024
+#: A secret file larger than this is not a secret file.
+MAX_SECRET_FILE_BYTES = 4096
 
 
 def _read_config_bytes(path: Path) -> bytes:
@@ -328,10 +354,6 @@ def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{path}: not valid TOML: {exc}")
     return {}
-
-
-#: A secret file larger than this is not a secret file.
-MAX_SECRET_FILE_BYTES = 4096
 
 
 def _read_secret_file(name: str, inline: str, env: Mapping[str, str], problems: list[str]) -> str:
@@ -388,7 +410,7 @@ def load_settings(
     env = os.environ if env is None else env
     problems: list[str] = []
     warnings: list[str] = []
-    values: dict[str, Any] = {opt.attr: opt.default for opt in OPTIONS}
+    values: dict[str, Any] = {}
     by_key = {opt.key: opt for opt in OPTIONS}
 
     path = config_file or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
@@ -428,11 +450,10 @@ def load_settings(
         except ValueError as exc:
             problems.append(f"option --{opt.name.replace('_', '-')}: {exc}")
 
-    if values["reminders_secret_file"]:
+    if values.get("reminders_secret_file"):
         values["reminders_secret"] = _read_secret_file(
-            values["reminders_secret_file"], values["reminders_secret"], env, problems
+            values["reminders_secret_file"], values.get("reminders_secret", ""), env, problems
         )
     if problems:
         raise ConfigError(problems)
-    known = {f.name for f in fields(Settings)}
-    return Settings(**{k: v for k, v in values.items() if k in known}, warnings=tuple(warnings))
+    return Settings(**values, warnings=tuple(warnings))

@@ -5,6 +5,7 @@ The module is pure (stdlib only) so the core may raise these too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -24,6 +25,37 @@ class DataError(CalendarSvcError):
     """Anniversary data is invalid."""
 
 
+class UnknownNameError(DataError, LookupError):
+    """A name (a scope, a category) that is not defined; the message lists the known ones.
+
+    ``detail`` is the English part alone, for messages that name their place otherwise
+    (a CSV column).
+    """
+
+    what_vi = "tên"
+    what_en = "name"
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        self.name = name
+        self.known = tuple(known)
+        self.detail = f"unknown {self.what_en} '{name}' (known: {', '.join(self.known)})"
+        super().__init__(f"{self.what_vi} không có / {self.detail}")
+
+
+class UnknownScopeError(UnknownNameError):
+    """No scope has that id."""
+
+    what_vi = "phạm vi"
+    what_en = "scope"
+
+
+class UnknownCategoryError(UnknownNameError):
+    """No category has that slug."""
+
+    what_vi = "loại"
+    what_en = "category"
+
+
 @dataclass(frozen=True)
 class RowProblem:
     """One problem in one row of a CSV file (or one field of a command)."""
@@ -38,14 +70,6 @@ class RowProblem:
         if self.column is not None:
             return f"{where}: column '{self.column}': {self.message}"
         return f"{where}: {self.message}"
-
-
-class CsvRowError(DataError):
-    """A single row problem, with its place."""
-
-    def __init__(self, problem: RowProblem) -> None:
-        self.problem = problem
-        super().__init__(str(problem))
 
 
 MAX_LISTED_PROBLEMS = 20
@@ -72,6 +96,15 @@ KIND_EN: dict[str, str] = {
     "ngày kỷ niệm": "anniversary",
     "tổ chức": "organisation",
     "người nhận": "subscriber",
+    "dòng hàng đợi": "outbox row",
+}
+
+
+#: The command that changes a record of each kind.
+EDIT_COMMANDS: dict[str, str] = {
+    "ngày kỷ niệm": "calendar-svc edit",
+    "tổ chức": "calendar-svc org edit",
+    "người nhận": "calendar-svc subscribers edit",
 }
 
 
@@ -94,9 +127,10 @@ class AlreadyExistsError(CalendarSvcError):
     def __init__(self, kind: str, key: str) -> None:
         self.kind = kind
         self.key = key
+        edit = EDIT_COMMANDS.get(kind, "edit")
         super().__init__(
             f"{kind} '{key}' đã có / {_kind_en(kind)} '{key}' already exists "
-            "(use 'edit' to change it)"
+            f"(use '{edit}' to change it)"
         )
 
 

@@ -21,6 +21,7 @@ from calendar_svc.core.counting import (
     phrase,
     round_class_label,
 )
+from calendar_svc.core.labels import label, localized
 from calendar_svc.core.model import Occurrence, Precision, RoundClass
 from calendar_svc.core.policy import commemorated
 from calendar_svc.csvcells import neutralised
@@ -28,20 +29,7 @@ from calendar_svc.errors import LunarDateError
 
 FORMATS = ("table", "json", "csv", "text")
 
-MONTH_NAMES_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_COLUMN_KEYS = ("date", "lunar", "count", "round", "name", "scope")
 
 _BOLD = "\x1b[1m"
 _YELLOW = "\x1b[33m"
@@ -65,9 +53,9 @@ def lunar_label(occ: Occurrence, lang: str = "vi") -> str:
         ld = lunar.to_lunar(occ.date)
     except LunarDateError:
         return ""
-    text = ld.label() if lang == "vi" else ld.label_en()
+    text = ld.label_in(lang)
     if occ.estimated and "(" not in text:
-        text += " (ước tính)" if lang == "vi" else " (estimated)"
+        text += f" ({label('lunar.estimated', lang)})"
     return text
 
 
@@ -83,15 +71,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def _headers(display: Display) -> list[str]:
-    vi = display.lang == "vi"
-    heads = [
-        "Ngày" if vi else "Date",
-        "Âm lịch" if vi else "Lunar date",
-        "Số năm" if vi else "Years",
-        "Loại năm" if vi else "Class",
-        "Tên" if vi else "Name",
-        "Phạm vi" if vi else "Scope",
-    ]
+    heads = [label(f"column.{key}", display.lang) for key in _COLUMN_KEYS]
     if not display.show_lunar:
         del heads[1]
     return heads
@@ -99,7 +79,7 @@ def _headers(display: Display) -> list[str]:
 
 def _cells(occ: Occurrence, display: Display) -> list[str]:
     ann = occ.anniversary
-    name = ann.name_vi if display.lang == "vi" or not ann.name_en else ann.name_en
+    name = localized(display.lang, ann.name_vi, ann.name_en)
     cells = [
         format_occurrence_date(occ),
         lunar_label(occ, display.lang),
@@ -141,7 +121,7 @@ def _widths(occs: Sequence[Occurrence], display: Display) -> list[int]:
 
 
 def _empty(display: Display) -> str:
-    return "Không có ngày kỷ niệm nào.\n" if display.lang == "vi" else "No anniversaries.\n"
+    return label("listing.empty", display.lang) + "\n"
 
 
 def render_table(occs: Sequence[Occurrence], display: Display) -> str:
@@ -225,11 +205,20 @@ def _commemorations(occs: Sequence[Occurrence]) -> list[Occurrence]:
     return [o for o in occs if commemorated(o.anniversary.category)]
 
 
+def _no_line(left_out: int, display: Display) -> str:
+    """Explain an empty directive line when the listing itself is not empty."""
+    return label("listing.no_line", display.lang, n=left_out) + "\n"
+
+
 def render_text(occs: Sequence[Occurrence], display: Display) -> str:
-    """Return the directive's line: commemorations joined by '; ' (festivals left out)."""
+    """Return the directive's line: commemorations joined by '; ' (festivals left out).
+
+    With nothing to list, the usual empty message; with only festivals, says why the line
+    is empty.
+    """
     items = _commemorations(occs)
     if not items:
-        return _empty(display)
+        return _no_line(len(occs), display) if occs else _empty(display)
     return directive_line(items, display.lang) + "\n"
 
 
@@ -243,7 +232,7 @@ RENDERERS: dict[str, Callable[[Sequence[Occurrence], Display], str]] = {
 
 def month_heading(month: int, lang: str) -> str:
     """Return a month's group heading: 'Tháng 02' or 'February'."""
-    return f"Tháng {month:02d}" if lang == "vi" else MONTH_NAMES_EN[month - 1]
+    return label(f"month.{month}", lang)
 
 
 def render_year(occs: Sequence[Occurrence], fmt: str, display: Display) -> str:
@@ -255,7 +244,7 @@ def render_year(occs: Sequence[Occurrence], fmt: str, display: Display) -> str:
     whole_year = [o for o in occs if o.precision is Precision.YEAR]
     groups: list[tuple[str, list[Occurrence]]] = []
     if whole_year:
-        groups.append(("Cả năm" if display.lang == "vi" else "Whole year", whole_year))
+        groups.append((label("listing.whole_year", display.lang), whole_year))
     for month in range(1, 13):
         in_month = [o for o in occs if o.precision is not Precision.YEAR and o.date.month == month]
         if in_month:
@@ -267,7 +256,8 @@ def render_year(occs: Sequence[Occurrence], fmt: str, display: Display) -> str:
             if _commemorations(items)
         )
     widths = _widths(occs, display)
-    out = []
+    head = "  ".join(_pad(h, w) for h, w in zip(_headers(display), widths, strict=True))
+    out = ["  " + head.rstrip(), "  " + "  ".join("─" * w for w in widths)]
     for title, items in groups:
         out.append(f"{_BOLD}{title}{_RESET}" if display.color else title)
         out.extend("  " + line for line in _table_rows(items, display, widths))

@@ -22,7 +22,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -117,8 +116,10 @@ class Ticker:
         d = report.dispatch
         if report.plan.inserted or d.claimed or d.unreachable:
             log.info(
-                "reminders: planned %d, sent %d, retry %d, failed %d, skipped %d%s",
+                "reminders: planned %d (%d of them skipped as stale or superseded), "
+                "sent %d, retry %d, failed %d, skipped when sending %d%s",
                 report.plan.inserted,
+                report.plan.skipped + report.plan.superseded,
                 d.sent,
                 d.retried,
                 d.failed,
@@ -139,7 +140,7 @@ class Ticker:
 
 def build_scheduler(ticker: Ticker, settings: Settings) -> tuple[AsyncIOScheduler, Job]:
     """Return a scheduler (not started) holding the tick job, first run at start."""
-    tz = ZoneInfo(settings.timezone)
+    tz = settings.timezone
     scheduler = AsyncIOScheduler(timezone=tz)
     job = scheduler.add_job(
         ticker.run,
@@ -172,6 +173,7 @@ async def running(
         scheduler.pause()
         await ticker.close(grace=2 * settings.smtp_timeout + 30)
         scheduler.shutdown(wait=False)
+        log.info("reminder scheduler stopped")
 
 
 def lifespan_hook(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import io
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,7 +14,6 @@ from calendar_svc.catalog import COLUMNS, anniversary_row, load_csv, parse_field
 from calendar_svc.cli import App, confirm_removal, pass_app
 from calendar_svc.core.model import Anniversary
 from calendar_svc.errors import DataError
-from calendar_svc.filemodes import document_mode
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,18 +88,11 @@ def export_command(app: App, out: Path | None) -> None:
     if out is None:
         write_csv(anniversaries, sys.stdout)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            os.fchmod(fh.fileno(), document_mode())
-            count = write_csv(anniversaries, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from calendar_svc.files import write_atomic
+
+    text = io.StringIO(newline="")
+    count = write_csv(anniversaries, text)
+    write_atomic(out, text.getvalue().encode("utf-8"))
     click.echo(f"Đã xuất {count} dòng vào {out} / Exported {count} rows to {out}.", err=True)
 
 

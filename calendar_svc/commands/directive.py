@@ -9,7 +9,6 @@ then renders text or Markdown to standard output (or ``--out``) or writes a .doc
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from calendar_svc.cli import App, pass_app
+from calendar_svc.commands.annual import MONTH_OR_YEAR
 from calendar_svc.directive.profile import (
     MAX_LOOKAHEAD_MONTHS,
     DirectiveProfile,
@@ -29,7 +29,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ("text", "md", "docx")
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 #: Option parameter → DirectiveSettings field.
 _SETTING_PARAMS = {
@@ -168,17 +167,6 @@ def directive_settings_options(func: F) -> F:
     return cast(F, command)
 
 
-def _parse_month(value: str | None, today: date) -> tuple[int, int]:
-    if value is None:
-        return today.year, today.month
-    m = _MONTH_RE.match(value.strip())
-    if m is None or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
-        raise click.BadParameter(
-            f"'{value}' không phải tháng / is not a month (use YYYY-MM)", param_hint="MONTH"
-        )
-    return int(m[1]), int(m[2])
-
-
 def _parse_date(value: str | None, today: date) -> date:
     if value is None:
         return today
@@ -206,7 +194,7 @@ def _say_written(path: Path) -> None:
 
 
 @click.command("directive")
-@click.argument("month", required=False, metavar="[YYYY-MM]")
+@click.argument("month", required=False, type=MONTH_OR_YEAR, metavar="[YYYY-MM | YYYY --annual]")
 @click.option("--org", "org_id", required=True, metavar="ORG", help="Tổ chức / Organisation id.")
 @click.option(
     "--format",
@@ -228,9 +216,20 @@ def _say_written(path: Path) -> None:
     metavar="YYYY-MM-DD",
     help="Ngày ban hành ghi trên văn bản / Date of the date line (default: today).",
 )
+@click.option(
+    "--annual",
+    is_flag=True,
+    help="Hướng dẫn năm / Draft the annual guide of year YYYY (default: next year).",
+)
 @pass_app
 def directive_command(
-    app: App, month: str | None, org_id: str, fmt: str, out: Path | None, issued: str | None
+    app: App,
+    month: tuple[int, int] | int | None,
+    org_id: str,
+    fmt: str,
+    out: Path | None,
+    issued: str | None,
+    annual: bool,  # noqa: FBT001 - a click flag
 ) -> None:
     """Soạn dự thảo định hướng tháng / Draft an organisation's monthly directive.
 
@@ -238,14 +237,32 @@ def directive_command(
     its năm tròn and năm lẻ 5 scales, the look-ahead item and the month's festivals, or
     writes the whole draft as a Word document laid out per Nghị định 30/2020/NĐ-CP.
 
+    With --annual, drafts the year's guide instead ("Hướng dẫn tuyên truyền kỷ niệm các
+    ngày lễ lớn … năm YYYY"): the five groups of anniversaries with their scales, the
+    year's focus and the next year's năm tròn to prepare (docs/directive.md).
+
     Example: calendar-svc directive 2023-02 --org cam-pha --format docx
+
+    Example: calendar-svc directive 2027 --annual --org qn --format docx
     """
-    from calendar_svc.directive.files import write_atomic
+    if annual:
+        from calendar_svc.commands.annual import annual_guide, guide_year
+
+        year = guide_year(month, app.today())  # a bad year fails before the lookup
+        profile = organisation_profile(app, org_id)
+        annual_guide(app, year, profile, fmt, out, _parse_date(issued, app.today()))
+        return
+    if isinstance(month, int):
+        raise click.BadParameter(
+            f"'{month}' không phải tháng / is not a month (use YYYY-MM, or YYYY with --annual)",
+            param_hint="MONTH",
+        )
     from calendar_svc.directive.render import render
+    from calendar_svc.files import write_atomic
     from calendar_svc.services.directive import draft_directive
 
     today = app.today()
-    year, month_number = _parse_month(month, today)
+    year, month_number = month if month is not None else (today.year, today.month)
     issued_on = _parse_date(issued, today)
     profile = organisation_profile(app, org_id)
     draft = draft_directive(app.reader(), app.scopes, profile, year, month_number, issued_on)

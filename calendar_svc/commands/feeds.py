@@ -35,21 +35,16 @@ def build_command(app: App, out: Path | None) -> None:
     only when its bytes change.
     """
     from calendar_svc.feeds.definitions import feed_definitions, feed_window
-    from calendar_svc.feeds.publish import FeedOptions, build_and_publish, feeds_dir, uid_domain
+    from calendar_svc.feeds.publish import FeedOptions, build_and_publish, feeds_dir
 
     settings = app.settings
     window = feed_window(app.today(), settings.feeds_years_back, settings.feeds_years_ahead)
-    options = FeedOptions(
-        lang=settings.lang,
-        alarm_days=settings.feeds_alarm_days,
-        uid_domain=uid_domain(settings.web_base_url),
-    )
     report = build_and_publish(
         app.reader(),
         feed_definitions(app.scopes),
         window,
         out if out is not None else feeds_dir(settings.feeds_dir),
-        options,
+        FeedOptions.from_settings(settings),
         workers=os.cpu_count() or 1,
     )
     width = max(len(f.path.name) for f in report.feeds)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -11,22 +10,12 @@ from typing import Any, TypeVar
 import click
 
 from calendar_svc.cli import App, pass_app
+from calendar_svc.commands.params import CATEGORY, MONTH, SCOPE
 from calendar_svc.core.occurrences import month_range, year_range
 from calendar_svc.formatting import FORMATS, RENDERERS, Display, render_year
 from calendar_svc.services.listing import ListingQuery, list_occurrences
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def _parse_month(value: str | None) -> tuple[int, int] | None:
-    if value is None:
-        return None
-    m = _MONTH_RE.match(value.strip())
-    if m is None or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
-        raise click.BadParameter(f"'{value}' không phải tháng / is not a month (use YYYY-MM)")
-    return int(m[1]), int(m[2])
 
 
 def _use_color(fmt: str) -> bool:
@@ -38,7 +27,7 @@ def listing_options(func: F) -> F:
     decorators = [
         click.option(
             "--scope",
-            metavar="SCOPE",
+            type=SCOPE,
             help="Phạm vi, gồm cả cấp trên / Scope with its parents "
             "(national, province:quang-ninh, city:cam-pha).",
         ),
@@ -46,7 +35,7 @@ def listing_options(func: F) -> F:
             "--category",
             "categories",
             multiple=True,
-            metavar="SLUG",
+            type=CATEGORY,
             help="Chỉ loại này (lặp lại được) / Only this category (repeatable).",
         ),
         click.option(
@@ -86,12 +75,12 @@ def _display(app: App, lang: str | None, fmt: str, *, show_lunar: bool) -> Displ
 
 
 @click.command("month")
-@click.argument("month", required=False, metavar="[YYYY-MM]")
+@click.argument("month", required=False, type=MONTH, metavar="[YYYY-MM]")
 @listing_options
 @pass_app
 def month_command(
     app: App,
-    month: str | None,
+    month: tuple[int, int] | None,
     scope: str | None,
     categories: tuple[str, ...],
     round_only: bool,  # noqa: FBT001 - click passes flags positionally
@@ -104,11 +93,10 @@ def month_command(
     MONTH is YYYY-MM; the default is the current month in the configured time zone
     (Asia/Ho_Chi_Minh).
     """
-    parsed = _parse_month(month)
-    if parsed is None:
+    if month is None:
         today = app.today()
-        parsed = (today.year, today.month)
-    start, end = month_range(*parsed)
+        month = (today.year, today.month)
+    start, end = month_range(*month)
     query = ListingQuery(start, end, scope, categories, round_only)
     occs = list_occurrences(app.reader(), app.scopes, query)
     click.echo(RENDERERS[fmt](occs, _display(app, lang, fmt, show_lunar=show_lunar)), nl=False)

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from calendar_svc.cli import App, confirm_removal, pass_app
+from calendar_svc.commands.annual import annual_reminder_options, annual_rule, annual_summary
 from calendar_svc.commands.directive import directive_settings_options
+from calendar_svc.commands.params import SCOPE
 from calendar_svc.core.directive_settings import DirectiveSettings
 from calendar_svc.core.recipients import DueKind, DueRule, Organisation
 from calendar_svc.errors import DataError
@@ -35,14 +37,6 @@ def parse_leads(value: str, option: str) -> tuple[int, ...]:
             f"option {option}: '{value}' không phải danh sách số ngày / is not a list of day "
             "counts (e.g. 10,3)"
         ) from None
-
-
-def check_scope(app: App, scope: str, option: str = "--scope") -> str:
-    """Return ``scope`` if the scope tree knows it; DataError otherwise."""
-    if scope not in app.scopes:
-        known = ", ".join(app.scopes.ids())
-        raise DataError(f"option {option}: phạm vi không có / unknown scope '{scope}' ({known})")
-    return scope
 
 
 def due_rule(day: int | None, days_before: int | None, current: DueRule | None) -> DueRule:
@@ -76,6 +70,9 @@ def record(org: Organisation) -> dict[str, Any]:
         "due": {"kind": org.due.kind.value, "n": org.due.n, "label": org.due.label("en")},
         "leads": list(org.leads),
         "directive": json.loads(org.directive.to_json()),
+        "annual": None
+        if org.annual is None
+        else {"due": org.annual.iso(), "leads": list(org.annual.leads)},
     }
 
 
@@ -110,9 +107,12 @@ def org_group() -> None:
 @org_group.command("add")
 @click.argument("org_id", metavar="ID")
 @click.option("--name", required=True, help="Tên đầy đủ / Full name of the organisation.")
-@click.option("--scope", required=True, help="Phạm vi / Scope (e.g. province:quang-ninh).")
+@click.option(
+    "--scope", required=True, type=SCOPE, help="Phạm vi / Scope (e.g. province:quang-ninh)."
+)
 @with_due_options
 @click.option("--leads", default="10,3", show_default=True, help=LEADS_HELP)
+@annual_reminder_options
 @directive_settings_options
 @pass_app
 def add_command(
@@ -123,6 +123,7 @@ def add_command(
     due_day: int | None,
     due_days_before: int | None,
     leads: str,
+    annual_options: tuple[bool | None, str | None, str | None],
     directive: DirectiveSettings,
 ) -> None:
     """Thêm tổ chức / Add an organisation with id ID.
@@ -134,14 +135,17 @@ def add_command(
         {
             "id": org_id,
             "name": name,
-            "scope": check_scope(app, scope),
+            "scope": scope,
             "due": due_rule(due_day, due_days_before, None),
             "leads": parse_leads(leads, "--leads"),
             "directive": directive,
+            "annual": annual_rule(annual_options, None)[1],
         }
     )
     app.store().organisations.add_organisation(org)
     click.echo(f"Đã thêm / Added: {org.id} ({org.due.label('vi')} / {org.due.label('en')})")
+    if org.annual is not None:
+        click.echo(annual_summary(org.annual))
 
 
 @org_group.command("list")
@@ -156,20 +160,29 @@ def list_command(app: App, fmt: str) -> None:
     if not orgs:
         click.echo("Chưa có tổ chức nào / No organisations.")
         return
-    for org in orgs:
-        leads = ",".join(str(n) for n in org.leads) or "-"
-        click.echo(
-            f"{org.id}  {org.scope}  hạn / due: {org.due.label('vi')}  nhắc / leads: {leads}"
-            f"  {org.name}"
+    from calendar_svc.commands.columns import columns
+
+    headers = ("ID", "Phạm vi / Scope", "Hạn / Due", "Nhắc trước / Leads", "Tên / Name")
+    rows = [
+        (
+            org.id,
+            org.scope,
+            org.due.label("vi"),
+            ",".join(str(n) for n in org.leads) or "-",
+            org.name,
         )
+        for org in orgs
+    ]
+    click.echo(columns(headers, rows), nl=False)
 
 
 @org_group.command("edit")
 @click.argument("org_id", metavar="ID")
 @click.option("--name", help="Tên đầy đủ / Full name.")
-@click.option("--scope", help="Phạm vi / Scope.")
+@click.option("--scope", type=SCOPE, help="Phạm vi / Scope.")
 @with_due_options
 @click.option("--leads", help=LEADS_HELP)
+@annual_reminder_options
 @directive_settings_options
 @pass_app
 def edit_command(
@@ -180,11 +193,13 @@ def edit_command(
     due_day: int | None,
     due_days_before: int | None,
     leads: str | None,
+    annual_options: tuple[bool | None, str | None, str | None],
     directive: DirectiveSettings,
 ) -> None:
     """Sửa tổ chức / Change the given fields of organisation ID."""
     same_directive = directive == DirectiveSettings()
-    if same_directive and all(v is None for v in (name, scope, due_day, due_days_before, leads)):
+    fields = (name, scope, due_day, due_days_before, leads, *annual_options)
+    if same_directive and all(v is None for v in fields):
         raise click.UsageError("nêu ít nhất một trường / name at least one field to change")
     store = app.store().organisations
     current: Organisation = store.get_organisation(org_id)
@@ -192,17 +207,22 @@ def edit_command(
     if name is not None:
         changes["name"] = name
     if scope is not None:
-        changes["scope"] = check_scope(app, scope)
+        changes["scope"] = scope
     if leads is not None:
         changes["leads"] = parse_leads(leads, "--leads")
     if not same_directive:
         changes["directive"] = current.directive.merged(directive)
+    annual_changed, annual = annual_rule(annual_options, current.annual)
+    if annual_changed:
+        changes["annual"] = annual
     try:
         org = replace(current, **changes)
     except ValueError as exc:
         raise DataError(f"tổ chức / organisation: {exc}") from None
     store.replace_organisation(org)
     click.echo(f"Đã sửa / Updated: {org.id}")
+    if annual_changed:
+        click.echo(annual_summary(org.annual))
 
 
 @org_group.command("remove")

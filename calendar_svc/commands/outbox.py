@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import click
 
 from calendar_svc.cli import App, pass_app
-
-if TYPE_CHECKING:
-    pass
+from calendar_svc.errors import NotFoundError
 
 STATUSES = ("pending", "sending", "sent", "failed", "skipped")
 
@@ -40,7 +37,7 @@ def list_command(app: App, status: str | None, recipient: str | None, limit: int
     rows = repo.rows(
         status=OutboxStatus(status) if status else None, limit=limit, recipient=recipient
     )
-    tz = ZoneInfo(app.settings.timezone)
+    tz = app.settings.timezone
     if fmt == "json":
         records: list[dict[str, Any]] = [
             {
@@ -62,16 +59,40 @@ def list_command(app: App, status: str | None, recipient: str | None, limit: int
         ]
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
+    from calendar_svc.commands.columns import columns
+
     counts = repo.counts()
     click.echo("  ".join(f"{s.value}: {n}" for s, n in counts.items()))
-    for r in rows:
-        when = r.send_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        reason = f"  {r.reason}" if r.reason else ""
-        click.echo(
-            f"{r.id:>6}  {r.status.value:<8} {when}  {r.key.kind.value:<6} {r.key.subject}"
-            f"  {r.key.occurrence.isoformat()}  -{r.key.lead}d  {r.key.recipient}"
-            f"  x{r.attempts}{reason}"
+    if not rows:
+        return
+    headers = (
+        "ID",
+        "Trạng thái / Status",
+        "Gửi lúc / Send at",
+        "Loại / Kind",
+        "Về / Subject",
+        "Ngày / Date",
+        "Trước / Lead",
+        "Người nhận / To",
+        "Lần / Tries",
+        "Lý do / Reason",
+    )
+    table = [
+        (
+            str(r.id),
+            r.status.value,
+            r.send_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            r.key.kind.value,
+            r.key.subject,
+            r.key.occurrence.isoformat(),
+            f"{r.key.lead}d",
+            r.key.recipient,
+            str(r.attempts),
+            r.reason,
         )
+        for r in rows
+    ]
+    click.echo(columns(headers, table), nl=False)
 
 
 @outbox_group.command("retry")
@@ -85,5 +106,24 @@ def retry_command(app: App, ids: tuple[int, ...], failed: bool) -> None:  # noqa
     """
     if not ids and not failed:
         raise click.UsageError("nêu ID hoặc --failed / give row IDs or --failed")
-    count = app.store().outbox.retry(ids=ids, failed=failed, now=datetime.now(UTC))
+    from calendar_svc.store.outbox import OutboxStatus
+
+    repo = app.store().outbox
+    found = repo.statuses(ids)
+    unknown = [str(i) for i in ids if i not in found]
+    if unknown:
+        raise NotFoundError("dòng hàng đợi", ", ".join(unknown))
+    count = repo.retry(ids=ids, failed=failed, now=datetime.now(UTC))
     click.echo(f"Đã xếp lại / Requeued: {count}")
+    for row_id in ids:
+        status = found[row_id]
+        if status in (OutboxStatus.FAILED, OutboxStatus.SKIPPED):
+            continue
+        why = {
+            OutboxStatus.SENT: "đã gửi, không gửi lại / it was sent; sent rows are never requeued",
+            OutboxStatus.PENDING: "đang chờ gửi / it is already queued",
+            OutboxStatus.SENDING: "đang gửi / it is being sent",
+        }[status]
+        click.echo(f"Dòng / Row {row_id} không xếp lại / not requeued: {why}")
+    if failed and not ids and count == 0:
+        click.echo("Không có thư lỗi nào / There are no failed rows.")

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import click
 
 from calendar_svc.cli import App, pass_app
+from calendar_svc.commands.params import MONTH
 from calendar_svc.errors import DeliveryError
+from calendar_svc.files import write_atomic
 
 if TYPE_CHECKING:
     from calendar_svc.services.reminders import Reminders, TickReport
@@ -23,10 +23,8 @@ if TYPE_CHECKING:
 #: Show a progress bar when a terminal waits for at least this many messages.
 PROGRESS_FROM = 20
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
-
-def parse_now(value: str, timezone: str) -> datetime:
+def parse_now(value: str, timezone: tzinfo) -> datetime:
     """Return ``--now`` as an aware moment; a time without offset is local (``timezone``)."""
     try:
         moment = datetime.fromisoformat(value.strip())
@@ -36,15 +34,15 @@ def parse_now(value: str, timezone: str) -> datetime:
             param_hint="--now",
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+        moment = moment.replace(tzinfo=timezone)
     return moment
 
 
-def reminders(app: App) -> Reminders:
+def reminders(app: App, *, rehearsal: bool = False) -> Reminders:
     """Return the reminder service of the configured database."""
     from calendar_svc.services.reminders import Reminders
 
-    return Reminders(app.settings, app.store(), app.scopes)
+    return Reminders(app.settings, app.store(), app.scopes, rehearsal=rehearsal)
 
 
 @click.group("remind")
@@ -53,7 +51,7 @@ def remind_group() -> None:
 
 
 @remind_group.command("preview")
-@click.option("--month", required=True, metavar="YYYY-MM", help="Tháng của văn bản / Month.")
+@click.option("--month", required=True, type=MONTH, help="Tháng của văn bản / Month.")
 @click.option("--to", "email", required=True, metavar="EMAIL", help="Người nhận / Subscriber.")
 @click.option(
     "--lead",
@@ -67,23 +65,20 @@ def remind_group() -> None:
     help="Ghi ra tệp .eml / Write the message to this .eml file instead of standard output.",
 )
 @pass_app
-def preview_command(app: App, month: str, email: str, lead: int | None, out: Path | None) -> None:
+def preview_command(
+    app: App, month: tuple[int, int], email: str, lead: int | None, out: Path | None
+) -> None:
     """Xem trước thư nhắc / Render the directive digest for MONTH as EMAIL gets it.
 
     The whole message (headers, text and HTML, .ics attachment) is written as it would be
     sent; nothing is queued or sent.
     """
-    m = _MONTH_RE.match(month.strip())
-    if m is None or not 1 <= int(m[2]) <= 12:
-        raise click.BadParameter(
-            f"'{month}' không phải tháng / is not a month (use YYYY-MM)", param_hint="--month"
-        )
-    data = reminders(app).preview(email, int(m[1]), int(m[2]), lead=lead)
+    data = reminders(app).preview(email, *month, lead=lead)
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    out.write_bytes(data)
+    write_atomic(out, data)
     click.echo(f"Đã ghi / Written: {out}", err=True)
 
 
@@ -125,7 +120,7 @@ def run_once_command(app: App, now: str | None) -> None:
     """
     from calendar_svc.services.reminders import shifted_clock
 
-    service = reminders(app)
+    service = reminders(app, rehearsal=now is not None)
     if now is None:
 
         def clock() -> datetime:

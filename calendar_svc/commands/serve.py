@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -11,6 +10,7 @@ import click
 
 from calendar_svc.cli import App, pass_app
 from calendar_svc.config import CONFIG_ENV
+from calendar_svc.logs import configure_logging
 
 if TYPE_CHECKING:
     from calendar_svc.config import Settings
@@ -45,6 +45,7 @@ def worker_app() -> object:
     from calendar_svc.config import load_settings
     from calendar_svc.web import create_app
 
+    configure_logging()
     settings, scopes = load_settings(), load_scopes()
     return create_app(settings, scopes=scopes, **reminder_parts(settings, scopes))
 
@@ -88,7 +89,7 @@ def serve_command(
     from calendar_svc.web.protocol import LimitedHttpToolsProtocol
 
     settings = app.settings
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
+    configure_logging()
     options: UvicornOptions = {
         "host": host or settings.web_host,
         "port": port or settings.web_port,

@@ -1,15 +1,17 @@
-"""``calendar-svc subscribers add|list|remove``: who receives reminders."""
+"""``calendar-svc subscribers add|edit|list|remove``: who receives reminders."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.org import check_scope, parse_leads
-from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.commands.org import parse_leads
+from calendar_svc.commands.params import CATEGORY, SCOPE
 from calendar_svc.core.recipients import Subscriber
 from calendar_svc.errors import DataError
 
@@ -31,7 +33,19 @@ def record(sub: Subscriber) -> dict[str, Any]:
         "leads": list(sub.leads),
         "active": sub.active,
         "unsubscribed_at": sub.unsubscribed_at.isoformat() if sub.unsubscribed_at else None,
+        "unsubscribed_by": sub.unsubscribed_by,
     }
+
+
+def state_label(sub: Subscriber) -> str:
+    """Return whether a subscriber gets reminders; if not, since when and how it stopped."""
+    if sub.active:
+        return "nhận / active"
+    when = sub.unsubscribed_at.date().isoformat() if sub.unsubscribed_at else "?"
+    how = {"link": "qua liên kết / by link", "cli": "bằng lệnh / by command"}.get(
+        sub.unsubscribed_by or "", ""
+    )
+    return f"đã ngừng / unsubscribed {when}" + (f" ({how})" if how else "")
 
 
 @click.group("subscribers")
@@ -43,12 +57,14 @@ def subscribers_group() -> None:
 @click.argument("email")
 @click.option("--name", required=True, help="Tên người nhận / Name used in the greeting.")
 @click.option("--org", "org_id", metavar="ID", help="Thuộc tổ chức / Member of organisation ID.")
-@click.option("--scope", help="Hoặc phạm vi / Or a scope, for anniversary reminders only.")
+@click.option(
+    "--scope", type=SCOPE, help="Hoặc phạm vi / Or a scope, for anniversary reminders only."
+)
 @click.option(
     "--category",
     "categories",
     multiple=True,
-    metavar="SLUG",
+    type=CATEGORY,
     help="Chỉ loại này (lặp lại được) / Only this category (repeatable; default all).",
 )
 @click.option(
@@ -79,14 +95,6 @@ def add_command(
     """
     if (org_id is None) == (scope is None):
         raise click.UsageError("cần --org hoặc --scope / give either --org or --scope")
-    if scope is not None:
-        check_scope(app, scope)
-    for category in categories:
-        if category not in CATEGORIES:
-            raise DataError(
-                f"option --category: loại không có / unknown category '{category}' "
-                f"(known: {', '.join(CATEGORIES)})"
-            )
     try:
         sub = Subscriber(
             email=email,
@@ -103,6 +111,77 @@ def add_command(
     click.echo(f"Đã thêm / Added: {sub.email}")
 
 
+@subscribers_group.command("edit")
+@click.argument("email")
+@click.option("--name", help="Tên người nhận / Name used in the greeting.")
+@click.option("--org", "org_id", metavar="ID", help="Chuyển sang tổ chức / Member of ID.")
+@click.option("--scope", type=SCOPE, help="Hoặc phạm vi / Or a scope (event reminders only).")
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    type=CATEGORY,
+    help="Chỉ loại này (lặp lại được) / Only this category (repeatable).",
+)
+@click.option(
+    "--all-categories", is_flag=True, help="Mọi loại / Every category (undoes --category)."
+)
+@click.option("--lang", type=click.Choice(["vi", "en"]), help="Ngôn ngữ thư / Language.")
+@click.option("--leads", help=EVENT_LEADS_HELP)
+@click.option(
+    "--active/--inactive",
+    default=None,
+    help="Nhận lại / Receive reminders again (after unsubscribing), or stop them.",
+)
+@pass_app
+def edit_command(
+    app: App,
+    email: str,
+    name: str | None,
+    org_id: str | None,
+    scope: str | None,
+    categories: tuple[str, ...],
+    all_categories: bool,  # noqa: FBT001
+    lang: str | None,
+    leads: str | None,
+    active: bool | None,  # noqa: FBT001
+) -> None:
+    """Sửa người nhận / Change the given fields of subscriber EMAIL.
+
+    --active brings back an address that unsubscribed; --inactive stops its reminders
+    (recorded as by command, with the date). Example:
+    calendar-svc subscribers edit can-bo@example.org --lang en --active
+    """
+    if org_id is not None and scope is not None:
+        raise click.UsageError("cần --org hoặc --scope, không cả hai / give --org or --scope")
+    given = (name, org_id, scope, lang, leads, active)
+    if not categories and not all_categories and all(v is None for v in given):
+        raise click.UsageError("nêu ít nhất một trường / name at least one field to change")
+    people = app.store().organisations
+    sub = people.get_subscriber(email)
+    changes: dict[str, Any] = {"categories": () if all_categories else categories or sub.categories}
+    if name is not None:
+        changes["name"] = name
+    if org_id is not None:
+        changes.update(organisation=org_id, scope=None)
+    if scope is not None:
+        changes.update(organisation=None, scope=scope)
+    if lang is not None:
+        changes["lang"] = lang
+    if leads is not None:
+        changes["leads"] = parse_leads(leads, "--leads")
+    if active is True and not sub.active:
+        changes.update(active=True, unsubscribed_at=None, unsubscribed_by=None)
+    elif active is False and sub.active:
+        changes.update(active=False, unsubscribed_at=datetime.now(UTC), unsubscribed_by="cli")
+    try:
+        edited = replace(sub, **changes)
+    except ValueError as exc:
+        raise DataError(f"người nhận / subscriber: {exc}") from None
+    people.replace_subscriber(edited)
+    click.echo(f"Đã sửa / Updated: {edited.email} ({state_label(edited)})")
+
+
 @subscribers_group.command("list")
 @click.option("--org", "org_id", metavar="ID", help="Chỉ của tổ chức này / Only members of ID.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
@@ -116,12 +195,30 @@ def list_command(app: App, org_id: str | None, fmt: str) -> None:
     if not subs:
         click.echo("Chưa có người nhận nào / No subscribers.")
         return
-    for sub in subs:
-        where = f"org:{sub.organisation}" if sub.organisation else sub.scope
-        state = "" if sub.active else "  (đã ngừng / unsubscribed)"
-        leads = ",".join(str(n) for n in sub.leads) or "-"
-        cats = ",".join(sub.categories) or "*"
-        click.echo(f"{sub.email}  {where}  {sub.lang}  {leads}  {cats}  {sub.name}{state}")
+    from calendar_svc.commands.columns import columns
+
+    headers = (
+        "Email",
+        "Nhận / For",
+        "Tiếng / Lang",
+        "Nhắc trước / Leads",
+        "Loại / Categories",
+        "Tên / Name",
+        "Trạng thái / State",
+    )
+    rows = [
+        (
+            sub.email,
+            f"org:{sub.organisation}" if sub.organisation else sub.scope or "",
+            sub.lang,
+            ",".join(str(n) for n in sub.leads) or "-",
+            ",".join(sub.categories) or "*",
+            sub.name,
+            state_label(sub),
+        )
+        for sub in subs
+    ]
+    click.echo(columns(headers, rows), nl=False)
 
 
 @subscribers_group.command("remove")

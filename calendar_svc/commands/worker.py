@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import click
 
 from calendar_svc.cli import App, pass_app
+from calendar_svc.logs import configure_logging
 
 
 @click.command("worker")
@@ -22,6 +22,6 @@ def worker_command(app: App) -> None:
     from calendar_svc.scheduler import run_worker
     from calendar_svc.services.reminders import Reminders
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
+    configure_logging()
     settings = app.settings
     asyncio.run(run_worker(Reminders(settings, app.store(), app.scopes), settings))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from calendar_svc.core.labels import label
 from calendar_svc.core.model import (
     Calendar,
     DateForm,
@@ -22,16 +23,11 @@ from calendar_svc.core.model import (
     RoundClass,
 )
 
-ROUND_CLASS_LABELS: dict[RoundClass, tuple[str, str]] = {
-    RoundClass.TRON: ("năm tròn", "round"),
-    RoundClass.LE_5: ("năm lẻ 5", "half-round (5)"),
-    RoundClass.KHAC: ("năm khác", "other"),
+_ROUND_CLASS_KEYS = {
+    RoundClass.TRON: "round.tron",
+    RoundClass.LE_5: "round.le_5",
+    RoundClass.KHAC: "round.khac",
 }
-
-
-def count_of(origin_year: int, year: int) -> int:
-    """Return the number of years from the origin year to ``year``."""
-    return year - origin_year
 
 
 def round_class(count: int) -> RoundClass:
@@ -59,8 +55,7 @@ def round_class_label(rc: RoundClass | None, lang: str = "vi") -> str:
     """Return the display label of a round class ('' for an uncounted occurrence)."""
     if rc is None:
         return ""
-    vi, en = ROUND_CLASS_LABELS[rc]
-    return en if lang == "en" else vi
+    return label(_ROUND_CLASS_KEYS[rc], lang)
 
 
 def ordinal_en(n: int) -> str:
@@ -76,13 +71,15 @@ def format_day(d: date) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
 
 
-def format_origin(origin: Origin) -> str:
+def format_origin(origin: Origin, lang: str = "vi") -> str:
     """Return an origin as the directives write it, by precision: 03/02/1930, 12/1972, 1943.
 
-    A lunar origin is followed by ``âm lịch``; a yearless one gives day and month only.
+    A lunar origin is followed by ``âm lịch`` (English: ``lunar``); a yearless one gives
+    day and month only.
     """
-    lunar = " âm lịch" if origin.calendar is Calendar.LUNAR else ""
-    leap = " nhuận" if origin.leap else ""
+    en = lang == "en"
+    lunar = (" lunar" if en else " âm lịch") if origin.calendar is Calendar.LUNAR else ""
+    leap = (" leap" if en else " nhuận") if origin.leap else ""
     if origin.year is None:
         return f"{origin.day}/{origin.month}{leap}{lunar}"
     if origin.precision is Precision.YEAR:
@@ -104,7 +101,7 @@ def format_occurrence_date(occ: Occurrence) -> str:
     return format_day(occ.date)
 
 
-def citation(occ: Occurrence) -> str:
+def citation(occ: Occurrence, lang: str = "vi") -> str:
     """Return the parenthesised dates of a directive entry, without the parentheses.
 
     ``03/02/1930 - 03/02/2023`` for a range, ``27/02`` for the day form, and for an
@@ -117,8 +114,8 @@ def citation(occ: Occurrence) -> str:
             return f"{occ.date.day:02d}/{occ.date.month:02d}"
         return format_occurrence_date(occ)
     if origin.year is None:
-        return f"{format_origin(origin)}, {format_day(occ.date)}"
-    return f"{format_origin(origin)} - {format_occurrence_date(occ)}"
+        return f"{format_origin(origin, lang)}, {format_day(occ.date)}"
+    return f"{format_origin(origin, lang)} - {format_occurrence_date(occ)}"
 
 
 def phrase_vi(occ: Occurrence) -> str:
@@ -137,8 +134,8 @@ def phrase_en(occ: Occurrence) -> str:
     ann = occ.anniversary
     name = ann.name_en or ann.name_vi
     if occ.count is None:
-        return f"{name} ({citation(occ)})"
-    return f"{ordinal_en(occ.count)} anniversary of {name} ({citation(occ)})"
+        return f"{name} ({citation(occ, 'en')})"
+    return f"{ordinal_en(occ.count)} anniversary of {name} ({citation(occ, 'en')})"
 
 
 def phrase(occ: Occurrence, lang: str = "vi") -> str:

@@ -111,6 +111,10 @@ class LunarDate:
         tail = " (ước tính)" if self.estimated else ""
         return f"{self.day}/{self.month}{leap} {can_chi(self.year)}{tail}"
 
+    def label_in(self, lang: str) -> str:
+        """Return :meth:`label_en` for 'en', else :meth:`label`."""
+        return self.label_en() if lang == "en" else self.label()
+
     def label_en(self) -> str:
         """Return the English label, e.g. ``10th day of the 3rd lunar month, year Bính Ngọ``.
 

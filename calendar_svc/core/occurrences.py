@@ -16,6 +16,9 @@ Policies (each is tested in ``tests/unit/test_occurrences.py``):
   ``valid_from`` … ``valid_to`` window (either end may be open).
 * **Listing.** The category's :class:`~calendar_svc.core.policy.ListingRule` decides
   which counts are listed (leaders' birthdays: 100, 105, 110 …).
+* **The year's first month.** A year-only occurrence is part of no month, so it would
+  reach no monthly directive or digest; :func:`in_month` places it in January of its
+  year, the year's first directive (the annual guide lists it in its year).
 * **Lunar dates** resolve through :func:`calendar_svc.core.lunar.anniversary_date`
   (leap-month and day-30 policies live there); years outside the lunar table are skipped.
 """
@@ -23,6 +26,7 @@ Policies (each is tested in ``tests/unit/test_occurrences.py``):
 from __future__ import annotations
 
 import calendar as _calendar
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -32,6 +36,7 @@ from calendar_svc.core.model import Anniversary, Calendar, Occurrence, Precision
 from calendar_svc.core.policy import CATEGORIES, CategoryPolicy, ListingRule
 
 _EVERY_YEAR = ListingRule()
+_MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})")
 
 
 def solar_day(year: int, month: int, day: int) -> date:
@@ -139,9 +144,30 @@ def occurrences(
     return found
 
 
+def parse_month(text: str) -> tuple[int, int]:
+    """Return (year, month) of ``YYYY-MM`` (``2023-02`` or ``2023-2``); ValueError otherwise."""
+    m = _MONTH_RE.fullmatch(text.strip())
+    if m is None or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
+        raise ValueError(f"'{text}' không phải tháng / is not a month (use YYYY-MM)")
+    return int(m[1]), int(m[2])
+
+
 def month_range(year: int, month: int) -> tuple[date, date]:
     """Return the first and last day of a month."""
     return date(year, month, 1), date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def in_month(occ: Occurrence, year: int, month: int) -> bool:
+    """Return whether an occurrence belongs to the monthly directive of ``month``/``year``.
+
+    An occurrence whose whole period lies in the month belongs to it; a year-only
+    occurrence ("80 năm Đề cương về văn hóa Việt Nam", 1943 - 2023) belongs to January
+    of its year.
+    """
+    start, end = month_range(year, month)
+    if start <= occ.date and occ.last_day <= end:
+        return True
+    return month == 1 and occ.precision is Precision.YEAR and occ.date.year == year
 
 
 def year_range(year: int) -> tuple[date, date]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from calendar_svc.core.model import RoundClass
+from calendar_svc.errors import UnknownCategoryError
 
 BASIS_145 = "Nghị định 145/2013/NĐ-CP"
 BASIS_111 = "Nghị định 111/2018/NĐ-CP"
@@ -161,6 +162,13 @@ def commemorated(category: str) -> bool:
     """
     policy = CATEGORIES.get(category)
     return policy is None or policy.commemorated
+
+
+def require_category(slug: str) -> str:
+    """Return ``slug`` if it is a category; UnknownCategoryError otherwise."""
+    if slug not in CATEGORIES:
+        raise UnknownCategoryError(slug, CATEGORIES)
+    return slug
 
 
 def category_policy(slug: str) -> CategoryPolicy:

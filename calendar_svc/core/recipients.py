@@ -19,17 +19,22 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from calendar_svc.core.directive_settings import DirectiveSettings
+from calendar_svc.core.labels import LANGS, label
 from calendar_svc.core.model import SCOPE_RE, SLUG_RE
 
 #: Days before the due date at which the directive digest goes out (issue 5: 10 and 3).
 DEFAULT_DIRECTIVE_LEADS: tuple[int, ...] = (10, 3)
 #: Days before a năm tròn or năm lẻ 5 anniversary at which its reminder goes out.
 DEFAULT_EVENT_LEADS: tuple[int, ...] = (90, 30, 7)
+#: The annual guide's reminder (issue 15): due on 1 December of the year before the
+#: guide's year, sent 30 days before, i.e. on 1 November. Guides are drafted in November
+#: and December (126-HD/BTGTW for 2024 is dated 19/12/2023).
+DEFAULT_ANNUAL_DUE: tuple[int, int] = (12, 1)
+DEFAULT_ANNUAL_LEADS: tuple[int, ...] = (30,)
 #: Longest lead time accepted, in days.
 MAX_LEAD_DAYS = 366
 #: Longest "N days before the month" accepted.
 MAX_DAYS_BEFORE = 60
-LANGS = ("vi", "en")
 
 #: A plain ASCII address: local@domain.tld, no spaces, no angle brackets, no control chars.
 EMAIL_RE = re.compile(
@@ -76,10 +81,59 @@ class DueRule:
     def label(self, lang: str = "vi") -> str:
         """Return the rule in words: 'ngày 2 của tháng' or '5 days before the month'."""
         if self.kind is DueKind.DAY_OF_MONTH:
-            return f"day {self.n} of the month" if lang == "en" else f"ngày {self.n} của tháng"
-        if lang == "en":
-            return f"{self.n} days before the month"
-        return f"{self.n} ngày trước tháng"
+            return label("due.day_of_month", lang, n=self.n)
+        return label("due.days_before", lang, n=self.n)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnualRule:
+    """When an organisation's annual guide is due, and how long before it the reminder goes.
+
+    The guide of year Y is due on ``day``/``month`` of year Y-1 (default 01/12); the
+    reminder, with the guide's .docx draft attached, goes out ``leads`` days before
+    (default 30: on 1 November). 29 February is refused: the rule recurs every year.
+    """
+
+    month: int = DEFAULT_ANNUAL_DUE[0]
+    day: int = DEFAULT_ANNUAL_DUE[1]
+    leads: tuple[int, ...] = DEFAULT_ANNUAL_LEADS
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"annual due month {self.month} is out of range (1-12)")
+        last = _calendar.monthrange(2001, self.month)[1]
+        if not 1 <= self.day <= last:
+            raise ValueError(
+                f"annual due day {self.day} does not exist every year in month {self.month}"
+            )
+        if not self.leads:
+            raise ValueError("an annual reminder needs at least one lead time")
+        object.__setattr__(self, "leads", check_leads(self.leads, "annual"))
+
+    @classmethod
+    def parse(cls, text: str, leads: tuple[int, ...] = DEFAULT_ANNUAL_LEADS) -> AnnualRule:
+        """Return the rule of a due day written ``MM-DD`` ("12-01").
+
+        Raises:
+            ValueError: the text is not ``MM-DD`` of a day that exists every year.
+        """
+        m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", text.strip())
+        if m is None:
+            raise ValueError(f"annual due day {text!r} is not MM-DD (e.g. 12-01)")
+        return cls(int(m[1]), int(m[2]), leads)
+
+    def iso(self) -> str:
+        """Return the due day as ``MM-DD``."""
+        return f"{self.month:02d}-{self.day:02d}"
+
+    def due_date(self, guide_year: int) -> date:
+        """Return the due date of the guide of ``guide_year`` (in the year before)."""
+        return date(guide_year - 1, self.month, self.day)
+
+    def label(self, lang: str = "vi") -> str:
+        """Return the rule in words: 'ngày 01/12 năm trước' or '01/12 of the year before'."""
+        day = f"{self.day:02d}/{self.month:02d}"
+        return f"{day} of the year before" if lang == "en" else f"ngày {day} năm trước"
 
 
 def check_leads(leads: tuple[int, ...], what: str) -> tuple[int, ...]:
@@ -106,7 +160,8 @@ class Organisation:
 
     ``leads`` are the days before each due date at which its members get the digest,
     longest first; an empty tuple sends no digest. ``directive`` holds what the
-    organisation overrides in its directive draft (see docs/directive.md).
+    organisation overrides in its directive draft (see docs/directive.md). ``annual``,
+    when set, sends its members the annual guide's reminder (None: no annual reminder).
     """
 
     id: str
@@ -115,6 +170,7 @@ class Organisation:
     due: DueRule = field(default_factory=DueRule)
     leads: tuple[int, ...] = DEFAULT_DIRECTIVE_LEADS
     directive: DirectiveSettings = field(default_factory=DirectiveSettings)
+    annual: AnnualRule | None = None
 
     def __post_init__(self) -> None:
         if not SLUG_RE.match(self.id):
@@ -145,6 +201,8 @@ class Subscriber:
     leads: tuple[int, ...] = DEFAULT_EVENT_LEADS
     active: bool = True
     unsubscribed_at: datetime | None = None
+    #: How the subscriber stopped: "link" (a reminder's unsubscribe link) or "cli".
+    unsubscribed_by: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "email", self.email.strip().lower())
@@ -171,15 +229,17 @@ class ReminderKind(StrEnum):
 
     DIGEST = "digest"
     EVENT = "event"
+    ANNUAL = "annual"
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class ReminderKey:
     """The identity of one reminder: the outbox's unique key.
 
-    ``subject`` is the organisation id of a digest or the anniversary id of an event;
-    ``occurrence`` is the first day of the digest's month or the event's date; ``lead`` is
-    the number of days before the due date or event; ``recipient`` the address.
+    ``subject`` is the organisation id of a digest or an annual reminder, or the
+    anniversary id of an event; ``occurrence`` is the first day of the digest's month, 1
+    January of the annual guide's year, or the event's date; ``lead`` is the number of
+    days before the due date or event; ``recipient`` the address.
     """
 
     kind: ReminderKind
@@ -193,6 +253,11 @@ class ReminderKey:
             raise ValueError("a reminder's lead time is at least one day")
         if self.kind is ReminderKind.DIGEST and self.occurrence.day != 1:
             raise ValueError("a digest's occurrence is the first day of its month")
+        if self.kind is ReminderKind.ANNUAL and (self.occurrence.month, self.occurrence.day) != (
+            1,
+            1,
+        ):
+            raise ValueError("an annual reminder's occurrence is 1 January of the guide's year")
 
     def token(self) -> str:
         """Return the key as one stable string (the source of the Message-ID)."""

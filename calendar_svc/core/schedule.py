@@ -13,15 +13,20 @@ Policies (each is tested in ``tests/unit/test_schedule.py``):
 * **Still useful or stale.** A reminder is useful until its deadline, the start (00:00)
   of the due date or the event's day. A due reminder whose deadline has passed at
   ``now`` is planned as skipped ("stale"), so downtime leaves a record, not a gap.
+* **Annual guide.** An organisation with an annual rule
+  (:class:`~calendar_svc.core.recipients.AnnualRule`) gets, for each member, the annual
+  guide's reminder ``lead`` days before the guide's due date (default: 1 November for a
+  1 December due date), useful until that date, like a digest.
 * **Superseded.** When several lead times of the same digest or event are due at once
   (after downtime), only the shortest is sent; the longer ones are planned as skipped.
 * **Who.** Active subscribers only. A subscriber of an organisation gets its digests and
   event reminders for the organisation's scope; one with a scope gets event reminders
   for it. A scope includes its parents (``city:cam-pha`` hears of national events).
   ``categories`` narrows both; empty means every category.
-* **Digest content** (:func:`build_digest`): every occurrence of the month in scope, the
-  ready-to-paste directive line, and a look-ahead of the next 12 months' năm tròn and
-  năm lẻ 5 occurrences ("hướng tới").
+* **Digest content** (:func:`build_digest`): every occurrence of the month in scope
+  (January also holds the year's year-only occurrences,
+  :func:`~calendar_svc.core.occurrences.in_month`), the ready-to-paste directive line,
+  and a look-ahead of the next 12 months' năm tròn and năm lẻ 5 occurrences ("hướng tới").
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from enum import StrEnum
 from calendar_svc.core import lunar
 from calendar_svc.core.counting import directive_line, is_big
 from calendar_svc.core.model import Occurrence
-from calendar_svc.core.occurrences import month_range
+from calendar_svc.core.occurrences import in_month, month_range
 from calendar_svc.core.policy import commemorated
 from calendar_svc.core.recipients import (
     MAX_DAYS_BEFORE,
@@ -189,6 +194,34 @@ def _digest_reminders(
                     yield PlannedReminder(key, send_at, deadline)
 
 
+def _annual_reminders(
+    orgs: Mapping[str, Organisation],
+    members: Mapping[str, list[Subscriber]],
+    window_start: datetime,
+    now: datetime,
+    policy: SendPolicy,
+) -> Iterable[PlannedReminder]:
+    """Annual guide reminders: ``lead`` days before the guide's due date, to every member."""
+    first_year = policy.local_day(window_start).year + 1
+    last_year = policy.local_day(now).year + 2  # a due date up to MAX_LEAD_DAYS ahead
+    for org in orgs.values():
+        recipients = members.get(org.id, [])
+        if org.annual is None or not recipients:
+            continue
+        for guide_year in range(first_year, last_year + 1):
+            due = org.annual.due_date(guide_year)
+            deadline = policy.day_start(due)
+            for lead in org.annual.leads:
+                send_at = policy.send_at(due - timedelta(days=lead))
+                if not window_start <= send_at <= now:
+                    continue
+                for sub in recipients:
+                    key = ReminderKey(
+                        ReminderKind.ANNUAL, org.id, date(guide_year, 1, 1), lead, sub.email
+                    )
+                    yield PlannedReminder(key, send_at, deadline)
+
+
 def _event_reminders(
     occurrences: Sequence[Occurrence],
     groups: Mapping[tuple[str, tuple[str, ...], tuple[int, ...]], list[Subscriber]],
@@ -279,6 +312,7 @@ def plan(
             groups.setdefault((scope, sub.categories, sub.leads), []).append(sub)
     found = [
         *_digest_reminders(orgs, members, window_start, now, policy),
+        *_annual_reminders(orgs, members, window_start, now, policy),
         *_event_reminders(occurrences, groups, lineage, window_start, now, policy),
     ]
     return _settle(found, now)
@@ -351,11 +385,11 @@ def build_digest(
         lineage: the organisation's scope and its parents.
         categories: only these categories (empty: all).
     """
-    (start, end), (ahead_start, ahead_end) = digest_ranges(year, month)
+    _, (ahead_start, ahead_end) = digest_ranges(year, month)
     scopes = set(lineage)
     mine = [occ for occ in occurrences if in_audience(occ, scopes, categories)]
-    in_month = [occ for occ in mine if start <= occ.date and occ.last_day <= end]
-    commemorations = [occ for occ in in_month if commemorated(occ.anniversary.category)]
+    this_month = [occ for occ in mine if in_month(occ, year, month)]
+    commemorations = [occ for occ in this_month if commemorated(occ.anniversary.category)]
     ahead = [
         occ for occ in mine if ahead_start <= occ.date <= ahead_end and is_big(occ.round_class)
     ]
@@ -364,7 +398,7 @@ def build_digest(
         year=year,
         month=month,
         due=org.due.due_date(year, month),
-        entries=tuple(entry_of(occ) for occ in in_month),
+        entries=tuple(entry_of(occ) for occ in this_month),
         line_vi=directive_line(commemorations, "vi"),
         line_en=directive_line(commemorations, "en"),
         lookahead=tuple(entry_of(occ) for occ in ahead),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from calendar_svc.errors import UnknownScopeError
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:
@@ -45,6 +47,13 @@ class ScopeTree:
 
     def __getitem__(self, scope_id: str) -> Scope:
         return self._scopes[scope_id]
+
+    def require(self, scope_id: str) -> Scope:
+        """Return the scope; UnknownScopeError (naming the known ones) if there is none."""
+        found = self._scopes.get(scope_id)
+        if found is None:
+            raise UnknownScopeError(scope_id, self._scopes)
+        return found
 
     def ids(self) -> list[str]:
         """Return every scope id, in definition order."""

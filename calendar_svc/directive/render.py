@@ -4,7 +4,9 @@ The bundled templates live in ``calendar_svc/templates/directive/``:
 
 * ``_parts.j2``: the wording shared by every format (macros);
 * ``directive.txt.j2`` and ``directive.md.j2``: the commemoration parts;
-* ``document.docx.j2``: one block per place of the .docx page (header, items, signature).
+* ``document.docx.j2``: one block per place of the .docx page (header, items, signature);
+* ``annual.txt.j2``, ``annual.md.j2``, ``annual.docx.j2`` and ``_annual_parts.j2``: the
+  annual guide (:mod:`calendar_svc.directive.annual`), rendered by the same functions.
 
 An organisation whose directive settings name a ``templates`` directory gets its files
 first: a file there with a bundled name replaces the bundled one, and may extend it
@@ -25,12 +27,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from calendar_svc.directive.draft import Draft, Entry, document_date
 from calendar_svc.errors import CalendarSvcError
+
+if TYPE_CHECKING:
+    from calendar_svc.directive.annual import AnnualDraft
+    from calendar_svc.directive.profile import DirectiveProfile
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "directive"
 
@@ -146,20 +152,8 @@ def markdown_text(text: str) -> str:
     return f"{head}\\{escaped[len(head) :]}"
 
 
-def _data_view(draft: Draft, fn: Callable[[str], str]) -> Draft:
-    """Return ``draft`` with every text that comes from data passed through ``fn``."""
-
-    def entry(e: Entry) -> Entry:
-        return replace(
-            e,
-            text=fn(e.text),
-            round_label=fn(e.round_label),
-            basis=None if e.basis is None else fn(e.basis),
-            scale=None if e.scale is None else fn(e.scale),
-        )
-
-    p = draft.profile
-    profile = replace(
+def _profile_view(p: DirectiveProfile, fn: Callable[[str], str]) -> DirectiveProfile:
+    return replace(
         p,
         name=fn(p.name),
         parent_body=fn(p.parent_body),
@@ -174,9 +168,36 @@ def _data_view(draft: Draft, fn: Callable[[str], str]) -> Draft:
         signer_lines=tuple(map(fn, p.signer_lines)),
         signer_name=fn(p.signer_name),
     )
+
+
+def _data_view(draft: Draft | AnnualDraft, fn: Callable[[str], str]) -> Draft | AnnualDraft:
+    """Return ``draft`` with every text that comes from data passed through ``fn``."""
+    from calendar_svc.directive.annual import AnnualDraft
+
+    def entry(e: Entry) -> Entry:
+        return replace(
+            e,
+            text=fn(e.text),
+            round_label=fn(e.round_label),
+            basis=None if e.basis is None else fn(e.basis),
+            scale=None if e.scale is None else fn(e.scale),
+        )
+
+    if isinstance(draft, AnnualDraft):
+        return replace(
+            draft,
+            profile=_profile_view(draft.profile, fn),
+            levels=fn(draft.levels),
+            groups=tuple(
+                replace(g, title=fn(g.title), entries=tuple(map(entry, g.entries)))
+                for g in draft.groups
+            ),
+            focus=tuple(map(entry, draft.focus)),
+            lookahead=tuple(map(entry, draft.lookahead)),
+        )
     return replace(
         draft,
-        profile=profile,
+        profile=_profile_view(draft.profile, fn),
         levels=fn(draft.levels),
         entries=tuple(map(entry, draft.entries)),
         festivals=tuple(map(entry, draft.festivals)),
@@ -192,7 +213,7 @@ _DATA_VIEWS: dict[str, Callable[[str], str]] = {
 }
 
 
-def _context(draft: Draft, fmt: str) -> dict[str, Any]:
+def _context(draft: Draft | AnnualDraft, fmt: str) -> dict[str, Any]:
     view = _data_view(draft, _DATA_VIEWS[fmt])
     return {"draft": view, "p": view.profile}
 
@@ -207,16 +228,18 @@ def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
         raise DirectiveTemplateError(name, f"không tìm thấy / not found ({exc})") from exc
 
 
-def render(draft: Draft, fmt: str) -> str:
+def render(draft: Draft | AnnualDraft, fmt: str, *, names: dict[str, str] = TEMPLATE_NAMES) -> str:
     """Return the commemoration parts as ``text`` or ``md``.
+
+    ``names`` maps each format to its template (the annual guide has its own).
 
     Raises:
         DirectiveTemplateError: a template fails.
         ValueError: ``fmt`` is not a text format.
     """
-    if fmt not in TEMPLATE_NAMES:
-        raise ValueError(f"unknown format {fmt!r} (use {', '.join(TEMPLATE_NAMES)})")
-    name = TEMPLATE_NAMES[fmt]
+    if fmt not in names:
+        raise ValueError(f"unknown format {fmt!r} (use {', '.join(names)})")
+    name = names[fmt]
     template = _template(environment(draft.profile.templates), name)
     try:
         text = template.render(_context(draft, fmt))
@@ -225,29 +248,37 @@ def render(draft: Draft, fmt: str) -> str:
     return _tidy(text)
 
 
-def render_blocks(draft: Draft) -> dict[str, list[str]]:
+def render_blocks(
+    draft: Draft | AnnualDraft,
+    *,
+    template_name: str = DOCX_TEMPLATE,
+    blocks: tuple[str, ...] = DOCX_BLOCKS,
+) -> dict[str, list[str]]:
     """Return each .docx block's paragraphs (non-empty lines, marks kept).
+
+    ``template_name`` and ``blocks`` name the template and the blocks its layout places
+    (the annual guide has its own).
 
     Raises:
         DirectiveTemplateError: a template fails or lacks a block the layout needs.
     """
-    template = _template(environment(draft.profile.templates), DOCX_TEMPLATE)
+    template = _template(environment(draft.profile.templates), template_name)
     ctx = template.new_context(_context(draft, "docx"))
     try:
         # Rendering the whole template once puts the blocks of the templates it extends
         # into the context, after the template's own.
         "".join(template.root_render_func(ctx))
     except jinja2.TemplateError as exc:
-        raise DirectiveTemplateError(DOCX_TEMPLATE, str(exc)) from exc
-    missing = [b for b in DOCX_BLOCKS if not ctx.blocks.get(b)]
+        raise DirectiveTemplateError(template_name, str(exc)) from exc
+    missing = [b for b in blocks if not ctx.blocks.get(b)]
     if missing:
-        raise DirectiveTemplateError(DOCX_TEMPLATE, f"thiếu khối / missing blocks {missing}")
+        raise DirectiveTemplateError(template_name, f"thiếu khối / missing blocks {missing}")
     out: dict[str, list[str]] = {}
-    for name in DOCX_BLOCKS:
+    for name in blocks:
         try:
             text = "".join(ctx.blocks[name][0](ctx))
         except jinja2.TemplateError as exc:
-            raise DirectiveTemplateError(f"{DOCX_TEMPLATE} block {name}", str(exc)) from exc
+            raise DirectiveTemplateError(f"{template_name} block {name}", str(exc)) from exc
         out[name] = [line.strip() for line in text.splitlines() if line.strip()]
     return out
 

@@ -35,8 +35,8 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from calendar_svc.directive.draft import Draft
-from calendar_svc.directive.files import write_atomic
 from calendar_svc.directive.render import parse_marks, render_blocks
+from calendar_svc.files import write_atomic
 
 FONT = "Times New Roman"
 BODY_PT = 14

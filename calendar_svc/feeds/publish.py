@@ -3,10 +3,9 @@
 Building is all in memory first: the data is read once (revision, then rows, then the
 revision again, so the two agree), expanded once over the window and filtered per feed.
 Only when every feed has rendered is anything written, and each file is replaced
-atomically (temporary file in the same directory, ``fsync``, ``os.replace``, ``fsync`` of
-the directory, as ``radicale/storage/multifilesystem/base.py::_atomic_write`` does): all
-the temporary files are written first, and renamed only when every one is on disk, so a
-full disk or a read-only directory changes no feed at all. A feed whose bytes did not
+atomically by :func:`calendar_svc.files.replace_all`: all the temporary files are written
+first, and renamed only when every one is on disk, so a full disk or a read-only directory
+changes no feed at all. A feed whose bytes did not
 change is not rewritten, so its modification time (the Last-Modified of the file,
 whoever serves it) stays that of its last real change. An error never leaves an empty
 or partial feed, or a temporary file, behind: the old files stay as they were.
@@ -14,11 +13,9 @@ or partial feed, or a temporary file, behind: the old files stay as they were.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
-import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,8 +27,10 @@ from calendar_svc.core.occurrences import occurrences
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.feeds.definitions import FeedSpec, Window
 from calendar_svc.feeds.render import calendar_frame, render_events
+from calendar_svc.files import FileWriteError, replace_all
 
 if TYPE_CHECKING:
+    from calendar_svc.config import Settings
     from calendar_svc.store.repository import AnniversaryReader
 
 log = logging.getLogger(__name__)
@@ -68,6 +67,15 @@ class FeedOptions:
     lang: str = "vi"
     alarm_days: int = 0
     uid_domain: str = DEFAULT_UID_DOMAIN
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FeedOptions:
+        """Return the options the configuration gives."""
+        return cls(
+            lang=settings.lang,
+            alarm_days=settings.feeds_alarm_days,
+            uid_domain=uid_domain(settings.web_base_url),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,19 +218,6 @@ def build_feeds(specs: Sequence[FeedSpec], rendered: RenderedSnapshot) -> list[B
     return [build_feed(spec, rendered) for spec in specs]
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some file systems refuse
-        pass
-    finally:
-        os.close(fd)
-
-
 def _unchanged(path: Path, data: bytes) -> bool:
     try:
         if path.stat().st_size != len(data):
@@ -232,53 +227,28 @@ def _unchanged(path: Path, data: bytes) -> bool:
         return False
 
 
-def _discard(tmp: Path | None) -> None:
-    if tmp is not None:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-
-
-def _stage(path: Path, data: bytes) -> Path | None:
-    """Write ``data`` to a temporary file beside ``path``, synced to disk.
+def _replace_changed(files: Mapping[Path, bytes]) -> set[Path]:
+    """Replace the files whose bytes changed, all staged before any is renamed.
 
     Returns:
-        The temporary file, or None when ``path`` already holds these bytes.
+        The paths written.
 
     Raises:
-        FeedPublishError: the file cannot be written (nothing is left behind), or ``data``
-            is empty.
+        FeedPublishError: a file cannot be written (no feed changed when staging failed),
+            or a feed is empty.
     """
-    if not data:
-        raise FeedPublishError(path, "refusing to publish an empty feed")
-    if _unchanged(path, data):
-        return None
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    for path, data in files.items():
+        if not data:
+            raise FeedPublishError(path, "refusing to publish an empty feed")
+    changed = {path: data for path, data in files.items() if not _unchanged(path, data)}
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            os.fchmod(fd, 0o644)  # public files, whatever the service's umask
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        _discard(tmp)
-        raise FeedPublishError(path, exc.strerror or str(exc)) from exc
-    return tmp
+        replace_all(changed)
+    except FileWriteError as exc:
+        raise FeedPublishError(exc.path, exc.reason) from exc
+    return set(changed)
 
 
-def _swap_in(tmp: Path, path: Path) -> None:
-    """Rename the staged file over ``path`` (atomic; takes no space)."""
-    try:
-        os.replace(tmp, path)
-    except OSError as exc:
-        _discard(tmp)
-        raise FeedPublishError(path, exc.strerror or str(exc)) from exc
-
-
-def write_atomic(path: Path, data: bytes) -> bool:
+def publish_file(path: Path, data: bytes) -> bool:
     """Replace ``path`` with ``data`` atomically; do nothing when the bytes are the same.
 
     Returns:
@@ -288,12 +258,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
         FeedPublishError: the file cannot be written (the old one is left as it was), or
             ``data`` is empty.
     """
-    tmp = _stage(path, data)
-    if tmp is None:
-        return False
-    _swap_in(tmp, path)
-    _fsync_dir(path.parent)
-    return True
+    return bool(_replace_changed({path: data}))
 
 
 def publish(out_dir: Path, feeds: Sequence[BuiltFeed]) -> list[PublishedFeed]:
@@ -312,31 +277,14 @@ def publish(out_dir: Path, feeds: Sequence[BuiltFeed]) -> list[PublishedFeed]:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FeedPublishError(out_dir, exc.strerror or str(exc)) from exc
-    staged: list[tuple[Path, Path | None]] = []
-    try:
-        for feed in feeds:
-            path = out_dir / feed.spec.filename
-            staged.append((path, _stage(path, feed.data)))
-    except FeedPublishError:
-        for _, tmp in staged:
-            _discard(tmp)
-        raise
-    for n, (path, tmp) in enumerate(staged):
-        if tmp is None:
-            continue
-        try:
-            _swap_in(tmp, path)
-        except FeedPublishError:
-            for _, rest in staged[n + 1 :]:
-                _discard(rest)
-            raise
-    _fsync_dir(out_dir)
+    paths = [out_dir / feed.spec.filename for feed in feeds]
+    written = _replace_changed({path: feed.data for path, feed in zip(paths, feeds, strict=True)})
     done = []
-    for feed, (path, tmp) in zip(feeds, staged, strict=True):
-        if tmp is not None:
+    for feed, path in zip(feeds, paths, strict=True):
+        if path in written:
             log.info("published %s (%d events, %d bytes)", path, feed.events, len(feed.data))
         done.append(
-            PublishedFeed(feed.spec.name, path, feed.events, len(feed.data), tmp is not None)
+            PublishedFeed(feed.spec.name, path, feed.events, len(feed.data), path in written)
         )
     return done
 

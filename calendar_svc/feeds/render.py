@@ -34,10 +34,10 @@ import icalendar
 from calendar_svc.core import lunar
 from calendar_svc.core.counting import (
     format_origin,
-    phrase_en,
-    phrase_vi,
+    phrase,
     round_class_label,
 )
+from calendar_svc.core.labels import label, localized
 from calendar_svc.core.model import Calendar, Occurrence
 from calendar_svc.core.policy import CATEGORIES
 from calendar_svc.errors import LunarDateError
@@ -83,7 +83,7 @@ def _lunar_text(occ: Occurrence, lang: str) -> str:
     if lang == "en":
         return ld.label_en()
     leap = " nhuận" if ld.leap else ""
-    tail = " (ước tính)" if ld.estimated or occ.estimated else ""
+    tail = f" ({label('lunar.estimated')})" if ld.estimated or occ.estimated else ""
     return f"{ld.day}/{ld.month}{leap} âm lịch năm {lunar.can_chi(ld.year)}{tail}"
 
 
@@ -98,67 +98,41 @@ def event_summary(occ: Occurrence, lang: str = "vi") -> str:
     """
     ann = occ.anniversary
     if occ.count is not None:
-        return phrase_en(occ) if lang == "en" else f"Kỷ niệm {phrase_vi(occ)}"
-    name = ann.name_en or ann.name_vi if lang == "en" else ann.name_vi
+        return label("event.commemoration", lang, phrase=phrase(occ, lang))
+    name = localized(lang, ann.name_vi, ann.name_en)
     if ann.calendar is Calendar.LUNAR:
         return f"{name} ({_lunar_text(occ, lang)})"
     return f"{name} ({occ.date.day:02d}/{occ.date.month:02d})"
-
-
-_LABELS = {
-    "vi": {
-        "origin": "Ngày gốc",
-        "count": "Số năm",
-        "scale": "Quy mô",
-        "basis": "căn cứ",
-        "lunar": "Âm lịch",
-        "category": "Loại",
-        "scope": "Phạm vi",
-        "source": "Nguồn",
-        "estimated": "ngày âm lịch ước tính, có thể lệch một ngày",
-        "days": "ngày",
-    },
-    "en": {
-        "origin": "Origin",
-        "count": "Years",
-        "scale": "Scale",
-        "basis": "basis",
-        "lunar": "Lunar date",
-        "category": "Category",
-        "scope": "Scope",
-        "source": "Source",
-        "estimated": "estimated lunar date, may be off by one day",
-        "days": "days",
-    },
-}
 
 
 def event_description(occ: Occurrence, lang: str = "vi") -> str:
     """Return the DESCRIPTION: origin, count and round class, the scale it implies, lunar
     date, category, scope and source, one ``Label: value`` a line."""
     ann = occ.anniversary
-    words = _LABELS["en" if lang == "en" else "vi"]
-    lines = [f"{words['origin']}: {format_origin(ann.origin)}"]
+
+    def word(key: str) -> str:
+        return label(f"event.{key}", lang)
+
+    lines = [f"{word('origin')}: {format_origin(ann.origin)}"]
     if occ.count is not None:
-        lines.append(f"{words['count']}: {occ.count} ({round_class_label(occ.round_class, lang)})")
+        lines.append(f"{word('count')}: {occ.count} ({round_class_label(occ.round_class, lang)})")
     policy = CATEGORIES.get(ann.category)
     scale = policy.scale(occ.round_class) if policy is not None else None
     if scale is not None and policy is not None:
-        text = scale.en if lang == "en" else scale.vi
-        basis = f" ({words['basis']}: {policy.basis})" if policy.basis else ""
-        lines.append(f"{words['scale']}: {text}{basis}")
+        basis = f" ({word('basis')}: {policy.basis})" if policy.basis else ""
+        lines.append(f"{word('scale')}: {localized(lang, scale.vi, scale.en)}{basis}")
     ld = _lunar_date(occ)
     if ld is not None and occ.precision.value == "day":
-        lines.append(f"{words['lunar']}: {ld.label_en() if lang == 'en' else ld.label()}")
+        lines.append(f"{word('lunar')}: {ld.label_in(lang)}")
     if occ.estimated and (ld is None or not ld.estimated):
-        lines.append(f"({words['estimated']})")
+        lines.append(f"({word('estimated')})")
     if ann.duration_days > 1:
-        lines.append(f"{ann.duration_days} {words['days']}")
+        lines.append(label("event.days", lang, n=ann.duration_days))
     if policy is not None:
-        lines.append(f"{words['category']}: {policy.name_en if lang == 'en' else policy.name_vi}")
-    lines.append(f"{words['scope']}: {ann.scope}")
+        lines.append(f"{word('category')}: {localized(lang, policy.name_vi, policy.name_en)}")
+    lines.append(f"{word('scope')}: {ann.scope}")
     if ann.source:
-        lines.append(f"{words['source']}: {ann.source}")
+        lines.append(f"{word('source')}: {ann.source}")
     return "\n".join(lines)
 
 
@@ -168,7 +142,7 @@ def event_categories(occ: Occurrence, lang: str = "vi") -> list[str]:
     if policy is None:
         names = [occ.anniversary.category]
     else:
-        names = [policy.name_en if lang == "en" else policy.name_vi]
+        names = [localized(lang, policy.name_vi, policy.name_en)]
     if occ.round_class is not None:
         names.append(round_class_label(occ.round_class, lang))
     return names

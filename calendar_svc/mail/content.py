@@ -25,11 +25,14 @@ from calendar_svc.mail.render import Prototype, digest_context, event_context, p
 from calendar_svc.mail.tokens import make_token
 
 if TYPE_CHECKING:
+    from calendar_svc.directive.annual import AnnualDraft
     from calendar_svc.directive.draft import Draft
     from calendar_svc.directive.profile import DirectiveProfile
 
 #: Drafts a directive: (profile, year, month, date issued) → the draft.
 DraftMaker = Callable[["DirectiveProfile", int, int, date], "Draft"]
+#: Drafts the annual guide: (profile, year, date issued) → the guide.
+AnnualMaker = Callable[["DirectiveProfile", int, date], "AnnualDraft"]
 
 DEFAULT_SENDER_NAME = "Lịch kỷ niệm"
 
@@ -111,9 +114,11 @@ class Composer:
         scopes: ScopeTree,
         organisations: Mapping[str, Organisation],
         draft: DraftMaker,
+        annual: AnnualMaker | None = None,
     ) -> None:
         self.mail = mail
         self._draft = draft
+        self._annual_maker = annual
         self._anns = list(anniversaries)
         self._by_id = {ann.id: ann for ann in self._anns}
         self._revision = revision
@@ -125,6 +130,7 @@ class Composer:
         self._prototypes: dict[tuple[Any, ...], Prototype] = {}
         self._ics: dict[tuple[Any, ...], bytes] = {}
         self._docx: dict[tuple[str, int, int], Attachment] = {}
+        self._annual: dict[tuple[str, int], tuple[AnnualDraft, Attachment]] = {}
 
     def _range(self, start: date, end: date) -> list[Occurrence]:
         found = self._occurrences.get((start, end))
@@ -158,8 +164,12 @@ class Composer:
         found = occurrences([ann], when, date(when.year, 12, 31))
         return next((occ for occ in found if occ.date == when), None)
 
+    def _days_left(self, target: date, now: datetime) -> int:
+        """Return the whole days from ``now``'s local date to ``target`` (0 on the day)."""
+        return max((target - now.astimezone(self.mail.tz).date()).days, 0)
+
     def _digest_parts(
-        self, key: ReminderKey, sub: Subscriber
+        self, key: ReminderKey, sub: Subscriber, now: datetime
     ) -> tuple[dict[str, Any], Attachment] | str:
         org = self.organisations.get(key.subject)
         if org is None:
@@ -168,12 +178,13 @@ class Composer:
             return "subscriber is no longer in the organisation"
         year, month = key.occurrence.year, key.occurrence.month
         digest = self.digest(org, year, month, sub.categories)
-        cache_key = (key.kind, org.id, year, month, sub.categories, key.lead, sub.lang)
+        left = self._days_left(digest.due, now)
+        cache_key = (key.kind, org.id, year, month, sub.categories, left, sub.lang)
         shared = self._shared.get(cache_key)
         if shared is None:
             shared = self._shared[cache_key] = digest_context(
                 digest,
-                lead=key.lead,
+                days_left=left,
                 lang=sub.lang,
                 month_url=self.mail.month_url(year, month, org.scope),
                 sender_name=self.mail.from_name,
@@ -194,18 +205,19 @@ class Composer:
         return shared, Attachment(f"ky-niem-{year:04d}-{month:02d}.ics", ics)
 
     def _event_parts(
-        self, key: ReminderKey, sub: Subscriber
+        self, key: ReminderKey, sub: Subscriber, now: datetime
     ) -> tuple[dict[str, Any], Attachment] | str:
         occ = self._occurrence(key.subject, key.occurrence)
         if occ is None:
             return "anniversary removed or changed"
-        cache_key = (key.kind, key.subject, key.occurrence, key.lead, sub.lang)
+        left = self._days_left(occ.date, now)
+        cache_key = (key.kind, key.subject, key.occurrence, left, sub.lang)
         shared = self._shared.get(cache_key)
         if shared is None:
             scope = sub.scope or self.organisations[sub.organisation or ""].scope
             shared = self._shared[cache_key] = event_context(
                 occ,
-                lead=key.lead,
+                days_left=left,
                 lang=sub.lang,
                 month_url=self.mail.month_url(occ.date.year, occ.date.month, scope),
                 sender_name=self.mail.from_name,
@@ -223,6 +235,58 @@ class Composer:
                 uid_domain=self.mail.uid_domain,
             )
         return shared, Attachment(f"{key.subject}-{occ.date.year:04d}.ics", ics)
+
+    def _annual_parts(
+        self, key: ReminderKey, sub: Subscriber
+    ) -> tuple[dict[str, Any], Attachment] | str:
+        org = self.organisations.get(key.subject)
+        if org is None:
+            return "organisation removed"
+        if sub.organisation != org.id:
+            return "subscriber is no longer in the organisation"
+        if org.annual is None:
+            return "annual reminder turned off"
+        year = key.occurrence.year
+        found = self._annual.get((org.id, year))
+        if found is None:
+            found = self._annual[(org.id, year)] = self._annual_draft(org, year)
+        draft, attachment = found
+        cache_key = (key.kind, org.id, year, key.lead, sub.lang)
+        shared = self._shared.get(cache_key)
+        if shared is None:
+            from calendar_svc.mail.render import annual_context
+
+            shared = self._shared[cache_key] = annual_context(
+                draft,
+                due=org.annual.due_date(year),
+                due_rule=org.annual.label(sub.lang),
+                lang=sub.lang,
+                month_url=self.mail.month_url(year, 1, org.scope),
+                sender_name=self.mail.from_name,
+            )
+        return shared, attachment
+
+    def _annual_draft(self, org: Organisation, year: int) -> tuple[AnnualDraft, Attachment]:
+        """Return the annual guide of ``year`` and its .docx, dated on the guide's due date.
+
+        Raises:
+            ValueError: the draft cannot be built (e.g. the organisation's template is broken).
+        """
+        from calendar_svc.directive.annual_word import annual_document_bytes, annual_filename
+        from calendar_svc.directive.profile import build_profile
+        from calendar_svc.errors import CalendarSvcError
+
+        assert org.annual is not None  # checked by the caller
+        if self._annual_maker is None:
+            raise ValueError("this composer drafts no annual guide")
+        scope = self._scopes[org.scope].name_vi if org.scope in self._scopes else ""
+        try:
+            profile = build_profile(org.id, org.name, org.scope, org.directive, scope_name=scope)
+            draft = self._annual_maker(profile, year, org.annual.due_date(year))
+            data = annual_document_bytes(draft)
+        except CalendarSvcError as exc:
+            raise ValueError(f"annual guide draft of '{org.id}': {exc}") from exc
+        return draft, Attachment(annual_filename(draft), data, DOCX_TYPE, ())
 
     def directive_attachments(self, key: ReminderKey) -> tuple[Attachment, ...]:
         """Return the .docx draft of a digest's month when its organisation asks for it.
@@ -271,11 +335,12 @@ class Composer:
             return "unsubscribed"
         if sub.organisation is not None and sub.organisation not in self.organisations:
             return "organisation removed"
-        parts = (
-            self._digest_parts(key, sub)
-            if key.kind is ReminderKind.DIGEST
-            else self._event_parts(key, sub)
-        )
+        if key.kind is ReminderKind.DIGEST:
+            parts = self._digest_parts(key, sub, now)
+        elif key.kind is ReminderKind.ANNUAL:
+            parts = self._annual_parts(key, sub)
+        else:
+            parts = self._event_parts(key, sub, now)
         if isinstance(parts, str):
             return parts
         shared, attachment = parts

@@ -14,24 +14,43 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import escape
 
 from calendar_svc.core.counting import format_occurrence_date, is_big, phrase, round_class_label
+from calendar_svc.core.labels import LANGS, localized
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.policy import CATEGORIES
-from calendar_svc.core.recipients import LANGS, ReminderKind
+from calendar_svc.core.recipients import ReminderKind
 from calendar_svc.core.schedule import Digest, DigestEntry, entry_of
+
+if TYPE_CHECKING:
+    from calendar_svc.directive.annual import AnnualDraft
 
 SUBJECTS: dict[tuple[ReminderKind, str], str] = {
     (ReminderKind.DIGEST, "vi"): "[Nhắc lịch] Định hướng tuyên truyền tháng {month} — hạn {due}",
     (ReminderKind.DIGEST, "en"): "[Reminder] Information directive for {month} — due {due}",
-    (ReminderKind.EVENT, "vi"): "[Nhắc lịch] Còn {lead} ngày: {text}",
-    (ReminderKind.EVENT, "en"): "[Reminder] {lead} days to go: {text}",
+    (ReminderKind.EVENT, "vi"): "[Nhắc lịch] {left}: {text}",
+    (ReminderKind.EVENT, "en"): "[Reminder] {left}: {text}",
+    (
+        ReminderKind.ANNUAL,
+        "vi",
+    ): "[Nhắc lịch] Hướng dẫn tuyên truyền kỷ niệm năm {year} — hạn {due}",
+    (ReminderKind.ANNUAL, "en"): "[Reminder] Commemoration guide for {year} — due {due}",
 }
+
+
+def days_left_label(days: int, lang: str) -> str:
+    """Return how long is left, as a reminder's subject says it: "Còn 1 ngày", "Hôm nay"."""
+    if lang == "en":
+        if days <= 0:
+            return "Today"
+        return "1 day to go" if days == 1 else f"{days} days to go"
+    return "Hôm nay" if days <= 0 else f"Còn {days} ngày"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,21 +89,25 @@ def entry_view(entry: DigestEntry, lang: str) -> dict[str, Any]:
     scale = policy.scale(occ.round_class) if policy is not None else None
     return {
         "date": format_occurrence_date(occ),
-        "lunar": entry.lunar_en if lang == "en" else entry.lunar_vi,
+        "lunar": localized(lang, entry.lunar_vi, entry.lunar_en),
         "count": occ.count,
         "round_label": round_class_label(occ.round_class, lang),
         "big": is_big(occ.round_class),
-        "name": ann.name_en if lang == "en" and ann.name_en else ann.name_vi,
+        "name": localized(lang, ann.name_vi, ann.name_en),
         "text": phrase(occ, lang),
         "scope": ann.scope,
-        "scale": "" if scale is None else (scale.en if lang == "en" else scale.vi),
+        "scale": "" if scale is None else localized(lang, scale.vi, scale.en),
     }
 
 
 def digest_context(
-    digest: Digest, *, lead: int, lang: str, month_url: str, sender_name: str
+    digest: Digest, *, days_left: int, lang: str, month_url: str, sender_name: str
 ) -> dict[str, Any]:
-    """Return the shared context of a digest reminder sent ``lead`` days before its due date."""
+    """Return the shared context of a digest reminder sent ``days_left`` days before its due date.
+
+    The count is the one at the moment of sending, so a reminder sent late (after downtime)
+    states the days actually left, not its planned lead.
+    """
     lang = _check_lang(lang)
     month, due = digest.month_label, digest.due.strftime("%d/%m/%Y")
     return {
@@ -96,9 +119,10 @@ def digest_context(
         "due_rule": digest.organisation.due.label(lang),
         "month": month,
         "due": due,
-        "lead": lead,
+        "days_left": max(days_left, 0),
         "entries": [entry_view(e, lang) for e in digest.entries],
-        "directive_line": digest.line_en if lang == "en" else digest.line_vi,
+        # The line is pasted into a Vietnamese directive, whatever the reader's language.
+        "directive_line": digest.line_vi,
         "lookahead": [entry_view(e, lang) for e in digest.lookahead],
         "month_url": month_url,
         "sender_name": sender_name,
@@ -106,17 +130,51 @@ def digest_context(
 
 
 def event_context(
-    occ: Occurrence, *, lead: int, lang: str, month_url: str, sender_name: str
+    occ: Occurrence, *, days_left: int, lang: str, month_url: str, sender_name: str
 ) -> dict[str, Any]:
-    """Return the shared context of an event reminder sent ``lead`` days before ``occ``."""
+    """Return the shared context of an event reminder sent ``days_left`` days before ``occ``."""
     lang = _check_lang(lang)
     view = entry_view(entry_of(occ), lang)
+    left = days_left_label(days_left, lang)
     return {
         "lang": lang,
         "kind": ReminderKind.EVENT.value,
-        "subject": SUBJECTS[(ReminderKind.EVENT, lang)].format(lead=lead, text=view["text"]),
+        "subject": SUBJECTS[(ReminderKind.EVENT, lang)].format(left=left, text=view["text"]),
         "event": view,
-        "lead": lead,
+        "days_left": max(days_left, 0),
+        "left": left,
+        "month_url": month_url,
+        "sender_name": sender_name,
+    }
+
+
+def annual_context(
+    draft: AnnualDraft,
+    *,
+    due: date,
+    due_rule: str,
+    lang: str,
+    month_url: str,
+    sender_name: str,
+) -> dict[str, Any]:
+    """Return the shared context of the annual guide's reminder (the draft is attached).
+
+    The directive entries stay Vietnamese in both languages: they are the text to paste.
+    """
+    lang = _check_lang(lang)
+    due_text = due.strftime("%d/%m/%Y")
+    return {
+        "lang": lang,
+        "kind": ReminderKind.ANNUAL.value,
+        "subject": SUBJECTS[(ReminderKind.ANNUAL, lang)].format(year=draft.year, due=due_text),
+        "org_name": draft.profile.name,
+        "year": draft.year,
+        "next_year": draft.next_year,
+        "due": due_text,
+        "due_rule": due_rule,
+        "groups": [(g.number, g.title, len(g.entries)) for g in draft.groups],
+        "focus": [e.text for e in draft.focus],
+        "lookahead": [e.text for e in draft.lookahead],
         "month_url": month_url,
         "sender_name": sender_name,
     }

@@ -1,31 +1,32 @@
 """Draft a month's directive for an organisation: the service behind ``calendar-svc directive``.
 
 It lists the month's occurrences and the look-ahead's round ones for the organisation's
-scope (with its parents) and composes the :class:`~calendar_svc.directive.draft.Draft`;
-rendering it (text, Markdown, .docx) is the caller's choice.
+scope (with its parents); January also lists the year's year-only occurrences, which no
+month holds (:func:`~calendar_svc.core.occurrences.in_month`), and composes the
+:class:`~calendar_svc.directive.draft.Draft`; rendering it (text, Markdown, .docx) is the
+caller's choice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from calendar_svc.core.occurrences import month_range
+from calendar_svc.core.model import Occurrence, Precision
+from calendar_svc.core.occurrences import in_month, month_range, year_range
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.directive.draft import Draft, compose_draft, lookahead_range, scope_kind
 from calendar_svc.directive.profile import DirectiveProfile
-from calendar_svc.services.listing import FilterError, ListingQuery, list_occurrences
+from calendar_svc.services.listing import ListingQuery, list_occurrences
 
 if TYPE_CHECKING:
     from calendar_svc.store.repository import AnniversaryReader
 
 
-def _check_scope(scopes: ScopeTree, profile: DirectiveProfile) -> None:
-    if profile.scope not in scopes:
-        raise FilterError(
-            f"phạm vi không có / unknown scope '{profile.scope}' of organisation "
-            f"'{profile.org_id}' (known: {', '.join(scopes.ids())})"
-        )
+def _year_only(found: Iterable[Occurrence], year: int, month: int) -> list[Occurrence]:
+    """Return the year-only occurrences that belong to the month (January of their year)."""
+    return [o for o in found if o.precision is Precision.YEAR and in_month(o, year, month)]
 
 
 def draft_directive(
@@ -48,11 +49,16 @@ def draft_directive(
         issued: the date the date line states.
 
     Raises:
-        FilterError: the profile's scope is unknown.
+        UnknownScopeError: the profile's scope is unknown.
     """
-    _check_scope(scopes, profile)
+    scopes.require(profile.scope)
     start, end = month_range(year, month)
     this_month = list_occurrences(reader, scopes, ListingQuery(start, end, profile.scope))
+    if month == 1:
+        whole_year = list_occurrences(
+            reader, scopes, ListingQuery(*year_range(year), profile.scope)
+        )
+        this_month += _year_only(whole_year, year, month)
     window = lookahead_range(year, month, profile.lookahead_months)
     ahead = []
     if window is not None:

@@ -10,16 +10,11 @@ from typing import TYPE_CHECKING
 from calendar_svc.core.counting import is_big
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import occurrences
-from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.core.policy import require_category
 from calendar_svc.core.scopes import ScopeTree
-from calendar_svc.errors import CalendarSvcError
 
 if TYPE_CHECKING:
     from calendar_svc.store.repository import AnniversaryReader
-
-
-class FilterError(CalendarSvcError):
-    """A listing filter names something unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +29,11 @@ class ListingQuery:
 
 
 def validate_filters(query: ListingQuery, scopes: ScopeTree) -> None:
-    """Raise FilterError naming an unknown scope or category."""
-    if query.scope is not None and query.scope not in scopes:
-        raise FilterError(
-            f"phạm vi không có / unknown scope '{query.scope}' (known: {', '.join(scopes.ids())})"
-        )
+    """Raise UnknownScopeError or UnknownCategoryError for a filter naming nothing known."""
+    if query.scope is not None:
+        scopes.require(query.scope)
     for category in query.categories:
-        if category not in CATEGORIES:
-            raise FilterError(
-                f"loại không có / unknown category '{category}' (known: {', '.join(CATEGORIES)})"
-            )
+        require_category(category)
 
 
 def months_spanned(start: date, end: date) -> Collection[int] | None:

@@ -15,14 +15,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 from time import monotonic
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from calendar_svc.config import Settings
 from calendar_svc.core.occurrences import occurrences
@@ -35,9 +33,11 @@ from calendar_svc.mail.message import domain_of, message_id_for
 from calendar_svc.mail.outbox import Dispatcher
 from calendar_svc.mail.send import SmtpSettings
 from calendar_svc.mail.settler import Clock, DispatchReport
+from calendar_svc.services.annual import draft_annual
 from calendar_svc.services.directive import draft_directive
 from calendar_svc.store.errors import StoredRowError
 from calendar_svc.store.memory import MemoryReader
+from calendar_svc.store.schema import PLANNED_UNTIL_KEY, REHEARSAL_PLANNED_UNTIL_KEY
 
 if TYPE_CHECKING:
     from calendar_svc.store.store import Store
@@ -62,14 +62,6 @@ class PlanReport:
     superseded: int
 
 
-def send_policy(timezone: str, send_time: str) -> SendPolicy:
-    """Return the send policy of the configuration (``reminders.send_time`` is HH:MM)."""
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", send_time)
-    if m is None:
-        raise ValueError(f"send time {send_time!r} is not HH:MM")
-    return SendPolicy(ZoneInfo(timezone), time(int(m[1]), int(m[2])))
-
-
 def plan_reminders(
     store: Store,
     scopes: ScopeTree,
@@ -77,8 +69,14 @@ def plan_reminders(
     policy: SendPolicy,
     message_domain: str,
     now: datetime,
+    rehearsal: bool = False,
 ) -> PlanReport:
     """Plan every reminder due by ``now`` and insert the new ones into the outbox.
+
+    Planning catches up from where the last planning on the same kind of clock reached:
+    the real clock (``serve``, ``worker``, ``remind run-once``) or a stated one
+    (``remind run-once --now``, a rehearsal). A rehearsal dated in the past therefore never
+    makes the service send a year of backlog: the service's first planning covers today.
 
     Args:
         store: the anniversaries, organisations, subscribers and the outbox.
@@ -86,9 +84,11 @@ def plan_reminders(
         policy: when reminders go out.
         message_domain: right-hand side of the Message-IDs.
         now: the moment of planning (aware).
+        rehearsal: planning on a stated clock (``--now``), with its own catch-up mark.
     """
     outbox, people = store.outbox, store.organisations
-    start = window_start(outbox.planned_until(), now, policy)
+    mark = REHEARSAL_PLANNED_UNTIL_KEY if rehearsal else PLANNED_UNTIL_KEY
+    start = window_start(outbox.planned_until(mark), now, policy)
     organisations = people.organisations()
     subscribers = people.subscribers(active_only=True, on_invalid=skip_unreadable)
     span = event_range(subscribers, start, now, policy)
@@ -107,7 +107,7 @@ def plan_reminders(
         policy=policy,
     )
     result = outbox.enqueue(
-        planned, message_id=lambda key: message_id_for(key, message_domain), now=now
+        planned, message_id=lambda key: message_id_for(key, message_domain), now=now, mark=mark
     )
     return PlanReport(
         window_start=start,
@@ -158,13 +158,16 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
 class Reminders:
     """Plan and send reminders for one database and configuration."""
 
-    def __init__(self, settings: Settings, store: Store, scopes: ScopeTree) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, scopes: ScopeTree, *, rehearsal: bool = False
+    ) -> None:
         self.settings = settings
+        self.rehearsal = rehearsal
         self.store = store
         self.scopes = scopes
         self.outbox = store.outbox
         self.people = store.organisations
-        self.policy: SendPolicy = send_policy(settings.timezone, settings.reminders_send_time)
+        self.policy: SendPolicy = SendPolicy(settings.timezone, settings.reminders_send_time)
         self.message_domain = domain_of(parseaddr(settings.smtp_from)[1] or settings.smtp_from)
 
     def plan(self, now: datetime) -> PlanReport:
@@ -175,6 +178,7 @@ class Reminders:
             policy=self.policy,
             message_domain=self.message_domain,
             now=now,
+            rehearsal=self.rehearsal,
         )
 
     def mail_settings(self) -> MailSettings:
@@ -192,15 +196,15 @@ class Reminders:
         """Return a composer over the data as it is now."""
         anniversaries = self.store.anniversaries.anniversaries()
         revision = self.store.anniversaries.revision()
+        reader = MemoryReader(anniversaries, revision)
         return Composer(
             self.mail_settings(),
             anniversaries=anniversaries,
             revision=revision,
             scopes=self.scopes,
             organisations={org.id: org for org in self.people.organisations()},
-            draft=functools.partial(
-                draft_directive, MemoryReader(anniversaries, revision), self.scopes
-            ),
+            draft=functools.partial(draft_directive, reader, self.scopes),
+            annual=functools.partial(draft_annual, reader, self.scopes),
         )
 
     def dispatcher(

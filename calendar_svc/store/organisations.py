@@ -13,7 +13,14 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, select, update
 
 from calendar_svc.core.directive_settings import DirectiveSettings
-from calendar_svc.core.recipients import DueKind, DueRule, Organisation, Subscriber
+from calendar_svc.core.recipients import (
+    DEFAULT_ANNUAL_LEADS,
+    AnnualRule,
+    DueKind,
+    DueRule,
+    Organisation,
+    Subscriber,
+)
 from calendar_svc.errors import AlreadyExistsError, CalendarSvcError, NotFoundError
 from calendar_svc.store.access import EngineAccess
 from calendar_svc.store.errors import StoredRowError
@@ -60,7 +67,15 @@ def _org_values(org: Organisation) -> dict[str, Any]:
         "due_n": org.due.n,
         "leads": join_ints(org.leads),
         "directive": org.directive.to_json(),
+        "annual_due": None if org.annual is None else org.annual.iso(),
+        "annual_leads": None if org.annual is None else join_ints(org.annual.leads),
     }
+
+
+def _annual_from(due: str | None, leads: str | None) -> AnnualRule | None:
+    if due is None:
+        return None
+    return AnnualRule.parse(due, split_ints(leads or "") or DEFAULT_ANNUAL_LEADS)
 
 
 def _org_from_row(row: Row[Any]) -> Organisation:
@@ -73,6 +88,7 @@ def _org_from_row(row: Row[Any]) -> Organisation:
             due=DueRule(DueKind(m["due_kind"]), int(m["due_n"])),
             leads=split_ints(m["leads"]),
             directive=DirectiveSettings.from_json(m["directive"]),
+            annual=_annual_from(m["annual_due"], m["annual_leads"]),
         )
     except ValueError as exc:
         raise StoredRowError(m["id"], str(exc), table="organisations") from exc
@@ -88,6 +104,7 @@ def _sub_values(sub: Subscriber) -> dict[str, Any]:
         "leads": join_ints(sub.leads),
         "active": sub.active,
         "unsubscribed_at": sub.unsubscribed_at,
+        "unsubscribed_by": sub.unsubscribed_by,
     }
 
 
@@ -104,6 +121,7 @@ def _sub_from_row(row: Row[Any]) -> Subscriber:
             leads=split_ints(m["leads"]),
             active=bool(m["active"]),
             unsubscribed_at=m["unsubscribed_at"],
+            unsubscribed_by=m["unsubscribed_by"],
         )
     except ValueError as exc:
         raise StoredRowError(m["email"], str(exc), table="subscribers") from exc
@@ -249,14 +267,34 @@ class OrganisationRepo(EngineAccess):
             if conn.execute(delete(_subs).where(_subs.c.email == key)).rowcount == 0:
                 raise NotFoundError(SUBSCRIBER_KIND, key)
 
-    def unsubscribe(self, email: str, *, now: datetime | None = None) -> bool:
-        """Mark a subscriber as unsubscribed; return False if already so or unknown."""
+    def unsubscribe(self, email: str, *, now: datetime | None = None, by: str = "link") -> bool:
+        """Mark a subscriber as unsubscribed (``by`` whom); False if already so or unknown."""
         when = as_utc(now)
         key = email.strip().lower()
         with self.writing() as conn:
             done = conn.execute(
                 update(_subs)
                 .where(_subs.c.email == key, _subs.c.active.is_(True))
-                .values(active=False, unsubscribed_at=when)
+                .values(active=False, unsubscribed_at=when, unsubscribed_by=by)
             )
         return done.rowcount > 0
+
+    def replace_subscriber(self, sub: Subscriber) -> None:
+        """Replace the subscriber with ``sub.email``.
+
+        Raises:
+            NotFoundError: there is no such subscriber, or it names an unknown organisation.
+        """
+        with self.writing() as conn:
+            if (
+                sub.organisation is not None
+                and not conn.execute(
+                    select(_orgs.c.id).where(_orgs.c.id == sub.organisation)
+                ).first()
+            ):
+                raise NotFoundError(ORGANISATION_KIND, sub.organisation)
+            done = conn.execute(
+                update(_subs).where(_subs.c.email == sub.email).values(_sub_values(sub))
+            )
+            if done.rowcount == 0:
+                raise NotFoundError(SUBSCRIBER_KIND, sub.email)

@@ -130,11 +130,13 @@ class OutboxRepo(EngineAccess):
         *,
         message_id: Callable[[ReminderKey], str],
         now: datetime,
+        mark: str = PLANNED_UNTIL_KEY,
     ) -> EnqueueResult:
         """Insert the planned reminders not yet in the outbox; record ``now`` as planned.
 
         Pending rows for which a shorter lead of the same reminder now exists are skipped
-        as superseded, in the same transaction.
+        as superseded, in the same transaction. ``mark`` is the meta key that records how
+        far planning reached (:data:`PLANNED_UNTIL_KEY` on the real clock).
         """
         when = as_utc(now)
         values = [
@@ -168,9 +170,9 @@ class OutboxRepo(EngineAccess):
             inserted = conn.execute(count_all).scalar_one() - before
             skipped = conn.execute(count_skipped).scalar_one() - skipped_before
             superseded = self._supersede(conn, when) if inserted else 0
-            previous = read_meta(conn, PLANNED_UNTIL_KEY)
+            previous = read_meta(conn, mark)
             if previous is None or datetime.fromisoformat(previous) < when:
-                write_meta(conn, PLANNED_UNTIL_KEY, when.isoformat())
+                write_meta(conn, mark, when.isoformat())
         return EnqueueResult(len(planned), int(inserted), int(skipped), superseded)
 
     @staticmethod
@@ -192,10 +194,10 @@ class OutboxRepo(EngineAccess):
         )
         return int(done.rowcount)
 
-    def planned_until(self) -> datetime | None:
+    def planned_until(self, mark: str = PLANNED_UNTIL_KEY) -> datetime | None:
         """Return the latest moment reminders were planned up to, or None if never."""
         with self.reading() as conn:
-            value = read_meta(conn, PLANNED_UNTIL_KEY)
+            value = read_meta(conn, mark)
         return None if value is None else datetime.fromisoformat(value).astimezone(UTC)
 
     def secret(self, configured: str = "") -> str:
@@ -329,6 +331,14 @@ class OutboxRepo(EngineAccess):
         with self.reading() as conn:
             found = {OutboxStatus(s): int(n) for s, n in conn.execute(stmt)}
         return {status: found.get(status, 0) for status in OutboxStatus}
+
+    def statuses(self, ids: Sequence[int]) -> dict[int, OutboxStatus]:
+        """Return the status of each of ``ids`` that exists."""
+        if not ids:
+            return {}
+        stmt = select(_t.c.id, _t.c.status).where(_t.c.id.in_(list(ids)))
+        with self.reading() as conn:
+            return {int(i): OutboxStatus(st) for i, st in conn.execute(stmt)}
 
     def retry(self, *, ids: Sequence[int] = (), failed: bool = False, now: datetime) -> int:
         """Put failed (or the given failed or skipped) rows back to pending with fresh attempts.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Alembic head revision of ``calendar_svc/store/migrations``; a test keeps them equal.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0007"
 
 #: Name of Alembic's version table.
 VERSION_TABLE = "alembic_version"
@@ -16,3 +16,7 @@ REMINDERS_SECRET_KEY = "reminders_secret"
 
 #: Key in the ``meta`` table of the ISO-8601 UTC moment up to which reminders were planned.
 PLANNED_UNTIL_KEY = "reminders_planned_until"
+
+#: The same mark for plannings on a stated clock (``remind run-once --now``): rehearsals keep
+#: their own, so a rehearsal dated in the past never makes the service catch up from then.
+REHEARSAL_PLANNED_UNTIL_KEY = "reminders_planned_until_rehearsal"

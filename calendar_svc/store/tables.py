@@ -140,6 +140,9 @@ organisations = Table(
     Column("created_at", AwareDateTime, nullable=False),
     # What the organisation overrides in its directive draft, as JSON (migration 0003).
     Column("directive", Text, nullable=False, server_default=text("'{}'")),
+    # The annual guide's reminder: due day MM-DD (NULL: none) and lead days (migration 0006).
+    Column("annual_due", Text, nullable=True),
+    Column("annual_leads", Text, nullable=True),
     CheckConstraint("due_kind IN ('day', 'before')", name="due_kind"),
 )
 
@@ -156,6 +159,7 @@ subscribers = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", AwareDateTime, nullable=False),
     Column("unsubscribed_at", AwareDateTime, nullable=True),
+    Column("unsubscribed_by", Text, nullable=True),
     CheckConstraint("lang IN ('vi', 'en')", name="lang"),
     CheckConstraint("(organisation_id IS NULL) <> (scope IS NULL)", name="audience"),
     Index(None, "organisation_id"),
@@ -188,7 +192,7 @@ outbox = Table(
     Column("sent_at", AwareDateTime, nullable=True),
     UniqueConstraint("recipient", "kind", "subject", "occurrence", "lead_days"),
     UniqueConstraint("message_id"),
-    CheckConstraint("kind IN ('digest', 'event')", name="kind"),
+    CheckConstraint("kind IN ('digest', 'event', 'annual')", name="kind"),
     CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'skipped')", name="status"),
     CheckConstraint("lead_days >= 1", name="lead_days"),
     Index(None, "status", "next_attempt_at"),

@@ -30,6 +30,7 @@ from calendar_svc.config import Settings
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.store.repository import AnniversaryReader
+from calendar_svc.web.annual import annual_docx
 from calendar_svc.web.fastpath import FeedFastPath
 from calendar_svc.web.feedservice import REFRESH_SECONDS, RETRY_SECONDS, FeedService
 from calendar_svc.web.http import error_response
@@ -113,6 +114,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/", index_page, methods=["GET"]),
         Route("/month/{month}", month_page, methods=["GET"]),
+        Route("/annual/{year}.docx", annual_docx, methods=["GET"]),
         Route("/feeds/{name}.ics", feed, methods=["GET"]),
         Route("/api/occurrences", occurrences_api, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),

@@ -24,7 +24,6 @@ import hashlib
 import logging
 import threading
 import time
-import zoneinfo
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,7 +50,6 @@ from calendar_svc.feeds.publish import (
     load_snapshot,
     publish,
     render_snapshot,
-    uid_domain,
 )
 from calendar_svc.store.repository import AnniversaryReader
 from calendar_svc.web.validators import RawHeaders, calendar_headers
@@ -137,14 +135,10 @@ class FeedService:
         self.scopes = scopes
         self.specs: dict[str, FeedSpec] = {s.name: s for s in feed_definitions(scopes)}
         self.directory = feeds_dir(settings.feeds_dir)
-        self.options = FeedOptions(
-            lang=settings.lang,
-            alarm_days=settings.feeds_alarm_days,
-            uid_domain=uid_domain(settings.web_base_url),
-        )
+        self.options = FeedOptions.from_settings(settings)
         self._open_reader = open_reader
         self._reader: AnniversaryReader | None = None
-        self._zone = zoneinfo.ZoneInfo(settings.timezone)
+        self._zone = settings.timezone
         self._now = now or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
         self._custom_lock = threading.Lock()

@@ -13,8 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from calendar_svc.errors import CalendarSvcError, NotFoundError
-from calendar_svc.services.listing import FilterError
+from calendar_svc.errors import CalendarSvcError, NotFoundError, UnknownNameError
 from calendar_svc.store.errors import StoreError
 from calendar_svc.web.feedservice import REFRESH_SECONDS, FeedUnavailable, Rendered
 from calendar_svc.web.validators import RawHeaders, is_not_modified
@@ -72,7 +71,7 @@ def _body(request: Request, status: int, message: str) -> Response:
 
 def error_response(request: Request, exc: Exception) -> Response:
     """Map an exception to its response: the one place that chooses a status code."""
-    if isinstance(exc, BadRequest | FilterError):
+    if isinstance(exc, BadRequest | UnknownNameError):
         return _body(request, 400, f"{BAD_REQUEST_PREFIX}{exc}\n")
     if isinstance(exc, NotFoundError):
         return _body(request, 404, NOT_FOUND_BODY)

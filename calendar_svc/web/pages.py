@@ -154,6 +154,12 @@ def _month_href(year: int, month: int, filters: Filters) -> str:
     return f"/month/{year:04d}-{month:02d}" + (f"?{query}" if query else "")
 
 
+def _annual_href(year: int, filters: Filters) -> str:
+    """Return the link of the year's guide (.docx) for the chosen scope (default national)."""
+    query = urlencode([("scope", filters.scope)]) if filters.scope else ""
+    return f"/annual/{year:04d}.docx" + (f"?{query}" if query else "")
+
+
 def render_month(request: Request, year: int, month: int) -> HTMLResponse:
     """Render one month's page (runs in a worker thread: it reads the store)."""
     service: FeedService = request.app.state.feeds
@@ -178,6 +184,7 @@ def render_month(request: Request, year: int, month: int) -> HTMLResponse:
         next_href=_month_href(next_y, next_m, filters),
         links=_links(service, filters),
         scope_name=scopes[filters.scope].name_vi if filters.scope else "Tất cả phạm vi",
+        annual_href=_annual_href(year, filters),
     )
     return HTMLResponse(html, headers={"X-Content-Type-Options": "nosniff"})
 

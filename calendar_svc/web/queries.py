@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
 from starlette.datastructures import QueryParams
 
+from calendar_svc.core.occurrences import parse_month as core_parse_month
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.services.listing import ListingQuery, validate_filters
 from calendar_svc.web.http import BadRequest
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 #: The longest range ``/api/occurrences`` answers, in days (about ten years).
@@ -47,7 +46,7 @@ def _single(params: QueryParams, key: str) -> str | None:
 
 def parse_filters(params: QueryParams, scopes: ScopeTree) -> Filters:
     """Return the filters of ``scope``, ``category`` (repeatable or comma-separated) and
-    ``round`` (1/0, true/false); unknown scope or category raise FilterError."""
+    ``round`` (1/0, true/false); unknown scope or category raise UnknownNameError."""
     scope = _single(params, "scope") or None
     categories: list[str] = []
     for value in params.getlist("category"):
@@ -62,11 +61,11 @@ def parse_filters(params: QueryParams, scopes: ScopeTree) -> Filters:
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    """Return (year, month) of ``YYYY-MM``; raise BadRequest otherwise."""
-    m = _MONTH_RE.match(text)
-    if m is None or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
-        raise BadRequest(f"'{text}' không phải tháng / is not a month (use YYYY-MM)")
-    return int(m[1]), int(m[2])
+    """Return (year, month) of ``YYYY-MM`` (as the CLI reads it); raise BadRequest otherwise."""
+    try:
+        return core_parse_month(text)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def parse_day(params: QueryParams, key: str, default: date) -> date:

@@ -196,3 +196,15 @@ def test_line_and_paragraph_separators_are_refused_like_cr_lf(
     assert _errors(tmp_path, HEADER + "\n" + row + "\n") == [
         f"data/anniversaries.csv:2: column 'name_vi': contains a {reason}"
     ]
+
+
+def test_the_column_table_reads_every_file_column_and_fills_every_field() -> None:
+    from dataclasses import fields
+
+    from calendar_svc.catalog import PARSED_COLUMNS, REQUIRED_COLUMNS
+    from calendar_svc.core.model import Anniversary
+
+    names = [column.name for column in PARSED_COLUMNS]
+    assert sorted(names) == sorted(COLUMNS)
+    assert REQUIRED_COLUMNS == ("id", "name_vi", "origin", "category", "scope")
+    assert {f.name for f in fields(Anniversary)} == set(names) - {"calendar", "leap_month"}

@@ -31,8 +31,8 @@ from calendar_svc.feeds.publish import (
     build_feed,
     feed_description,
     load_snapshot,
+    publish_file,
     render_snapshot,
-    write_atomic,
 )
 from calendar_svc.feeds.render import event_summary, event_uid
 from calendar_svc.services.listing import ListingQuery, list_occurrences
@@ -187,13 +187,13 @@ def test_february_2023_golden_snapshot(store: AnniversaryRepo) -> None:
 # --- atomic publishing ----------------------------------------------------------------
 
 
-def test_write_atomic_skips_identical_bytes(tmp_path: Path) -> None:
+def test_publish_file_skips_identical_bytes(tmp_path: Path) -> None:
     path = tmp_path / "a.ics"
-    assert write_atomic(path, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    assert publish_file(path, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
     mtime = path.stat().st_mtime_ns
-    assert not write_atomic(path, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    assert not publish_file(path, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
     assert path.stat().st_mtime_ns == mtime
-    assert write_atomic(path, b"other")
+    assert publish_file(path, b"other")
     assert path.read_bytes() == b"other"
 
 
@@ -202,10 +202,10 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
     target.mkdir()  # os.replace of a file onto a directory fails
     (target / "keep").write_text("x")
     with pytest.raises(FeedPublishError, match=r"feed\.ics"):
-        write_atomic(target, b"data")
+        publish_file(target, b"data")
     assert sorted(os.listdir(tmp_path)) == ["feed.ics"]
     with pytest.raises(FeedPublishError, match="empty"):
-        write_atomic(tmp_path / "empty.ics", b"")
+        publish_file(tmp_path / "empty.ics", b"")
     assert not (tmp_path / "empty.ics").exists()
 
 

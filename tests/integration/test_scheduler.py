@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from store_support import store_on
@@ -16,7 +17,7 @@ from calendar_svc.scheduler import JOB_ID, Ticker, build_scheduler, running
 from calendar_svc.services.reminders import Reminders, TickReport
 from calendar_svc.store.store import Store
 
-SETTINGS = Settings(timezone="Asia/Ho_Chi_Minh", reminders_tick_seconds=45)
+SETTINGS = Settings(timezone=ZoneInfo("Asia/Ho_Chi_Minh"), reminders_tick_seconds=45)
 
 
 @pytest.fixture

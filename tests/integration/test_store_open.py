@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sqlite3
 import subprocess
@@ -125,12 +124,6 @@ def test_emptied_database_is_not_refilled(url: str) -> None:
         store.close()
 
 
-CATALOG_MISSING = importlib.util.find_spec("calendar_svc.catalog") is None
-
-
-@pytest.mark.skipif(
-    CATALOG_MISSING, reason="calendar_svc/catalog.py (load_bundled) not written yet"
-)
 def test_default_seed_is_the_bundled_catalog_with_its_fixed_revision(tmp_path: Path) -> None:
     from calendar_svc import catalog
 
@@ -234,8 +227,6 @@ def test_store_package_import_stays_light() -> None:
 
 def test_open_reader_on_a_missing_file_creates_it_through_the_store(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new' / 'calendar.sqlite3'}"
-    if CATALOG_MISSING:
-        pytest.skip("calendar_svc/catalog.py (load_bundled) not written yet")
     reader = open_reader(url)
     assert isinstance(reader, AnniversaryRepo)
     assert reader.count() > 0

@@ -8,7 +8,7 @@ from calendar_svc.errors import ConfigError
 
 def test_defaults() -> None:
     settings = load_settings(env={})
-    assert settings.timezone == "Asia/Ho_Chi_Minh"
+    assert str(settings.timezone) == "Asia/Ho_Chi_Minh"
     assert settings.lang == "vi"
     assert settings.database_url == ""
 
@@ -77,7 +77,7 @@ def test_schema_and_settings_agree() -> None:
     assert attrs == {opt.attr for opt in OPTIONS}
     defaults = Settings()
     for opt in OPTIONS:
-        assert getattr(defaults, opt.attr) == opt.default, opt.key
+        assert getattr(defaults, opt.attr) == opt.parsed_default, opt.key
 
 
 def test_smtp_variables_and_types() -> None:

@@ -4,7 +4,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from calendar_svc.cli import COMMANDS, HELP_SHORT
+import click
+
+from calendar_svc.cli import COMMANDS, cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +25,16 @@ def test_every_command_is_documented() -> None:
     reference = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     for name in COMMANDS:
         assert f"### `calendar-svc {name}`" in reference
-        assert HELP_SHORT[name]
+        assert COMMANDS[name].help
+
+
+def test_the_command_table_agrees_with_each_commands_docstring() -> None:
+    ctx = click.Context(cli, terminal_width=200, max_content_width=200)
+    for name, entry in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None, name
+        assert (command.help or "").splitlines()[0] == entry.help, name
+        assert entry.help in cli.get_help(ctx)
 
 
 def test_the_readme_links_the_cli_reference() -> None:

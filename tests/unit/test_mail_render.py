@@ -65,7 +65,7 @@ def digest(month: int = 2):  # type: ignore[no-untyped-def]
 def shared(lang: str = "vi", month: int = 2) -> dict:  # type: ignore[type-arg]
     return digest_context(
         digest(month),
-        lead=10,
+        days_left=10,
         lang=lang,
         month_url="https://lich.example.org/month/2023-02",
         sender_name="Lịch kỷ niệm",
@@ -147,7 +147,7 @@ def test_a_missing_value_is_an_error_not_a_blank() -> None:
 
 def test_empty_month() -> None:
     empty = build_digest(QN, 2023, 4, [], lineage=("national",))
-    context = digest_context(empty, lead=3, lang="vi", month_url="u", sender_name="s")
+    context = digest_context(empty, days_left=3, lang="vi", month_url="u", sender_name="s")
     out = render(context, name="A", unsubscribe_url=URL)
     assert "- Không có ngày kỷ niệm nào.\n" in out.text
     assert "(không có)" in out.text
@@ -155,14 +155,14 @@ def test_empty_month() -> None:
 
 def test_event_reminder() -> None:
     (occ,) = occurrences([HTP], date(2023, 2, 15), date(2023, 2, 15))
-    context = event_context(occ, lead=30, lang="vi", month_url="u", sender_name="s")
+    context = event_context(occ, days_left=30, lang="vi", month_url="u", sender_name="s")
     out = render(context, name="A", unsubscribe_url=URL)
     assert out.subject == (
         "[Nhắc lịch] Còn 30 ngày: 110 năm Ngày sinh đồng chí Huỳnh Tấn Phát (15/02/1913 - 15/02/2023)"
     )
     assert "Loại năm: năm tròn — Kỷ niệm quy mô lớn" in out.text
     english = render(
-        event_context(occ, lead=7, lang="en", month_url="u", sender_name="s"),
+        event_context(occ, days_left=7, lang="en", month_url="u", sender_name="s"),
         name="A",
         unsubscribe_url=URL,
     )
@@ -171,7 +171,7 @@ def test_event_reminder() -> None:
 
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="language"):
-        digest_context(digest(), lead=1, lang="fr", month_url="u", sender_name="s")
+        digest_context(digest(), days_left=1, lang="fr", month_url="u", sender_name="s")
 
 
 # --- the message ------------------------------------------------------------------------
@@ -338,3 +338,42 @@ def test_a_template_that_transforms_a_personal_value_cannot_be_a_prototype(
     monkeypatch.setattr(render_module, "environment", lambda: env)
     with pytest.raises(ValueError, match="as is"):
         prototype(shared())
+
+
+def test_days_left_are_stated_as_counted_on_the_day_of_sending() -> None:
+    (occ,) = occurrences([HTP], date(2023, 2, 15), date(2023, 2, 15))
+    one = render(
+        event_context(occ, days_left=1, lang="vi", month_url="u", sender_name="s"),
+        name="A",
+        unsubscribe_url=URL,
+    )
+    assert one.subject.startswith("[Nhắc lịch] Còn 1 ngày: 110 năm")
+    assert "Còn 1 ngày đến ngày kỷ niệm:" in one.text
+    today = render(
+        event_context(occ, days_left=0, lang="en", month_url="u", sender_name="s"),
+        name="A",
+        unsubscribe_url=URL,
+    )
+    assert today.subject.startswith("[Reminder] Today: 110th anniversary of")
+    due_today = render(
+        digest_context(digest(), days_left=0, lang="vi", month_url="u", sender_name="s"),
+        name="A",
+        unsubscribe_url=URL,
+    )
+    assert "Hôm nay là hạn ban hành văn bản định hướng" in due_today.text
+
+
+def test_english_digest_gives_the_vietnamese_line_to_paste_and_english_festivals() -> None:
+    festival = make("le-hoi-cua-ong", "--02-03", category="le-hoi", calendar="lunar")
+    occs = occurrences([PARTY, HTP, festival], date(2023, 2, 1), date(2024, 2, 28))
+    feb = build_digest(QN, 2023, 2, occs, lineage=("province:quang-ninh", "national"))
+    context = digest_context(feb, days_left=10, lang="en", month_url="u", sender_name="s")
+    out = render(context, name="Officer", unsubscribe_url=URL)
+    line = out.text.split("DIRECTIVE LINE (Vietnamese directives use the Vietnamese form):\n")[1]
+    assert line.startswith(
+        "93 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2023); "
+        "110 năm Ngày sinh đồng chí Huỳnh Tấn Phát (15/02/1913 - 15/02/2023)\n"
+    )
+    assert "- 22/02/2023 (lunar: 3rd day of the 2nd lunar month, year Quý Mão): " in out.text
+    assert "Event le-hoi-cua-ong (3/2 lunar, 22/02/2023)" in out.text
+    assert "âm lịch" not in out.text.split("DIRECTIVE LINE")[0]
