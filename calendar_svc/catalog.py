@@ -42,6 +42,9 @@ COLUMNS = (
     "source",
 )
 MAX_FIELD_CHARS = 2000
+#: Names: at most this many characters (the bundled ones have under 100).
+NAME_COLUMNS = ("name_vi", "name_en")
+MAX_NAME_CHARS = 200
 #: What ends a line somewhere (CR, LF, NEL, LINE and PARAGRAPH SEPARATOR): refused in text.
 LINE_BREAKS = "\r\n\x85\u2028\u2029"
 #: Columns of free text (the others have a strict form: an origin may start with "--").
@@ -54,8 +57,8 @@ DATASET_REVISION = datetime(2026, 11, 26, tzinfo=UTC)
 #: SHA-256 of the bundled ``anniversaries.csv`` that :data:`DATASET_REVISION` dates.
 DATASET_SHA256 = "62d55603ae7985b555f4e630bd5ae29f933fcf650137b3ba7fd1dddb39e009d1"
 
-_ORIGIN_RE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$")
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ORIGIN_RE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$", re.ASCII)
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _TRUE = {"1", "true", "yes", "x"}
 _FALSE = {"", "0", "false", "no"}
 
@@ -125,6 +128,8 @@ def parse_date(text: str) -> date:
 def _check_text(column: str, value: str, problems: list[FieldProblem]) -> None:
     if len(value) > MAX_FIELD_CHARS:
         problems.append(FieldProblem(column, f"is longer than {MAX_FIELD_CHARS} characters"))
+    elif column in NAME_COLUMNS and len(value) > MAX_NAME_CHARS:
+        problems.append(FieldProblem(column, f"is longer than {MAX_NAME_CHARS} characters"))
     elif any(ch in value for ch in LINE_BREAKS):
         problems.append(FieldProblem(column, "contains a line break"))
     elif any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):

@@ -33,6 +33,8 @@ def _parse_str(text: str) -> str:
 
 def _parse_int(text: str) -> int:
     try:
+        if not text.strip().isascii():  # int() also reads other scripts' digits
+            raise ValueError
         return int(text.strip())
     except ValueError:
         raise ValueError(f"{text!r} is not a whole number") from None
@@ -56,7 +58,7 @@ def _timezone(value: str) -> ZoneInfo:
 
 def parse_time_of_day(value: str) -> time:
     """Return the time of ``HH:MM``; ValueError otherwise."""
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", value, re.ASCII)
     if m is None or int(m[1]) > 23 or int(m[2]) > 59:
         raise ValueError(f"{value!r} is not a time of day (use HH:MM)")
     return time(int(m[1]), int(m[2]))

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.params import CATEGORY, MONTH, SCOPE
+from calendar_svc.commands.params import CATEGORY, MONTH, SCOPE, AsciiIntRange
 from calendar_svc.core.occurrences import month_range, year_range
 from calendar_svc.formatting import FORMATS, RENDERERS, Display, render_year
 from calendar_svc.services.listing import ListingQuery, list_occurrences
@@ -103,7 +103,7 @@ def month_command(
 
 
 @click.command("year")
-@click.argument("year", type=click.IntRange(1, 9999), metavar="YYYY")
+@click.argument("year", type=AsciiIntRange(1, 9999), metavar="YYYY")
 @listing_options
 @pass_app
 def year_command(

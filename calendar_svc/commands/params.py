@@ -1,4 +1,5 @@
-"""Click parameter types for the inputs commands share: a month, a scope, a category.
+"""Click parameter types for the inputs commands share: a month, a scope, a category, a
+number in ASCII digits.
 
 Each parses and checks its value once, where click reads it; a wrong value is a usage
 error naming the option, with the message the shared parser builds.
@@ -18,6 +19,16 @@ if TYPE_CHECKING:  # ParamType is generic in the click the project is checked wi
     _ParamType = click.ParamType[Any, Any]
 else:
     _ParamType = click.ParamType
+
+
+class AsciiIntRange(click.IntRange):
+    """A whole number written in ASCII digits (``int()`` alone also reads ``٢٥`` or ``２５``),
+    optionally within a range."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip().isascii():
+            self.fail(f"{value!r} is not a whole number in ASCII digits", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class MonthType(_ParamType):

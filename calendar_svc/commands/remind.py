@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.params import MONTH
+from calendar_svc.commands.params import MONTH, AsciiIntRange
 from calendar_svc.errors import DeliveryError
 from calendar_svc.files import write_atomic
 
@@ -55,7 +55,7 @@ def remind_group() -> None:
 @click.option("--to", "email", required=True, metavar="EMAIL", help="Người nhận / Subscriber.")
 @click.option(
     "--lead",
-    type=click.IntRange(1, 366),
+    type=AsciiIntRange(1, 366),
     help="Số ngày trước hạn / As sent this many days before the due date (default: the "
     "organisation's longest lead).",
 )

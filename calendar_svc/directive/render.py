@@ -126,7 +126,7 @@ _UNSHIELD = str.maketrans({"\ue000": "*", "\ue001": "[", "\ue002": "]"})
 #: Markdown: characters escaped anywhere in data (emphasis, links, code, HTML, tables,
 #: strikethrough, entities, escapes), and those that only act at the start of a line.
 _MD_ANYWHERE_RE = re.compile(r"([\\`*_{}\[\]<>|~&])")
-_MD_LINE_START_RE = re.compile(r"^(\s*)([-+#=>]|\d+(?=[.)]))")
+_MD_LINE_START_RE = re.compile(r"^(\s*)([-+#=>]|\d+(?=[.)]))", re.ASCII)
 
 
 def _one_line(text: str) -> str:
