@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from calendar_svc.commands.params import AsciiIntRange
+from calendar_svc.commands.params import ASCII_INT
 from calendar_svc.core import lunar
 
 FORMATS = ("table", "json")
@@ -189,7 +189,7 @@ def render_year(record: dict[str, Any], fmt: str) -> str:
 )
 @click.option(
     "--year",
-    type=AsciiIntRange(),
+    type=ASCII_INT,
     metavar="YEAR",
     help="Liệt kê các tháng của năm âm lịch / List the months of a lunar year.",
 )

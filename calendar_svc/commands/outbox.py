@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.params import AsciiIntRange
+from calendar_svc.commands.params import ASCII_INT, AsciiIntRange
 from calendar_svc.errors import NotFoundError
 
 STATUSES = ("pending", "sending", "sent", "failed", "skipped")
@@ -97,7 +97,7 @@ def list_command(app: App, status: str | None, recipient: str | None, limit: int
 
 
 @outbox_group.command("retry")
-@click.argument("ids", nargs=-1, type=AsciiIntRange(), metavar="[ID]...")
+@click.argument("ids", nargs=-1, type=ASCII_INT, metavar="[ID]...")
 @click.option("--failed", is_flag=True, help="Mọi thư lỗi / Every failed row.")
 @pass_app
 def retry_command(app: App, ids: tuple[int, ...], failed: bool) -> None:  # noqa: FBT001

@@ -21,13 +21,31 @@ else:
     _ParamType = click.ParamType
 
 
+def _check_ascii(
+    kind: _ParamType, value: Any, param: click.Parameter | None, ctx: click.Context | None
+) -> None:
+    if isinstance(value, str) and not value.strip().isascii():
+        kind.fail(f"{value!r} is not a whole number in ASCII digits", param, ctx)
+
+
+class AsciiInt(click.types.IntParamType):
+    """A whole number written in ASCII digits (``int()`` alone also reads ``٢٥`` or ``２５``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        _check_ascii(self, value, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+#: The click type of a whole number in ASCII digits.
+ASCII_INT = AsciiInt()
+
+
 class AsciiIntRange(click.IntRange):
     """A whole number written in ASCII digits (``int()`` alone also reads ``٢٥`` or ``２５``),
     optionally within a range."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and not value.strip().isascii():
-            self.fail(f"{value!r} is not a whole number in ASCII digits", param, ctx)
+        _check_ascii(self, value, param, ctx)
         return super().convert(value, param, ctx)
 
 
