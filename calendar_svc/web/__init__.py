@@ -130,6 +130,7 @@ def create_app(
         },
         lifespan=_lifespan(service, lifespan_hooks, refresh_seconds),
     )
+    app.router.redirect_slashes = False  # http._slash_redirect answers, with a relative URL
     app.state.feeds = service
     app.state.settings = settings
     app.state.templates = template_environment()

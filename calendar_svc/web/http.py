@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
 
 from calendar_svc.errors import CalendarSvcError, NotFoundError, UnknownNameError
 from calendar_svc.store.errors import StoreError
@@ -69,6 +71,24 @@ def _body(request: Request, status: int, message: str) -> Response:
     return Response(message, status, headers=_NOSNIFF, media_type="text/plain")
 
 
+def _slash_redirect(request: Request) -> Response | None:
+    """Return a 307 to the path without its trailing slash when that path is a route.
+
+    The Location is relative (path and query only), so nothing from the request's Host
+    header is echoed; Starlette's own redirect (turned off in :func:`create_app`) built an
+    absolute URL from it.
+    """
+    path = request.url.path
+    if path == "/" or not path.endswith("/"):
+        return None
+    scope = {**request.scope, "path": path.rstrip("/") or "/"}
+    if not any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    location = quote(scope["path"], safe="/%:@!$&'()*+,;=") + (f"?{query}" if query else "")
+    return Response(status_code=307, headers={"Location": location, **_NOSNIFF})
+
+
 def error_response(request: Request, exc: Exception) -> Response:
     """Map an exception to its response: the one place that chooses a status code."""
     if isinstance(exc, BadRequest | UnknownNameError):
@@ -82,7 +102,7 @@ def error_response(request: Request, exc: Exception) -> Response:
         return response
     if isinstance(exc, HTTPException):
         if exc.status_code == 404:
-            return _body(request, 404, NOT_FOUND_BODY)
+            return _slash_redirect(request) or _body(request, 404, NOT_FOUND_BODY)
         if exc.status_code == 405:
             response = _body(request, 405, METHOD_NOT_ALLOWED_BODY)
             for key, value in (exc.headers or {}).items():

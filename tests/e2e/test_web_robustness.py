@@ -467,3 +467,14 @@ def test_unsubscribe_post_bodies(server: Server) -> None:
     in_body = send(server.port, request("POST", b"/unsubscribe", body=f"t={bob}".encode()), "POST")
     assert in_body.status == 200 and BOB.encode() in in_body.body
     assert active(server)[BOB] is False
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:81", "127.0.0.1@evil.example", "x"])
+def test_trailing_slash_redirect_never_echoes_the_host(server: Server, host: str) -> None:
+    for target in (b"/month/2023-02/", b"/feeds/all.ics/", b"/api/occurrences/?from=2023-02-01"):
+        raw = request("GET", target).replace(b"Host: 127.0.0.1", b"Host: " + host.encode())
+        answer = send(server.port, raw)
+        assert answer.status == 307, (target, answer.status)
+        location = answer.headers["location"]
+        assert "evil" not in location and host not in location, location
+        assert location == target.decode().replace("/?", "?").rstrip("/"), location
