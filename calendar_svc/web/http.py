@@ -11,7 +11,7 @@ import logging
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Match
 
@@ -91,6 +91,9 @@ def _slash_redirect(request: Request) -> Response | None:
 
 def error_response(request: Request, exc: Exception) -> Response:
     """Map an exception to its response: the one place that chooses a status code."""
+    if isinstance(exc, ClientDisconnect):
+        log.info("client disconnected before its request body ended: %s", request.url.path)
+        return Response(status_code=400)  # nobody reads it
     if isinstance(exc, BadRequest | UnknownNameError):
         return _body(request, 400, f"{BAD_REQUEST_PREFIX}{exc}\n")
     if isinstance(exc, NotFoundError):

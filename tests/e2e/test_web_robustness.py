@@ -11,6 +11,7 @@ import dataclasses
 import http.client
 import json
 import socket
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -478,3 +479,24 @@ def test_trailing_slash_redirect_never_echoes_the_host(server: Server, host: str
         location = answer.headers["location"]
         assert "evil" not in location and host not in location, location
         assert location == target.decode().replace("/?", "?").rstrip("/"), location
+
+
+def test_a_client_that_disconnects_mid_body_leaves_one_log_line(server: Server) -> None:
+    before = server.log.read_text(encoding="utf-8")
+    for target in (b"/unsubscribe", b"/unsubscribe?t=abc.def"):
+        head = (
+            b"POST " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"
+        )
+        with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
+            sock.sendall(head + b"t=abc")
+        deadline = time.monotonic() + 10
+        while (
+            time.monotonic() < deadline
+            and "disconnect" not in server.log.read_text("utf-8")[len(before) :]
+        ):
+            time.sleep(0.1)
+    added = server.log.read_text(encoding="utf-8")[len(before) :]
+    assert "Traceback" not in added and "ERROR" not in added, added
+    assert added.count("disconnect") >= 1, added
+    assert server.get("/healthz").status == 200
