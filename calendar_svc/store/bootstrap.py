@@ -43,7 +43,13 @@ def bundled_seed() -> Seed:
     return Seed(catalog.load_bundled(), catalog.DATASET_REVISION)
 
 
-def bootstrap(url: str, *, seed: Callable[[], Seed] = bundled_seed, may_seed: bool = True) -> Store:
+def bootstrap(
+    url: str,
+    *,
+    seed: Callable[[], Seed] = bundled_seed,
+    may_seed: bool = True,
+    read_only: bool = False,
+) -> Store:
     """Return the store of the database at ``url``, migrated and seeded.
 
     Migrates to the head revision and fills a database whose data was never written (no
@@ -55,6 +61,7 @@ def bootstrap(url: str, *, seed: Callable[[], Seed] = bundled_seed, may_seed: bo
         url: A SQLAlchemy URL.
         seed: Returns the data of a fresh database; called only when seeding.
         may_seed: False never seeds (a SQLite file that existed before this program).
+        read_only: the database cannot be written: only check that it is at head.
 
     Raises:
         StoreError: The database cannot be reached, opened or migrated (the message names
@@ -62,8 +69,11 @@ def bootstrap(url: str, *, seed: Callable[[], Seed] = bundled_seed, may_seed: bo
     """
     engine = create_store_engine(url)
     try:
-        _migrate_and_seed(engine, seed if may_seed else None)
-        _use_wal(engine)
+        if read_only:
+            _check_current(engine)
+        else:
+            _migrate_and_seed(engine, seed if may_seed else None)
+            _use_wal(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
         raise StoreError(display_url(engine), str(getattr(exc, "orig", None) or exc)) from exc
@@ -96,6 +106,18 @@ def _use_wal(engine: Engine) -> None:
         pass  # busy: another process has the file open in a transaction
     finally:
         raw.close()
+
+
+def _check_current(engine: Engine) -> None:
+    """Refuse a read-only database that this version would have to migrate."""
+    with engine.connect() as conn:
+        revision = migrate.current_revision(conn)
+    if revision != HEAD_REVISION:
+        raise StoreError(
+            display_url(engine),
+            f"read-only, at schema revision {revision!r} (this calendar-svc needs "
+            f"{HEAD_REVISION!r}): open it once with write access to migrate it",
+        )
 
 
 def _migrate_and_seed(engine: Engine, seed: Callable[[], Seed] | None) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from calendar_svc.filemodes import PRIVATE_DIR_MODE
 from calendar_svc.store.errors import StoreError
@@ -112,7 +112,8 @@ def open_store(url: str | None, *, seed: Callable[[], Seed] | None = None) -> St
     A SQLite file that does not exist yet is created complete: its directory (``0700``
     when it is made here), then the database built and seeded in a private (``0600``)
     staging file beside it, which is linked into place only when whole. A SQLite file
-    that exists is never seeded; one that is empty or cannot be read is an error. Then
+    that exists is never seeded; one that is empty or cannot be read is an error; one in a
+    directory that cannot be written is opened read-only (writes then fail). Then
     :func:`calendar_svc.store.bootstrap.bootstrap` migrates to head (and, for another
     database, seeds one whose data was never written, from ``seed`` or the bundled
     dataset).
@@ -139,8 +140,19 @@ def open_store(url: str | None, *, seed: Callable[[], Seed] | None = None) -> St
                     _create_sqlite(url, path, seed)
         else:
             _check_existing(url, path)
+            if not os.access(path.parent, os.W_OK):  # a read-only mount, another's directory
+                return bootstrap(read_only_url(path), seed=seed, read_only=True)
         return bootstrap(url, seed=seed, may_seed=False)
     return bootstrap(url, seed=seed)
+
+
+def read_only_url(path: Path) -> str:
+    """Return the SQLAlchemy URL that opens a SQLite file read-only and immutable.
+
+    Used when its directory cannot be written: SQLite could not create the ``-shm`` file
+    a WAL database needs, so the file is read as one that does not change.
+    """
+    return f"sqlite:///file:{quote(str(path.absolute()))}?mode=ro&immutable=1&uri=true"
 
 
 def _check_existing(url: str, path: Path) -> None:
