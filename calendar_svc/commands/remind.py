@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 PROGRESS_FROM = 20
 
 
+#: Seconds ``run-once`` goes on trying to record outcomes while the database fails.
+RUN_ONCE_PATIENCE = 45.0
+
+
 def parse_now(value: str, timezone: tzinfo) -> datetime:
     """Return ``--now`` as an aware moment; a time without offset is local (``timezone``)."""
     try:
@@ -116,7 +120,9 @@ def run_once_command(app: App, now: str | None) -> None:
     """Lập lịch và gửi / Plan what is due and send it, once.
 
     Exits with 1 when the mail server cannot be reached; the reminders stay queued for the
-    next run.
+    next run. If the database stops answering, it gives up after about a minute with one
+    line and exit 1; nothing is lost (what was sent but not recorded is sent again, with
+    the same Message-ID, once its claim runs out).
     """
     from calendar_svc.services.reminders import shifted_clock
 
@@ -129,7 +135,9 @@ def run_once_command(app: App, now: str | None) -> None:
     else:
         clock = shifted_clock(parse_now(now, app.settings.timezone))
     with ExitStack() as stack:
-        report = asyncio.run(service.tick(clock, progress_for=_progress(stack)))
+        report = asyncio.run(
+            service.tick(clock, progress_for=_progress(stack), patience=RUN_ONCE_PATIENCE)
+        )
     click.echo(_summary(report))
     if report.dispatch.unreachable:
         waiting = service.outbox.due_count(clock())
