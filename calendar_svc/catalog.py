@@ -47,6 +47,8 @@ NAME_COLUMNS = ("name_vi", "name_en")
 MAX_NAME_CHARS = 200
 #: What ends a line somewhere (CR, LF, NEL, LINE and PARAGRAPH SEPARATOR): refused in text.
 LINE_BREAKS = "\r\n\x85\u2028\u2029"
+#: Any character that is refused in text: line breaks, controls, lone surrogates.
+_BAD_CHAR_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 #: Columns of free text (the others have a strict form: an origin may start with "--").
 FREE_TEXT_COLUMNS = ("name_vi", "name_en", "source")
 MAX_DURATION_DAYS = 366
@@ -130,12 +132,13 @@ def _check_text(column: str, value: str, problems: list[FieldProblem]) -> None:
         problems.append(FieldProblem(column, f"is longer than {MAX_FIELD_CHARS} characters"))
     elif column in NAME_COLUMNS and len(value) > MAX_NAME_CHARS:
         problems.append(FieldProblem(column, f"is longer than {MAX_NAME_CHARS} characters"))
-    elif any(ch in value for ch in LINE_BREAKS):
-        problems.append(FieldProblem(column, "contains a line break"))
-    elif any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
-        problems.append(FieldProblem(column, "contains a control character"))
-    elif any("\ud800" <= ch <= "\udfff" for ch in value):
-        problems.append(FieldProblem(column, "is not valid Unicode text"))
+    elif _BAD_CHAR_RE.search(value) is not None:
+        if any(ch in value for ch in LINE_BREAKS):
+            problems.append(FieldProblem(column, "contains a line break"))
+        elif any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
+            problems.append(FieldProblem(column, "contains a control character"))
+        else:
+            problems.append(FieldProblem(column, "is not valid Unicode text"))
     elif column in FREE_TEXT_COLUMNS and looks_like_formula(value):
         problems.append(FieldProblem(column, f"{value[:20]!r} starts like a spreadsheet formula"))
 
