@@ -15,6 +15,7 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -75,6 +76,22 @@ def select_anniversaries(
     if categories is not None:
         stmt = stmt.where(_t.c.category.in_(sorted(set(categories))))
     return stmt
+
+
+#: Rows compared, inserted and updated per statement by :meth:`AnniversaryRepo.upsert`.
+UPSERT_BATCH = 5000
+
+_VALUE_COLUMNS = [c.name for c in _t.columns if c.name != "id"]
+#: UPDATE of one row by id, run with executemany (bind names must differ from columns).
+_UPDATE_BY_ID = (
+    update(_t)
+    .where(_t.c.id == bindparam("b_id"))
+    .values({name: bindparam(f"b_{name}") for name in _VALUE_COLUMNS})
+)
+
+
+def _without_id(values: dict[str, object]) -> dict[str, object]:
+    return {"b_id": values["b_id"], **{f"b_{k}": values[k] for k in _VALUE_COLUMNS}}
 
 
 def insert_anniversaries(conn: Connection, anns: Iterable[Anniversary]) -> int:
@@ -192,22 +209,30 @@ class AnniversaryRepo(EngineAccess):
                 raise ValueError(f"anniversary id {ann.id!r} appears twice in one upsert")
             seen.add(ann.id)
         with self.writing() as conn:
-            stored = {
-                row[0]: anniversary_from_row(row)
-                for row in conn.execute(select(*_SELECT_COLUMNS)).all()
-                if row[0] in seen
-            }
-            new = [ann for ann in anns if ann.id not in stored]
-            changed = [ann for ann in anns if ann.id in stored and stored[ann.id] != ann]
-            insert_anniversaries(conn, new)
-            for ann in changed:
-                values = row_from_anniversary(ann)
-                del values["id"]
-                conn.execute(update(_t).where(_t.c.id == ann.id).values(values))
+            new: list[Anniversary] = []
+            changed = 0
+            for start in range(0, len(anns), UPSERT_BATCH):
+                batch = anns[start : start + UPSERT_BATCH]
+                ids = [ann.id for ann in batch]
+                stored = {
+                    row[0]: anniversary_from_row(row)
+                    for row in conn.execute(select(*_SELECT_COLUMNS).where(_t.c.id.in_(ids)))
+                }
+                fresh = [ann for ann in batch if ann.id not in stored]
+                updates = [
+                    {**row_from_anniversary(ann), "b_id": ann.id}
+                    for ann in batch
+                    if ann.id in stored and stored[ann.id] != ann
+                ]
+                insert_anniversaries(conn, fresh)
+                if updates:  # one statement, executed for the whole batch
+                    conn.execute(_UPDATE_BY_ID, [_without_id(values) for values in updates])
+                new.extend(fresh)
+                changed += len(updates)
             result = UpsertResult(
                 inserted=len(new),
-                updated=len(changed),
-                unchanged=len(anns) - len(new) - len(changed),
+                updated=changed,
+                unchanged=len(anns) - len(new) - changed,
             )
             if result.changed:
                 bump_revision(conn, now)
