@@ -225,8 +225,10 @@ class Settings:
     )
     web_base_url: str = _option(
         "web.base_url",
-        "Public address of the web service, used in subscribe and unsubscribe links.",
-        default="http://127.0.0.1:8080",
+        "Public address of the web service (https://lich.example.vn), used in links; empty "
+        "means pages and feeds link to the address each request came to, and reminders "
+        "are not sent.",
+        default="",
     )
     web_host: str = _option(
         "web.host", "Address 'calendar-svc serve' listens on.", default="127.0.0.1"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from calendar_svc.errors import CalendarSvcError
@@ -38,7 +38,7 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _stage(path: Path, data: bytes, mode: int) -> Path:
+def _stage(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
     """Write ``data`` to a new temporary file beside ``path``, synced; return its path."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,9 +83,22 @@ def replace_all(files: Mapping[Path, bytes], *, mode: int = FILE_MODE) -> None:
         FileWriteError: naming the file that failed; no target was replaced when staging
             failed (a full disk, a read-only directory), and every staged file is removed.
     """
+    replace_each(files.items(), mode=mode)
+
+
+def replace_each(files: Iterable[tuple[Path, bytes]], *, mode: int = FILE_MODE) -> None:
+    """:func:`replace_all` for files that come one at a time (a generator): each is staged
+    as it comes, so only the one being written is held in memory.
+
+    Raises:
+        FileWriteError: as for :func:`replace_all`; an exception from ``files`` itself
+            also removes every staged file and replaces nothing.
+    """
     staged: list[tuple[Path, Path]] = []
+    targets: list[Path] = []
     try:
-        for path, data in files.items():
+        for path, data in files:
+            targets.append(path)
             staged.append((_stage(path, data, mode), path))
         while staged:
             tmp, path = staged[0]
@@ -97,7 +110,7 @@ def replace_all(files: Mapping[Path, bytes], *, mode: int = FILE_MODE) -> None:
     finally:
         for tmp, _ in staged:
             _discard(tmp)
-    for directory in {path.parent for path in files}:
+    for directory in {path.parent for path in targets}:
         _fsync_dir(directory)
 
 

@@ -23,7 +23,7 @@ from calendar_svc.core.counting import (
 )
 from calendar_svc.core.labels import label, localized
 from calendar_svc.core.model import Occurrence, Precision, RoundClass
-from calendar_svc.core.policy import commemorated
+from calendar_svc.core.policy import directive_entries
 from calendar_svc.csvcells import neutralised
 from calendar_svc.errors import LunarDateError
 
@@ -201,25 +201,20 @@ def _csv_header(display: Display) -> tuple[str, ...]:
     return (*head, "lunar_date") if display.show_lunar else head
 
 
-def _commemorations(occs: Sequence[Occurrence]) -> list[Occurrence]:
-    return [o for o in occs if commemorated(o.anniversary.category)]
-
-
 def _no_line(left_out: int, display: Display) -> str:
     """Explain an empty directive line when the listing itself is not empty."""
     return label("listing.no_line", display.lang, n=left_out) + "\n"
 
 
 def render_text(occs: Sequence[Occurrence], display: Display) -> str:
-    """Return the directive's line: commemorations joined by '; ' (festivals left out).
+    """Return the directive's line: the entries that belong in it (festivals left out).
 
     With nothing to list, the usual empty message; with only festivals, says why the line
     is empty.
     """
-    items = _commemorations(occs)
-    if not items:
+    if not directive_entries(occs):
         return _no_line(len(occs), display) if occs else _empty(display)
-    return directive_line(items, display.lang) + "\n"
+    return directive_line(occs, display.lang) + "\n"
 
 
 RENDERERS: dict[str, Callable[[Sequence[Occurrence], Display], str]] = {
@@ -236,24 +231,25 @@ def month_heading(month: int, lang: str) -> str:
 
 
 def render_year(occs: Sequence[Occurrence], fmt: str, display: Display) -> str:
-    """Return a year's listing; table and text are grouped by month, year-long rows first."""
+    """Return a year's listing; table and text are grouped by the month of each date.
+
+    A year-only occurrence is dated 1 January, so it is in January's group, as in
+    ``month 2025-01``; a month-only one in its month's.
+    """
     if fmt in ("json", "csv"):
         return RENDERERS[fmt](occs, display)
     if not occs:
         return _empty(display)
-    whole_year = [o for o in occs if o.precision is Precision.YEAR]
     groups: list[tuple[str, list[Occurrence]]] = []
-    if whole_year:
-        groups.append((label("listing.whole_year", display.lang), whole_year))
     for month in range(1, 13):
-        in_month = [o for o in occs if o.precision is not Precision.YEAR and o.date.month == month]
+        in_month = [o for o in occs if o.date.month == month]
         if in_month:
             groups.append((month_heading(month, display.lang), in_month))
     if fmt == "text":
         return "".join(
-            f"{title}: {directive_line(_commemorations(items), display.lang)}\n"
+            f"{title}: {directive_line(items, display.lang)}\n"
             for title, items in groups
-            if _commemorations(items)
+            if directive_entries(items)
         )
     widths = _widths(occs, display)
     head = "  ".join(_pad(h, w) for h, w in zip(_headers(display), widths, strict=True))

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from calendar_svc.cli import App, pass_app
+from calendar_svc.errors import CalendarSvcError
+
+if TYPE_CHECKING:
+    from calendar_svc.feeds.definitions import FeedCatalog, FeedSpec
 
 #: Problems printed by ``feeds check`` before "and N more".
 MAX_SHOWN = 200
@@ -18,7 +24,57 @@ def feeds_group() -> None:
     """Lịch ICS / ICS feeds: build them as files, check a feed."""
 
 
+class UnknownFeedError(CalendarSvcError):
+    """``feeds build`` was given a name that is no feed."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"không có lịch / no feed named '{name}' (a scope id such as province:quang-ninh, "
+            "its feed name province/quang-ninh, a category slug, round or all)"
+        )
+
+
+def chosen_specs(catalog: FeedCatalog, names: Sequence[str], *, every: bool) -> list[FeedSpec]:
+    """Return the feeds ``feeds build`` writes.
+
+    Args:
+        catalog: resolves names against the fixed feeds and the scope tree.
+        names: feed names or scope ids; empty means the standard set: all, round, the
+            categories, national and each scope directly under it (the provinces).
+        every: every feed: the fixed ones and one per scope of the registry.
+
+    Raises:
+        UnknownFeedError: a name is no feed.
+    """
+    from calendar_svc.feeds.definitions import scope_spec
+
+    scopes = catalog.scopes
+    if every:
+        specs = [
+            *catalog.fixed.values(),
+            *(scope_spec(scopes, s, catalog.children) for s in scopes.ids()),
+        ]
+    elif names:
+        specs = []
+        for name in names:
+            spec = catalog.resolve(name)
+            if spec is None:
+                raise UnknownFeedError(name)
+            specs.append(spec)
+    else:
+        top = [s for s in scopes.ids() if s == "national" or scopes[s].parent == "national"]
+        specs = [*catalog.fixed.values(), *(scope_spec(scopes, s, catalog.children) for s in top)]
+    return list({spec.name: spec for spec in specs}.values())
+
+
 @feeds_group.command("build")
+@click.argument("names", nargs=-1, metavar="[FEED]...")
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="Mọi lịch / Every feed: all, round, categories and one per scope of the registry.",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -27,30 +83,41 @@ def feeds_group() -> None:
     "the data directory).",
 )
 @pass_app
-def build_command(app: App, out: Path | None) -> None:
-    """Xuất các lịch ICS / Write every feed: all, per scope, per category, round.
+def build_command(app: App, names: tuple[str, ...], every: bool, out: Path | None) -> None:  # noqa: FBT001
+    """Xuất các lịch ICS / Write feeds as static files, for any web server.
+
+    FEED is a feed name or a scope id: national, province/quang-ninh (or
+    province:quang-ninh), commune/quang-ninh/cua-ong, a category slug, round, all.
+    Without FEED: all, round, the categories, national and the provinces; --all adds
+    every scope. A scope's file is written at the path of its URL
+    (province/quang-ninh.ics), so /feeds/ of a static server answers like the service.
 
     The window runs from 1 January, feeds.years_back years ago, to 31 December,
     feeds.years_ahead years ahead (default 1 and 5). Each file is replaced atomically and
     only when its bytes change.
     """
-    from calendar_svc.feeds.definitions import feed_definitions, feed_window
+    from calendar_svc.feeds.definitions import FeedCatalog, feed_window
     from calendar_svc.feeds.publish import FeedOptions, build_and_publish, feeds_dir
 
     settings = app.settings
+    specs = chosen_specs(FeedCatalog(app.scopes), names, every=every)
     window = feed_window(app.today(), settings.feeds_years_back, settings.feeds_years_ahead)
+    store = app.store()
+    options = FeedOptions.from_settings(settings, store.meta.uid_domain(settings.web_base_url))
     report = build_and_publish(
         app.reader(),
-        feed_definitions(app.scopes),
+        specs,
         window,
         out if out is not None else feeds_dir(settings.feeds_dir),
-        FeedOptions.from_settings(settings),
+        options,
         workers=os.cpu_count() or 1,
     )
-    width = max(len(f.path.name) for f in report.feeds)
+    directory = report.directory
+    width = max(len(str(f.path.relative_to(directory))) for f in report.feeds)
     for feed in report.feeds:
         status = "ghi mới / written" if feed.written else "không đổi / unchanged"
-        click.echo(f"{feed.path.name:<{width}}  {feed.events:>5} sự kiện / events  {status}")
+        shown = str(feed.path.relative_to(directory))
+        click.echo(f"{shown:<{width}}  {feed.events:>5} sự kiện / events  {status}")
     written = sum(f.written for f in report.feeds)
     click.echo(
         f"{len(report.feeds)} lịch / feeds ({written} ghi mới / written) in {report.directory}, "

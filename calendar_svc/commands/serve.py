@@ -42,12 +42,12 @@ def reminder_parts(settings: Settings, scopes: ScopeTree) -> dict[str, Any]:
 
 def worker_app() -> object:
     """Build the app in a worker process, from the configuration in the environment."""
-    from calendar_svc.catalog import load_scopes
     from calendar_svc.config import load_settings
-    from calendar_svc.web import create_app
+    from calendar_svc.web import create_app, stored_scopes
 
     configure_logging()
-    settings, scopes = load_settings(), load_scopes()
+    settings = load_settings()
+    scopes = stored_scopes(settings)
     return create_app(settings, scopes=scopes, **reminder_parts(settings, scopes))
 
 
@@ -79,20 +79,32 @@ def serve_command(
 
     Routes: / and /month/YYYY-MM (the month page), /feeds/NAME.ics and
     /feeds/custom.ics?scope=&category=&round=1 (ICS), /api/occurrences?from=&to=&scope=
-    (JSON), /healthz. Feeds are built on start and rebuilt when the data changes, and are
-    published to feeds.dir as well. Each process also runs the reminder scheduler (as
-    'calendar-svc worker' does; the outbox's claims keep several from sending twice) and
-    serves /unsubscribe for the links in reminders.
+    (JSON), /healthz. NAME is any scope (national, province/quang-ninh,
+    commune/quang-ninh/cua-ong), a category, round or all; feeds are assembled on request
+    from the data read on start and again when it changes ('feeds build' writes static
+    copies). Without web.base_url, links follow the address each request came to. Each
+    process also runs the reminder scheduler (as 'calendar-svc worker' does; the outbox's
+    claims keep several from sending twice) and serves /unsubscribe for the links in
+    reminders.
     """
     import uvicorn
 
-    from calendar_svc.web import create_app
+    from calendar_svc.links import is_loopback_host
+    from calendar_svc.web import create_app, stored_scopes
     from calendar_svc.web.protocol import LimitedHttpToolsProtocol
 
     settings = app.settings
     configure_logging()
+    bind = host or settings.web_host
+    if not settings.web_base_url and not is_loopback_host(bind):
+        click.echo(
+            f"Cảnh báo / Warning: serving on {bind} without web.base_url: pages and feeds "
+            "link to the address each request came to, and reminders are not sent; set "
+            "web.base_url to the public address",
+            err=True,
+        )
     options: UvicornOptions = {
-        "host": host or settings.web_host,
+        "host": bind,
         "port": port or settings.web_port,
         "server_header": False,
         "log_level": "info",
@@ -100,7 +112,8 @@ def serve_command(
         "http": LimitedHttpToolsProtocol,
     }
     if workers == 1:
-        web = create_app(settings, scopes=app.scopes, **reminder_parts(settings, app.scopes))
+        scopes = stored_scopes(settings)
+        web = create_app(settings, scopes=scopes, **reminder_parts(settings, scopes))
         uvicorn.run(web, **options)
         return
     # Worker processes load the configuration again: hand them what the flags chose.

@@ -11,6 +11,7 @@ References:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from calendar_svc.core.labels import label
@@ -22,6 +23,7 @@ from calendar_svc.core.model import (
     Precision,
     RoundClass,
 )
+from calendar_svc.core.policy import directive_entries
 
 _ROUND_CLASS_KEYS = {
     RoundClass.TRON: "round.tron",
@@ -143,6 +145,10 @@ def phrase(occ: Occurrence, lang: str = "vi") -> str:
     return phrase_en(occ) if lang == "en" else phrase_vi(occ)
 
 
-def directive_line(occurrences: list[Occurrence], lang: str = "vi") -> str:
-    """Return the directive's list: entries joined by '; ' in the given order."""
-    return "; ".join(phrase(occ, lang) for occ in occurrences)
+def directive_line(occurrences: Iterable[Occurrence], lang: str = "vi") -> str:
+    """Return the directive's line: the entries that belong in it, joined by '; '.
+
+    Which occurrences belong is decided by
+    :func:`calendar_svc.core.policy.directive_entries` (festivals do not).
+    """
+    return "; ".join(phrase(occ, lang) for occ in directive_entries(occurrences))

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import calendar as _calendar
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 _Date = date  # the Occurrence.date field shadows the type inside that class
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SCOPE_RE = re.compile(r"^(?:national|[a-z]+:[a-z0-9]+(?:-[a-z0-9]+)*)$")
+SCOPE_RE = re.compile(r"^(?:[a-z]+:)?[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$")
 
 
 class Calendar(StrEnum):
@@ -133,6 +133,14 @@ class Anniversary:
     valid_to: date | None = None
     date_form: DateForm = DateForm.RANGE
     duration_days: int = 1
+    #: Scopes of the home province(s) of a leader (quê quán), where the birth anniversary
+    #: is listed every year; see :class:`~calendar_svc.core.policy.CategoryPolicy`.
+    home: tuple[str, ...] = ()
+    #: Doubts about the date and conflicting sources, for the people who keep the data.
+    note: str = ""
+    #: When the stored row last changed (aware), None when not read from a store. Not
+    #: part of the anniversary's value: two anniversaries that differ only here are equal.
+    revised_at: datetime | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not SLUG_RE.match(self.id):
@@ -145,6 +153,9 @@ class Anniversary:
             raise ValueError(f"scope {self.scope!r} is not of the form 'national' or 'kind:slug'")
         if self.duration_days < 1:
             raise ValueError("duration_days must be at least 1")
+        for scope in self.home:
+            if not SCOPE_RE.match(scope):
+                raise ValueError(f"home scope {scope!r} is not of the form 'kind:slug'")
         if (
             self.valid_from is not None
             and self.valid_to is not None
@@ -162,8 +173,8 @@ class Anniversary:
 class Occurrence:
     """One yearly occurrence of an anniversary.
 
-    ``date`` is the first day of the occurrence's period: the day itself, the first of the
-    month for a month-only origin, 1 January for a year-only origin. ``count`` is the
+    ``date`` is the occurrence's (first) day: the day itself, the first of the month for a
+    month-only origin, 1 January for a year-only origin. ``count`` is the
     number of years since the origin (None when the origin year is unknown) and
     ``round_class`` its class. ``estimated`` is True when a lunar date could not be
     converted with certainty.
@@ -193,14 +204,14 @@ class Occurrence:
 
     @property
     def last_day(self) -> _Date:
-        """Return the last day of the occurrence's period."""
-        precision = self.precision
-        if precision is Precision.YEAR:
-            return date(self.date.year, 12, 31)
-        if precision is Precision.MONTH:
-            last = _calendar.monthrange(self.date.year, self.date.month)[1]
-            return date(self.date.year, self.date.month, last)
+        """Return the last day of the occurrence: the first plus ``duration_days - 1``.
+
+        A month-only or year-only occurrence is one day (the first of its month or year)
+        unless its anniversary gives a longer ``duration_days``: a calendar shows it on
+        that day with its period in the title, never as a banner across the month or year.
+        A period running past 9999-12-31 ends there.
+        """
         try:
             return self.date + timedelta(days=self.anniversary.duration_days - 1)
-        except OverflowError:  # a period running past 9999-12-31 ends there
+        except OverflowError:
             return date.max

@@ -7,15 +7,19 @@ Policies (each is tested in ``tests/unit/test_occurrences.py``):
   origin counts lunar years.
 * **29 February.** An origin on 29 February falls on 28 February in common years (the
   last day of February), so it is listed every year in its month.
-* **Precision.** A month-only origin (12/1972) occurs as the whole of its month, dated on
-  the 1st; a year-only origin (1943) as the whole year, dated 1 January.
-* **Ranges.** An occurrence belongs to a range when its whole period lies inside the range:
-  month-only occurrences appear in a listing of their month, year-only ones in a listing
-  of their whole year, not in a single month's.
+* **Precision.** A month-only origin (12/1972) occurs on the 1st of its month; a
+  year-only origin (1943) on 1 January. Each is one day (its ``duration_days``), and its
+  period shows in its citation: ``(12/1972 - 12/2026)``, ``(1943 - 2025)``.
+* **Ranges.** An occurrence belongs to a range when all its days (``date`` …
+  ``last_day``) lie inside the range. So a month-only occurrence is in its month's
+  listing, a year-only one in January's, and every output (month, year, page, API,
+  feeds, directive, reminders) puts them on the same day.
 * **Validity.** An occurrence is kept only when its date lies inside the anniversary's
   ``valid_from`` … ``valid_to`` window (either end may be open).
 * **Listing.** The category's :class:`~calendar_svc.core.policy.ListingRule` decides
-  which counts are listed (leaders' birthdays: 100, 105, 110 …).
+  which counts are listed (leaders' birthdays: 100, 105, 110 …); in a listing for a
+  leader's home province (``local`` holds one of the anniversary's ``home`` scopes) the
+  category's home rule applies instead (every year).
 * **The year's first month.** A year-only occurrence is part of no month, so it would
   reach no monthly directive or digest; :func:`in_month` places it in January of its
   year, the year's first directive (the annual guide lists it in its year).
@@ -27,7 +31,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 
 from calendar_svc.core import lunar
@@ -117,6 +121,7 @@ def occurrences(
     *,
     categories: Mapping[str, CategoryPolicy] = CATEGORIES,
     apply_listing: bool = True,
+    local: Collection[str] = (),
 ) -> list[Occurrence]:
     """Return every listed occurrence whose whole period lies in ``start`` … ``end``.
 
@@ -126,6 +131,9 @@ def occurrences(
         end: last day of the range, inclusive.
         categories: listing policies by category slug; an unknown category lists every year.
         apply_listing: when False, return every occurrence regardless of listing rules.
+        local: the scopes the listing is for (a scope, its ancestors, the units it
+            succeeded); an anniversary whose ``home`` is among them follows its category's
+            home rule (a leader's birthday every year in the home province).
 
     Returns:
         Occurrences sorted by date, then anniversary id.
@@ -135,7 +143,12 @@ def occurrences(
     found: list[Occurrence] = []
     for ann in anniversaries:
         policy = categories.get(ann.category)
-        rule = policy.listing if policy is not None else _EVERY_YEAR
+        if policy is None:
+            rule = _EVERY_YEAR
+        elif ann.home and local:
+            rule = policy.listing_for(ann.home, local)
+        else:
+            rule = policy.listing
         expand = _lunar_occurrences if ann.calendar is Calendar.LUNAR else _solar_occurrences
         for occ in expand(ann, start, end):
             if not apply_listing or rule.lists(occ.count):

@@ -40,7 +40,6 @@ from calendar_svc.core import lunar
 from calendar_svc.core.counting import directive_line, is_big
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import in_month, month_range
-from calendar_svc.core.policy import commemorated
 from calendar_svc.core.recipients import (
     MAX_DAYS_BEFORE,
     MAX_LEAD_DAYS,
@@ -389,7 +388,6 @@ def build_digest(
     scopes = set(lineage)
     mine = [occ for occ in occurrences if in_audience(occ, scopes, categories)]
     this_month = [occ for occ in mine if in_month(occ, year, month)]
-    commemorations = [occ for occ in this_month if commemorated(occ.anniversary.category)]
     ahead = [
         occ for occ in mine if ahead_start <= occ.date <= ahead_end and is_big(occ.round_class)
     ]
@@ -399,7 +397,7 @@ def build_digest(
         month=month,
         due=org.due.due_date(year, month),
         entries=tuple(entry_of(occ) for occ in this_month),
-        line_vi=directive_line(commemorations, "vi"),
-        line_en=directive_line(commemorations, "en"),
+        line_vi=directive_line(this_month, "vi"),
+        line_en=directive_line(this_month, "en"),
         lookahead=tuple(entry_of(occ) for occ in ahead),
     )

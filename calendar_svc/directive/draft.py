@@ -33,7 +33,7 @@ from datetime import date
 from calendar_svc.core.counting import is_big, phrase_vi, round_class_label
 from calendar_svc.core.model import Occurrence, RoundClass
 from calendar_svc.core.occurrences import month_range
-from calendar_svc.core.policy import CATEGORIES, CategoryPolicy, commemorated
+from calendar_svc.core.policy import CATEGORIES, CategoryPolicy, in_directive_line
 from calendar_svc.directive.profile import DirectiveProfile
 
 #: Categories that are festivals rather than commemorations.
@@ -44,10 +44,21 @@ LEVEL_WORDS: Mapping[str, str] = {
     "province": "Tỉnh",
     "city": "Thành phố",
     "district": "Huyện",
+    "urban-district": "Quận",
     "town": "Thị xã",
-    "ward": "Phường",
-    "commune": "Xã",
+    "ward": "phường",
+    "commune": "xã",
+    "township": "thị trấn",
+    "special-zone": "đặc khu",
+    "bloc": "Khối",
+    "agency": "cơ quan",
+    "sector": "Ngành",
+    "school": "nhà trường",
+    "other": "đơn vị",
 }
+
+#: Levels that the reference directive names without a second "của" ("… và Thành phố").
+_BARE_LAST = frozenset({"Thành phố", "Huyện", "Quận", "Thị xã"})
 
 _ROUND_ORDER = {RoundClass.TRON: 0, RoundClass.LE_5: 1}
 
@@ -156,8 +167,9 @@ def levels_phrase(scope_kinds: Sequence[str]) -> str:
     """Return how the item names the levels of a scope's lineage, widest first.
 
     ``["national", "province", "city"]`` gives "của đất nước, của Tỉnh và Thành phố" (the
-    reference directive's words); ``["national", "province"]`` gives "của đất nước và của
-    Tỉnh"; ``["national"]`` gives "của đất nước". An unknown kind is named as it is.
+    reference directive's words); ``["national", "province", "ward"]`` gives "của đất
+    nước, của Tỉnh và của phường"; ``["national", "province"]`` gives "của đất nước và
+    của Tỉnh"; ``["national"]`` gives "của đất nước". An unknown kind is named as it is.
     """
     words = [LEVEL_WORDS.get(kind, kind) for kind in scope_kinds]
     if not words:
@@ -167,7 +179,8 @@ def levels_phrase(scope_kinds: Sequence[str]) -> str:
     if len(words) == 2:
         return f"của {words[0]} và của {words[1]}"
     head = ", ".join(f"của {w}" for w in words[:-1])
-    return f"{head} và {words[-1]}"
+    last = words[-1] if words[-1] in _BARE_LAST else f"của {words[-1]}"
+    return f"{head} và {last}"
 
 
 def scope_kind(scope_id: str) -> str:
@@ -241,7 +254,7 @@ def compose_draft(
         if not start <= occ.date <= end:
             raise ValueError(f"{occ.anniversary.id} on {occ.date} is not in {month:02d}/{year}")
         entry = make_entry(occ, categories)
-        (entries if commemorated(occ.anniversary.category) else festivals).append(entry)
+        (entries if in_directive_line(occ) else festivals).append(entry)
     entries.sort(key=_round_first_key if profile.round_first else _date_key)
     festivals.sort(key=_date_key)
 
@@ -252,7 +265,7 @@ def compose_draft(
             if (
                 window[0] <= occ.date <= window[1]
                 and is_big(occ.round_class)
-                and commemorated(occ.anniversary.category)
+                and in_directive_line(occ)
             ):
                 ahead.append(make_entry(occ, categories))
         ahead.sort(key=_date_key)

@@ -1,11 +1,14 @@
 """Build every feed from the store and publish them as files, atomically.
 
-Building is all in memory first: the data is read once (revision, then rows, then the
-revision again, so the two agree), expanded once over the window and filtered per feed.
-Only when every feed has rendered is anything written, and each file is replaced
-atomically by :func:`calendar_svc.files.replace_all`: all the temporary files are written
-first, and renamed only when every one is on disk, so a full disk or a read-only directory
-changes no feed at all. A feed whose bytes did not
+The data is read once (revision, then rows, then the revision again, so the two agree),
+expanded once over the window, and each occurrence serialized once: a feed is its frame
+around the shared bytes of the events it keeps, found through an index by scope
+(:class:`RenderedSnapshot`). Feeds are assembled one at a time and staged as they come
+(:func:`calendar_svc.files.replace_each`), so building thousands holds one feed in memory
+at once: all the temporary files are written first, and renamed only when every one is on
+disk, so a full disk or a read-only directory changes no feed at all. A feed named
+``province/quang-ninh`` is written to ``province/quang-ninh.ics`` under the directory, the
+path of its URL, so a static web server serves the same names. A feed whose bytes did not
 change is not rewritten, so its modification time (the Last-Modified of the file,
 whoever serves it) stays that of its last real change. An error never leaves an empty
 or partial feed, or a temporary file, behind: the old files stay as they were.
@@ -14,20 +17,20 @@ or partial feed, or a temporary file, behind: the old files stay as they were.
 from __future__ import annotations
 
 import functools
+import heapq
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import occurrences
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.feeds.definitions import FeedSpec, Window
 from calendar_svc.feeds.render import calendar_frame, render_events
-from calendar_svc.files import FileWriteError, replace_all
+from calendar_svc.files import FileWriteError, replace_all, replace_each
 
 if TYPE_CHECKING:
     from calendar_svc.config import Settings
@@ -69,12 +72,13 @@ class FeedOptions:
     uid_domain: str = DEFAULT_UID_DOMAIN
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> FeedOptions:
-        """Return the options the configuration gives."""
+    def from_settings(cls, settings: Settings, uid_domain: str) -> FeedOptions:
+        """Return the options the configuration gives, with the installation's UID domain
+        (``store.meta.uid_domain()``: fixed once, never taken from ``web.base_url``)."""
         return cls(
             lang=settings.lang,
             alarm_days=settings.feeds_alarm_days,
-            uid_domain=uid_domain(settings.web_base_url),
+            uid_domain=uid_domain,
         )
 
 
@@ -89,10 +93,35 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class RenderedSnapshot:
-    """A snapshot with every occurrence's VEVENT bytes (parallel to its occurrences)."""
+    """A snapshot with every occurrence's VEVENT bytes (parallel to its occurrences) and
+    the positions of each scope's occurrences, in order."""
 
     snapshot: Snapshot
     events: tuple[bytes, ...]
+    by_scope: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, events: Sequence[bytes]) -> RenderedSnapshot:
+        """Return the rendered snapshot with its index by scope."""
+        index: dict[str, list[int]] = {}
+        for n, occ in enumerate(snapshot.occurrences):
+            index.setdefault(occ.anniversary.scope, []).append(n)
+        by_scope = {scope: tuple(found) for scope, found in index.items()}
+        return cls(snapshot, tuple(events), by_scope)
+
+    def positions(self, spec: FeedSpec) -> list[int]:
+        """Return the positions of the occurrences ``spec`` keeps, in order."""
+        filt = spec.filter
+        occs = self.snapshot.occurrences
+        candidates: Iterable[int]
+        if filt.scopes is None:
+            candidates = range(len(occs))
+        else:
+            candidates = heapq.merge(*(self.by_scope.get(s, ()) for s in sorted(filt.scopes)))
+        if filt.categories is None and not filt.round_only:
+            return list(candidates)
+        keeps = filt.keeps
+        return [n for n in candidates if keeps(occs[n])]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +142,6 @@ class PublishedFeed:
     events: int
     size: int
     written: bool
-
-
-def uid_domain(base_url: str) -> str:
-    """Return the host of the public web address, or ``calendar-svc`` when it has none."""
-    host = urlsplit(base_url).hostname if base_url else None
-    return host or DEFAULT_UID_DOMAIN
 
 
 def feeds_dir(configured: str) -> Path:
@@ -172,7 +195,7 @@ def render_snapshot(
     """
     occs = snapshot.occurrences
     if workers <= 1 or len(occs) < PARALLEL_MIN_EVENTS or not _can_fork():
-        return RenderedSnapshot(snapshot, tuple(_render_part(occs, snapshot.revision, options)))
+        return RenderedSnapshot.of(snapshot, _render_part(occs, snapshot.revision, options))
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -182,7 +205,7 @@ def render_snapshot(
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(len(parts), mp_context=context) as pool:
         chunks = [chunk for part in pool.map(render, parts) for chunk in part]
-    return RenderedSnapshot(snapshot, tuple(chunks))
+    return RenderedSnapshot.of(snapshot, chunks)
 
 
 def _can_fork() -> bool:
@@ -199,13 +222,9 @@ def build_feed(spec: FeedSpec, rendered: RenderedSnapshot) -> BuiltFeed:
     """
     snapshot = rendered.snapshot
     head, tail = calendar_frame(spec.title, feed_description(spec, snapshot.window))
-    keeps = spec.filter.keeps
-    chosen = [
-        chunk
-        for occ, chunk in zip(snapshot.occurrences, rendered.events, strict=True)
-        if keeps(occ)
-    ]
-    return BuiltFeed(spec, head + b"".join(chosen) + tail, len(chosen))
+    events = rendered.events
+    chosen = [events[n] for n in rendered.positions(spec)]
+    return BuiltFeed(spec, b"".join([head, *chosen, tail]), len(chosen))
 
 
 def feed_description(spec: FeedSpec, window: Window) -> str:
@@ -261,8 +280,16 @@ def publish_file(path: Path, data: bytes) -> bool:
     return bool(_replace_changed({path: data}))
 
 
-def publish(out_dir: Path, feeds: Sequence[BuiltFeed]) -> list[PublishedFeed]:
+def feed_path(out_dir: Path, name: str) -> Path:
+    """Return the file of the feed ``name`` under ``out_dir``: ``<name>.ics``."""
+    return out_dir.joinpath(*name.split("/")).with_name(f"{name.rsplit('/', 1)[-1]}.ics")
+
+
+def publish(out_dir: Path, feeds: Iterable[BuiltFeed]) -> list[PublishedFeed]:
     """Write each built feed to ``out_dir/<name>.ics``, atomically, skipping unchanged ones.
+
+    ``feeds`` may be a generator: each feed is staged as it comes and then dropped, so
+    only one feed's bytes are held at a time.
 
     All or nothing, as far as a file system allows: every changed feed is first written
     in full to a temporary file beside its target and synced; only when all of them are
@@ -277,15 +304,25 @@ def publish(out_dir: Path, feeds: Sequence[BuiltFeed]) -> list[PublishedFeed]:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FeedPublishError(out_dir, exc.strerror or str(exc)) from exc
-    paths = [out_dir / feed.spec.filename for feed in feeds]
-    written = _replace_changed({path: feed.data for path, feed in zip(paths, feeds, strict=True)})
-    done = []
-    for feed, path in zip(feeds, paths, strict=True):
-        if path in written:
-            log.info("published %s (%d events, %d bytes)", path, feed.events, len(feed.data))
-        done.append(
-            PublishedFeed(feed.spec.name, path, feed.events, len(feed.data), path in written)
-        )
+    done: list[PublishedFeed] = []
+
+    def changed() -> Iterator[tuple[Path, bytes]]:
+        for feed in feeds:
+            path = feed_path(out_dir, feed.spec.name)
+            if not feed.data:
+                raise FeedPublishError(path, "refusing to publish an empty feed")
+            write = not _unchanged(path, feed.data)
+            done.append(PublishedFeed(feed.spec.name, path, feed.events, len(feed.data), write))
+            if write:
+                yield path, feed.data
+
+    try:
+        replace_each(changed())
+    except FileWriteError as exc:
+        raise FeedPublishError(exc.path, exc.reason) from exc
+    for feed in done:
+        if feed.written:
+            log.info("published %s (%d events, %d bytes)", feed.path, feed.events, feed.size)
     return done
 
 
@@ -308,12 +345,12 @@ def build_and_publish(
     *,
     workers: int = 1,
 ) -> PublishReport:
-    """Read the data, render every feed in memory, then publish them all.
+    """Read the data, render every event once, then assemble and publish every feed.
 
-    Nothing is written unless every feed rendered. ``workers`` as for
+    No feed is replaced unless every feed was assembled and staged. ``workers`` as for
     :func:`render_snapshot`.
     """
     snapshot = load_snapshot(reader, window)
-    built = build_feeds(specs, render_snapshot(snapshot, options, workers=workers))
-    published = publish(out_dir, built)
+    rendered = render_snapshot(snapshot, options, workers=workers)
+    published = publish(out_dir, (build_feed(spec, rendered) for spec in specs))
     return PublishReport(out_dir, window, snapshot.revision, tuple(published))

@@ -6,7 +6,9 @@ Nothing here reads the clock or draws random numbers:
 * ``UID`` is ``<anniversary id>-<year>@<uid_domain>``, where the year is the occurrence's
   year in the anniversary's own calendar (the lunar year for a lunar anniversary, which can
   fall twice in one solar year), so it is stable per (anniversary, year);
-* ``DTSTAMP`` and ``LAST-MODIFIED`` are the data's revision, not the time of rendering;
+* ``DTSTAMP`` and ``LAST-MODIFIED`` are the anniversary row's own revision
+  (``Anniversary.revised_at``; the ``revision`` argument for a row read from no store),
+  never the time of rendering: editing one row changes that row's events only;
 * events come in the order given (the core sorts by date, then id) and icalendar writes
   properties in its canonical order.
 
@@ -15,9 +17,10 @@ string a store may hold gives a valid TEXT value that parsers read back exactly 
 breaks as ``\\n``, other control characters replaced).
 
 Every event is all-day: ``DTSTART;VALUE=DATE`` and ``DTEND;VALUE=DATE`` the day after the
-occurrence's last day (Outlook drops all-day events without DTEND). Month-only and
-year-only occurrences span their month or year; multi-day festivals span
-``duration_days``.
+occurrence's last day (Outlook drops all-day events without DTEND). An event lasts its
+anniversary's ``duration_days`` (one day by default): a month-only or year-only origin is
+one day, the 1st of its month or 1 January, with its period in the SUMMARY
+(``… (12/1972 - 12/2026)``), never a banner across the month or the year.
 
 References:
     RFC 5545 (iCalendar); RFC 7986 (NAME, REFRESH-INTERVAL); Nghị định 145/2013/NĐ-CP and
@@ -204,10 +207,14 @@ def render_events(
     :func:`calendar_frame`) around the events it keeps.
     """
     _check(lang, alarm_days, "", uid_domain)
-    stamp = _stamp(revision)
+    fallback = _stamp(revision)
     return [
         build_event(
-            occ, stamp=stamp, lang=lang, alarm_days=alarm_days, uid_domain=uid_domain
+            occ,
+            stamp=_stamp(occ.anniversary.revised_at) if occ.anniversary.revised_at else fallback,
+            lang=lang,
+            alarm_days=alarm_days,
+            uid_domain=uid_domain,
         ).to_ical()
         for occ in occurrences
     ]
@@ -255,12 +262,14 @@ def render_calendar(
         occurrences: What to include, in the order to write them (the core's order).
         name: Calendar name (NAME and X-WR-CALNAME).
         description: Calendar description (DESCRIPTION and X-WR-CALDESC).
-        revision: Aware time of the data's last change: every DTSTAMP and LAST-MODIFIED.
+        revision: Aware time of the data's last change: the DTSTAMP and LAST-MODIFIED of
+            events whose anniversary carries no ``revised_at`` of its own.
         lang: ``vi`` or ``en``, the language of summaries and descriptions.
         alarm_days: Add a display VALARM this many days before each event; 0 adds none
             (Google and Outlook ignore alarms in subscriptions anyway).
         method: ``PUBLISH`` (the default), or ``""`` to leave METHOD out.
-        uid_domain: Right-hand side of every UID, e.g. the host of the public web address.
+        uid_domain: Right-hand side of every UID: the installation's fixed domain
+            (:func:`calendar_svc.store.installation.uid_domain`).
 
     Returns:
         The document as UTF-8 bytes with CRLF line ends, lines folded at 75 octets.

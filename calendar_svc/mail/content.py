@@ -61,10 +61,12 @@ class MailSettings:
         unsubscribe_mailto: str,
         tz: tzinfo,
         secret: str,
+        uid_domain: str,
     ) -> MailSettings:
-        """Build from configuration values (``smtp.from`` may be ``Name <addr>``)."""
-        from calendar_svc.feeds.publish import uid_domain
+        """Build from configuration values (``smtp.from`` may be ``Name <addr>``).
 
+        ``uid_domain`` is the installation's (the UIDs of attached events match the feeds').
+        """
         name, addr = parseaddr(smtp_from)
         addr = addr or smtp_from
         return cls(
@@ -74,7 +76,7 @@ class MailSettings:
             unsubscribe_addr=parseaddr(unsubscribe_mailto)[1] or addr,
             tz=tz,
             secret=secret,
-            uid_domain=uid_domain(base_url),
+            uid_domain=uid_domain,
         )
 
     def unsubscribe_url(self, token: str) -> str:
@@ -303,6 +305,7 @@ class Composer:
         year, month = key.occurrence.year, key.occurrence.month
         found = self._docx.get((org.id, year, month))
         if found is None:
+            from calendar_svc.core.scopes import party_above
             from calendar_svc.directive.profile import build_profile
             from calendar_svc.directive.word import default_filename, document_bytes
             from calendar_svc.errors import CalendarSvcError
@@ -310,7 +313,12 @@ class Composer:
             scope = self._scopes[org.scope].name_vi if org.scope in self._scopes else ""
             try:
                 profile = build_profile(
-                    org.id, org.name, org.scope, org.directive, scope_name=scope
+                    org.id,
+                    org.name,
+                    org.scope,
+                    org.directive,
+                    scope_name=scope,
+                    party_above=party_above(self._scopes, org.scope),
                 )
                 draft = self._draft(profile, year, month, org.due.due_date(year, month))
                 data = document_bytes(draft)

@@ -28,6 +28,7 @@ from calendar_svc.core.recipients import ReminderKey, ReminderKind
 from calendar_svc.core.schedule import SendPolicy, event_range, plan, window_start
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.errors import CalendarSvcError
+from calendar_svc.links import mail_base_url
 from calendar_svc.mail.content import Composer, MailSettings, Outgoing
 from calendar_svc.mail.message import domain_of, message_id_for
 from calendar_svc.mail.outbox import Dispatcher
@@ -186,10 +187,11 @@ class Reminders:
         s = self.settings
         return MailSettings.from_values(
             smtp_from=s.smtp_from,
-            base_url=s.web_base_url,
+            base_url=s.web_base_url or f"http://{s.web_host}:{s.web_port}",
             unsubscribe_mailto=s.reminders_unsubscribe_mailto,
             tz=self.policy.tz,
             secret=self.outbox.secret(s.reminders_secret),
+            uid_domain=self.store.meta.uid_domain(s.web_base_url),
         )
 
     def composer(self) -> Composer:
@@ -249,6 +251,7 @@ class Reminders:
             patience: seconds to go on trying to record outcomes while the database
                 fails (default: the lease); a one-shot command gives up sooner.
         """
+        mail_base_url(self.settings.web_base_url)  # no mail with links that cannot work
         planned = await asyncio.to_thread(self.plan, clock())
         progress = None
         if progress_for is not None:

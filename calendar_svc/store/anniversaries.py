@@ -29,7 +29,7 @@ from calendar_svc.errors import AlreadyExistsError, NotFoundError
 from calendar_svc.store.access import EngineAccess
 from calendar_svc.store.repository import ANNIVERSARY_KIND, NEVER_REVISED, UpsertResult
 from calendar_svc.store.rows import (
-    COLUMNS,
+    READ_COLUMNS,
     anniversary_from_row,
     as_utc,
     format_revision,
@@ -38,10 +38,11 @@ from calendar_svc.store.rows import (
     row_from_anniversary,
 )
 from calendar_svc.store.schema import REVISED_AT_KEY
+from calendar_svc.store.scope_index import SqlScopeIndex
 from calendar_svc.store.tables import anniversaries, meta
 
 _t = anniversaries
-_SELECT_COLUMNS = [_t.c[name] for name in COLUMNS]
+_SELECT_COLUMNS = [_t.c[name] for name in READ_COLUMNS]
 
 
 def month_filter(months: Collection[int]) -> ColumnElement[bool]:
@@ -78,25 +79,23 @@ def select_anniversaries(
     return stmt
 
 
-#: Rows compared, inserted and updated per statement by :meth:`AnniversaryRepo.upsert`.
+#: Rows compared and updated per statement by :meth:`AnniversaryRepo.upsert`.
 UPSERT_BATCH = 5000
 
-_VALUE_COLUMNS = [c.name for c in _t.columns if c.name != "id"]
 #: UPDATE of one row by id, run with executemany (bind names must differ from columns).
 _UPDATE_BY_ID = (
     update(_t)
     .where(_t.c.id == bindparam("b_id"))
-    .values({name: bindparam(f"b_{name}") for name in _VALUE_COLUMNS})
+    .values({c.name: bindparam(f"b_{c.name}") for c in _t.columns if c.name != "id"})
 )
 
 
-def _without_id(values: dict[str, object]) -> dict[str, object]:
-    return {"b_id": values["b_id"], **{f"b_{k}": values[k] for k in _VALUE_COLUMNS}}
-
-
-def insert_anniversaries(conn: Connection, anns: Iterable[Anniversary]) -> int:
-    """Insert ``anns`` on ``conn`` (no revision bump) and return how many were inserted."""
-    rows = [row_from_anniversary(ann) for ann in anns]
+def insert_anniversaries(
+    conn: Connection, anns: Iterable[Anniversary], revised_at: datetime
+) -> int:
+    """Insert ``anns`` on ``conn`` as revised at ``revised_at`` (no bump of the data's
+    revision) and return how many were inserted."""
+    rows = [{**row_from_anniversary(ann), "revised_at": revised_at} for ann in anns]
     if rows:
         conn.execute(insert(_t), rows)
     return len(rows)
@@ -134,6 +133,12 @@ class AnniversaryRepo(EngineAccess):
     def close(self) -> None:
         """Close the engine's pooled connections (when no :class:`Store` holds them)."""
         self._engine.dispose()
+
+    def scope_index(self) -> SqlScopeIndex:
+        """Return indexed scope look-ups on this database."""
+        from calendar_svc.store.scopes import ScopeRepo
+
+        return ScopeRepo(self._engine).index()
 
     def anniversaries(
         self,
@@ -177,8 +182,7 @@ class AnniversaryRepo(EngineAccess):
         with self.writing() as conn:
             if conn.execute(select(_t.c.id).where(_t.c.id == ann.id)).first() is not None:
                 raise AlreadyExistsError(ANNIVERSARY_KIND, ann.id)
-            insert_anniversaries(conn, [ann])
-            bump_revision(conn, now)
+            insert_anniversaries(conn, [ann], bump_revision(conn, now))
 
     def replace(self, ann: Anniversary, *, now: datetime | None = None) -> None:
         """Replace the anniversary with ``ann.id``; NotFoundError if there is none."""
@@ -186,10 +190,13 @@ class AnniversaryRepo(EngineAccess):
         values = row_from_anniversary(ann)
         del values["id"]
         with self.writing() as conn:
-            done = conn.execute(update(_t).where(_t.c.id == ann.id).values(values))
-            if done.rowcount == 0:
+            stored = conn.execute(select(*_SELECT_COLUMNS).where(_t.c.id == ann.id)).first()
+            if stored is None:
                 raise NotFoundError(ANNIVERSARY_KIND, ann.id)
-            bump_revision(conn, now)
+            if anniversary_from_row(stored) == ann:
+                return  # nothing changes: the row keeps its revision, feeds their bytes
+            values["revised_at"] = bump_revision(conn, now)
+            conn.execute(update(_t).where(_t.c.id == ann.id).values(values))
 
     def remove(self, anniversary_id: str, *, now: datetime | None = None) -> None:
         """Delete one anniversary; NotFoundError if there is none."""
@@ -210,30 +217,32 @@ class AnniversaryRepo(EngineAccess):
             seen.add(ann.id)
         with self.writing() as conn:
             new: list[Anniversary] = []
-            changed = 0
-            for start in range(0, len(anns), UPSERT_BATCH):
+            changed: list[Anniversary] = []
+            for start in range(0, len(anns), UPSERT_BATCH):  # bounded IN lists
                 batch = anns[start : start + UPSERT_BATCH]
                 ids = [ann.id for ann in batch]
                 stored = {
                     row[0]: anniversary_from_row(row)
                     for row in conn.execute(select(*_SELECT_COLUMNS).where(_t.c.id.in_(ids)))
                 }
-                fresh = [ann for ann in batch if ann.id not in stored]
-                updates = [
-                    {**row_from_anniversary(ann), "b_id": ann.id}
-                    for ann in batch
-                    if ann.id in stored and stored[ann.id] != ann
-                ]
-                insert_anniversaries(conn, fresh)
-                if updates:  # one statement, executed for the whole batch
-                    conn.execute(_UPDATE_BY_ID, [_without_id(values) for values in updates])
-                new.extend(fresh)
-                changed += len(updates)
+                new += [ann for ann in batch if ann.id not in stored]
+                changed += [ann for ann in batch if ann.id in stored and stored[ann.id] != ann]
             result = UpsertResult(
                 inserted=len(new),
-                updated=changed,
-                unchanged=len(anns) - len(new) - changed,
+                updated=len(changed),
+                unchanged=len(anns) - len(new) - len(changed),
             )
-            if result.changed:
-                bump_revision(conn, now)
+            if not result.changed:
+                return result
+            when = bump_revision(conn, now)
+            insert_anniversaries(conn, new, when)
+            for start in range(0, len(changed), UPSERT_BATCH):
+                # One UPDATE statement, executed for the whole batch (executemany).
+                rows = [
+                    {f"b_{k}": v for k, v in row_from_anniversary(ann).items()}
+                    for ann in changed[start : start + UPSERT_BATCH]
+                ]
+                for row in rows:
+                    row["b_revised_at"] = when
+                conn.execute(_UPDATE_BY_ID, rows)
         return result

@@ -24,3 +24,10 @@ class MetaRepo(EngineAccess):
 
         with self.reading() as conn:
             return current_revision(conn)
+
+    def uid_domain(self, base_url: str = "") -> str:
+        """Return the installation's UID domain, fixed on first use (see
+        :mod:`calendar_svc.store.installation`); ``base_url`` is read only then."""
+        from calendar_svc.store.installation import uid_domain
+
+        return uid_domain(self, base_url)

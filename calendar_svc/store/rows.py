@@ -11,28 +11,21 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from calendar_svc.catalog import COLUMNS as CSV_COLUMNS
 from calendar_svc.core.model import Anniversary, Calendar, DateForm, Origin
 from calendar_svc.store.errors import StoredRowError
 
-#: The columns of ``anniversaries`` in the order :func:`anniversary_from_row` reads them.
+#: The columns of ``anniversaries`` in the order :func:`anniversary_from_row` reads them:
+#: the CSV columns, with the origin's year, month and day after it (for the month index).
+_AFTER_ORIGIN = CSV_COLUMNS.index("origin") + 1
 COLUMNS: tuple[str, ...] = (
-    "id",
-    "name_vi",
-    "name_en",
-    "origin",
-    "origin_year",
-    "origin_month",
-    "origin_day",
-    "calendar",
-    "leap_month",
-    "category",
-    "scope",
-    "valid_from",
-    "valid_to",
-    "date_form",
-    "duration_days",
-    "source",
+    *CSV_COLUMNS[:_AFTER_ORIGIN],
+    *("origin_year", "origin_month", "origin_day"),
+    *CSV_COLUMNS[_AFTER_ORIGIN:],
 )
+
+#: What the stores select: :data:`COLUMNS`, then the row's own revision.
+READ_COLUMNS: tuple[str, ...] = (*COLUMNS, "revised_at")
 
 _ONE_MICROSECOND = timedelta(microseconds=1)
 
@@ -64,6 +57,8 @@ def row_from_anniversary(ann: Anniversary) -> dict[str, Any]:
         "date_form": ann.date_form.value,
         "duration_days": ann.duration_days,
         "source": ann.source,
+        "home": ";".join(ann.home),
+        "note": ann.note,
     }
 
 
@@ -74,11 +69,21 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
+def _as_revision(value: Any) -> datetime | None:
+    """Return a stored row revision: SQLAlchemy gives ``datetime``, ``sqlite3`` gives text."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return parse_revision(str(value))
+
+
 def anniversary_from_row(values: Sequence[Any]) -> Anniversary:
     """Build the anniversary a row stores.
 
     Args:
-        values: The row's values in :data:`COLUMNS` order.
+        values: The row's values in :data:`COLUMNS` order, optionally followed by its
+            ``revised_at`` (:data:`READ_COLUMNS`).
 
     Returns:
         The anniversary, validated by the model's constructors.
@@ -87,7 +92,8 @@ def anniversary_from_row(values: Sequence[Any]) -> Anniversary:
         StoredRowError: The row does not make a valid anniversary, or its ``origin`` text
             disagrees with its ``origin_year``/``origin_month``/``origin_day`` columns.
     """
-    row = dict(zip(COLUMNS, values, strict=True))
+    columns = READ_COLUMNS if len(values) == len(READ_COLUMNS) else COLUMNS
+    row = dict(zip(columns, values, strict=True))
     try:
         origin = Origin(
             year=row["origin_year"],
@@ -112,6 +118,9 @@ def anniversary_from_row(values: Sequence[Any]) -> Anniversary:
             valid_to=_as_date(row["valid_to"]),
             date_form=DateForm(row["date_form"]),
             duration_days=row["duration_days"],
+            home=tuple(scope for scope in (row["home"] or "").split(";") if scope),
+            note=row["note"] or "",
+            revised_at=_as_revision(row.get("revised_at")),
         )
     except (TypeError, ValueError) as exc:
         raise StoredRowError(row["id"], str(exc)) from exc

@@ -6,8 +6,10 @@ service add routes (``extra_routes``) and background work (``lifespan_hooks``) w
 editing this package.
 
 Routes:
-    ``/`` and ``/month/YYYY-MM``: the month page (HTML).
-    ``/feeds/{name}.ics``: a published feed; ``/feeds/custom.ics?scope=&category=&round=``.
+    ``/`` and ``/month/YYYY-MM``: the month page (HTML); ``/en/…`` in English.
+    ``/feeds/{name}.ics``: a feed by name: ``national``, ``province/quang-ninh``,
+    ``commune/quang-ninh/cua-ong`` (any scope; the id percent-encoded works too), a
+    category, ``round``, ``all``; ``/feeds/custom.ics?scope=&category=&round=``.
     ``/api/occurrences?from=&to=&scope=&category=&round=&lang=``: JSON.
     ``/healthz``: JSON, 200 or 503.
     ``/unsubscribe?t=…``: :mod:`calendar_svc.web.unsubscribe`, added by ``serve``.
@@ -76,6 +78,26 @@ def _lifespan(
     return lifespan
 
 
+def stored_scopes(settings: Settings) -> ScopeTree:
+    """Return the database's scopes; the bundled registry if the database cannot be read.
+
+    A database that cannot be opened now still lets the service start: /healthz reports
+    it, and the feeds are built once it is back.
+    """
+    from calendar_svc.catalog import load_scopes
+    from calendar_svc.store.errors import StoreError
+    from calendar_svc.store.open import open_store
+
+    try:
+        store = open_store(settings.database_url or None)
+    except StoreError:
+        return load_scopes()
+    try:
+        return store.scopes.tree()
+    finally:
+        store.close()
+
+
 def create_app(
     settings: Settings,
     *,
@@ -95,14 +117,12 @@ def create_app(
         extra_routes: More routes, matched after the built-in ones (e.g. /unsubscribe).
         lifespan_hooks: Factories of async context managers entered after the feeds are
             first built and exited at shutdown, last first (e.g. the scheduler).
-        scopes: The scope tree; the bundled one by default.
+        scopes: The scope tree; the configured database's by default (registry and users').
         open_reader: Opens the store's reader; the configured database by default.
         refresh_seconds: Seconds between checks for changed data or a new year.
     """
     if scopes is None:
-        from calendar_svc.catalog import load_scopes
-
-        scopes = load_scopes()
+        scopes = stored_scopes(settings)
     if open_reader is None:
         from calendar_svc.store.open import open_reader as open_configured
 
@@ -115,8 +135,11 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/", index_page, methods=["GET"]),
         Route("/month/{month}", month_page, methods=["GET"]),
+        Route("/en/", index_page, methods=["GET"]),
+        Route("/en", index_page, methods=["GET"]),
+        Route("/en/month/{month}", month_page, methods=["GET"]),
+        Route("/feeds/{name:path}.ics", feed, methods=["GET"]),
         Route("/annual/{year}.docx", annual_docx, methods=["GET"]),
-        Route("/feeds/{name}.ics", feed, methods=["GET"]),
         Route("/api/occurrences", occurrences_api, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         *extra_routes,

@@ -1,9 +1,9 @@
-"""The hot path: ``GET``/``HEAD /feeds/<name>.ics`` of a built feed, in plain ASGI.
+"""The hot path: ``GET``/``HEAD /feeds/<name>.ics`` of a named feed, in plain ASGI.
 
 Calendar clients poll their subscriptions, so nearly every request is this one, mostly
 revalidations answered 304. Answering it here, before Starlette's routing, request and
 response objects, roughly doubles the requests per second. Everything else (a query
-string, an unknown name, feeds not built yet, other methods) falls through to the app,
+string, an unknown name, no snapshot yet, other methods) falls through to the app,
 where the routes and the one error handler decide. The headers are the ones the route
 would send: both come from :func:`~calendar_svc.web.validators.calendar_headers`.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from calendar_svc.web.feedservice import FeedService
+from calendar_svc.web.feedservice import FeedService, FeedUnavailable
 from calendar_svc.web.validators import is_not_modified
 
 _PREFIX = "/feeds/"
@@ -40,7 +40,10 @@ class FeedFastPath:
         ):
             await self.app(scope, receive, send)
             return
-        feed = self.service.ready(path[len(_PREFIX) : -len(_SUFFIX)])
+        try:
+            feed = self.service.named(path[len(_PREFIX) : -len(_SUFFIX)])
+        except FeedUnavailable:
+            feed = None
         if feed is None:
             await self.app(scope, receive, send)
             return

@@ -1,21 +1,28 @@
-"""The feeds a running server hands out: built in memory, published as files, refreshed.
+"""The feeds a running server hands out: assembled on request from shared event bytes.
 
-The server builds every feed from the store on start-up and whenever the data's revision
-or the window (the year) changes, checked every :data:`REFRESH_SECONDS`. Each build is
-published to the feeds directory too (the same files ``calendar-svc feeds build`` writes,
-which any web server can serve). Requests are answered from memory: the last complete
-build. Until one build has succeeded, feeds are unavailable (HTTP 503 with Retry-After),
-never empty; when a later build fails, the last complete one goes on being served and
-the error shows in ``/healthz``. While the last build failed, the server tries again
+The server reads the data and renders every occurrence of the window once, on start-up
+and whenever the data's revision or the window (the year) changes, checked every
+:data:`REFRESH_SECONDS`. A feed (any scope of the registry, a category, ``round``,
+``all``, or a query's ``custom`` feed) is then assembled when it is asked for: its frame
+around the bytes of the events it keeps, found through the snapshot's index by scope.
+Assembled feeds are kept in a cache keyed by (revision, window, feed), bounded by size
+(:data:`CACHE_BYTES`, least recently used first out), so thousands of scopes cost what
+the events of one window cost plus the cache, not a copy per scope.
+
+Until one refresh has succeeded, feeds are unavailable (HTTP 503 with Retry-After), never
+empty; when a later refresh fails, the last complete snapshot goes on being served and
+the error shows in ``/healthz``. While the last refresh failed, the server tries again
 every :data:`RETRY_SECONDS` instead, so it is back soon after the database is.
-
 ``/healthz`` also asks the database itself (:meth:`FeedService.probe`, at most once per
 :data:`PROBE_SECONDS`), so an outage shows at once, not at the next refresh.
 
-A feed's Last-Modified is the modification time of its published file, which changes only
-when the bytes change (the ETag is a hash of the bytes). It is not the data's revision:
-the window turning at New Year changes a feed without a new revision, and a client that
-only sends If-Modified-Since (Apple Calendar) must still see that change.
+The ETag is a strong hash of a feed's bytes. Last-Modified is when those bytes first
+came to be: kept from the previous snapshot while a feed's bytes stay the same (editing a
+Cẩm Phả row leaves the national feed's ETag and Last-Modified as they were), else the
+moment the snapshot took effect (the data's revision, or the local New Year that moved
+the window). A client that only sends If-Modified-Since (Apple Calendar) therefore sees
+every change. Static copies for another web server come from ``calendar-svc feeds
+build``; the server itself writes no file.
 """
 
 from __future__ import annotations
@@ -33,22 +40,17 @@ from calendar_svc.config import Settings
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.feeds.definitions import (
+    FeedCatalog,
     FeedSpec,
     Window,
     custom_spec,
-    feed_definitions,
     feed_window,
 )
 from calendar_svc.feeds.publish import (
-    BuiltFeed,
     FeedOptions,
-    FeedPublishError,
     RenderedSnapshot,
     build_feed,
-    build_feeds,
-    feeds_dir,
     load_snapshot,
-    publish,
     render_snapshot,
 )
 from calendar_svc.store.repository import AnniversaryReader
@@ -62,8 +64,8 @@ REFRESH_SECONDS = 30
 RETRY_SECONDS = 2.0
 #: Seconds a database check made for ``/healthz`` is reused.
 PROBE_SECONDS = 1.0
-#: Custom (query) feeds kept rendered, most recent first.
-CUSTOM_CACHE_SIZE = 64
+#: Bytes of assembled feeds the cache keeps (about 150 scope feeds of today's data).
+CACHE_BYTES = 64 * 1024 * 1024
 
 
 class FeedUnavailable(CalendarSvcError):
@@ -88,10 +90,13 @@ class Rendered:
     headers_304: RawHeaders = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
-    def of(cls, name: str, data: bytes, last_modified: datetime, events: int) -> Rendered:
-        """Return the feed with its ETag and headers computed."""
-        etag = strong_etag(data)
-        full, short = calendar_headers(etag, last_modified, f"{name}.ics", len(data))
+    def of(
+        cls, name: str, data: bytes, last_modified: datetime, events: int, etag: str = ""
+    ) -> Rendered:
+        """Return the feed with its ETag (computed unless given) and headers."""
+        etag = etag or strong_etag(data)
+        filename = f"{name.rsplit('/', 1)[-1]}.ics"
+        full, short = calendar_headers(etag, last_modified, filename, len(data))
         return cls(name, data, etag, last_modified, events, full, short)
 
 
@@ -112,15 +117,16 @@ class Status:
     revision: datetime | None
     window: Window | None
     feeds: int
+    events: int
     refreshed_at: datetime | None
     error: str | None
 
 
 class FeedService:
-    """Build, publish and hand out the feeds of one configuration.
+    """Refresh the snapshot of one configuration and assemble its feeds on request.
 
     Thread-safe: :meth:`refresh` runs in a worker thread while requests read the current
-    feeds, which are swapped in whole.
+    snapshot, which is swapped in whole; the cache has its own lock.
     """
 
     def __init__(
@@ -129,22 +135,28 @@ class FeedService:
         scopes: ScopeTree,
         *,
         open_reader: Callable[[], AnniversaryReader],
+        resolve_uid_domain: Callable[[AnniversaryReader], str] | None = None,
         now: Callable[[], datetime] | None = None,
+        cache_bytes: int = CACHE_BYTES,
     ) -> None:
         self.settings = settings
         self.scopes = scopes
-        self.specs: dict[str, FeedSpec] = {s.name: s for s in feed_definitions(scopes)}
-        self.directory = feeds_dir(settings.feeds_dir)
-        self.options = FeedOptions.from_settings(settings)
+        self.catalog = FeedCatalog(scopes)
         self._open_reader = open_reader
+        self._resolve_uid_domain = resolve_uid_domain or default_uid_domain(settings)
+        self._options: FeedOptions | None = None
         self._reader: AnniversaryReader | None = None
         self._zone = settings.timezone
         self._now = now or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
-        self._custom_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
         self._rendered: RenderedSnapshot | None = None
-        self._feeds: dict[str, Rendered] = {}
-        self._custom: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
+        self._since: datetime | None = None
+        self._cache: OrderedDict[tuple[object, ...], Rendered] = OrderedDict()
+        self._cache_bytes = cache_bytes
+        self._cached = 0
+        #: Per named feed: the ETag and Last-Modified it was last served with.
+        self._seen: dict[str, tuple[str, datetime]] = {}
         self._error: str | None = "not built yet"
         self._refreshed_at: datetime | None = None
         self._probe_lock = threading.Lock()
@@ -165,13 +177,20 @@ class FeedService:
         s = self.settings
         return feed_window(self.today(), s.feeds_years_back, s.feeds_years_ahead)
 
-    def refresh(self) -> bool:
-        """Rebuild and publish the feeds if the revision or the window changed.
+    def options(self) -> FeedOptions:
+        """Return how events are rendered; the UID domain is read (or fixed) once."""
+        if self._options is None:
+            s = self.settings
+            self._options = FeedOptions.from_settings(s, self._resolve_uid_domain(self.reader()))
+        return self._options
 
-        Errors are logged and kept for :meth:`status`; the last complete build stays.
+    def refresh(self) -> bool:
+        """Read and render the data again if the revision or the window changed.
+
+        Errors are logged and kept for :meth:`status`; the last complete snapshot stays.
 
         Returns:
-            True when a new build was made.
+            True when a new snapshot was made.
         """
         with self._lock:
             try:
@@ -198,85 +217,95 @@ class FeedService:
         ):
             self._error = None
             return False
+        options = self.options()
         snapshot = load_snapshot(reader, window)
-        rendered = render_snapshot(snapshot, self.options)
-        feeds = self._publish(build_feeds(list(self.specs.values()), rendered))
-        self._rendered = rendered
-        self._feeds = feeds
-        with self._custom_lock:
-            self._custom = OrderedDict()
+        rendered = render_snapshot(snapshot, options)
+        new_year = datetime(self.today().year, 1, 1, tzinfo=self._zone).astimezone(UTC)
+        since = _seconds(max(snapshot.revision, new_year))
+        with self._cache_lock:
+            self._rendered = rendered
+            self._since = min(since, _seconds(self._now()))
+            self._cache.clear()
+            self._cached = 0
         self._error = None
         self._refreshed_at = self._now()
-        log.info("feeds built: revision %s, window %s", snapshot.revision, window.label())
+        log.info(
+            "feeds ready: revision %s, window %s, %d events",
+            snapshot.revision,
+            window.label(),
+            len(rendered.events),
+        )
         return True
 
-    def _publish(self, built: list[BuiltFeed]) -> dict[str, Rendered]:
-        """Publish the files; return the feeds to serve with their Last-Modified."""
-        now = _seconds(self._now())
-        mtimes: dict[str, datetime] = {}
-        try:
-            for feed in publish(self.directory, built):
-                stat = feed.path.stat()
-                mtimes[feed.name] = _seconds(datetime.fromtimestamp(stat.st_mtime, UTC))
-        except (FeedPublishError, OSError) as exc:
-            # Serving from memory still works; the files are for other web servers.
-            log.error("feeds not published to %s: %s", self.directory, exc)
-        feeds: dict[str, Rendered] = {}
-        for one in built:
-            previous = self._feeds.get(one.spec.name)
-            modified = mtimes.get(one.spec.name)
-            if modified is None:
-                same = previous is not None and previous.etag == strong_etag(one.data)
-                modified = previous.last_modified if same and previous else now
-            feeds[one.spec.name] = Rendered.of(
-                one.spec.name, one.data, min(modified, now), one.events
-            )
-        return feeds
+    def _current(self) -> tuple[RenderedSnapshot, datetime]:
+        rendered, since = self._rendered, self._since
+        if rendered is None or since is None:
+            raise FeedUnavailable(self._error or "not built yet")
+        return rendered, since
 
-    def ready(self, name: str) -> Rendered | None:
-        """Return a built feed by name, or None (unknown name, or nothing built yet)."""
-        return self._feeds.get(name)
+    def resolve(self, name: str) -> FeedSpec | None:
+        """Return the feed a name (of a URL) stands for, or None."""
+        return self.catalog.resolve(name)
 
     def named(self, name: str) -> Rendered | None:
-        """Return a published feed by name; None when no such feed exists.
+        """Return the feed of a name: a scope, a category, ``round`` or ``all``.
+
+        Returns:
+            The feed, or None when no feed has that name.
 
         Raises:
-            FeedUnavailable: no build has succeeded yet.
+            FeedUnavailable: no refresh has succeeded yet.
         """
-        if name not in self.specs:
+        spec = self.catalog.resolve(name)
+        if spec is None:
             return None
-        feed = self._feeds.get(name)
-        if feed is None:
-            raise FeedUnavailable(self._error or "not built yet")
-        return feed
+        rendered, since = self._current()
+        return self._assembled(spec, rendered, since, remember=True)
 
     def custom(
         self, scope: str | None, categories: tuple[str, ...], *, round_only: bool
     ) -> Rendered:
-        """Return the feed of a validated query, rendered from the current snapshot.
+        """Return the feed of a validated query.
 
         Raises:
-            FeedUnavailable: no build has succeeded yet.
+            FeedUnavailable: no refresh has succeeded yet.
         """
-        rendered = self._rendered
-        if rendered is None:
-            raise FeedUnavailable(self._error or "not built yet")
-        snapshot = rendered.snapshot
-        key = (snapshot.revision, snapshot.window, scope, categories, round_only)
-        with self._custom_lock:
-            cached = self._custom.get(key)
-        if cached is not None:
-            return cached
+        rendered, since = self._current()
         spec = custom_spec(self.scopes, scope, categories, round_only=round_only)
+        return self._assembled(spec, rendered, since, remember=False)
+
+    def _assembled(
+        self, spec: FeedSpec, rendered: RenderedSnapshot, since: datetime, *, remember: bool
+    ) -> Rendered:
+        snapshot = rendered.snapshot
+        key = (snapshot.revision, snapshot.window, spec.name, spec.filter)
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
         built = build_feed(spec, rendered)
-        feed = Rendered.of(
-            "custom", built.data, _seconds(self._refreshed_at or self._now()), built.events
-        )
-        with self._custom_lock:
-            self._custom[key] = feed
-            while len(self._custom) > CUSTOM_CACHE_SIZE:
-                self._custom.popitem(last=False)
+        etag = strong_etag(built.data)
+        modified = since
+        if remember:
+            seen = self._seen.get(spec.name)
+            if seen is not None and seen[0] == etag:
+                modified = seen[1]
+            self._seen[spec.name] = (etag, modified)
+        feed = Rendered.of(spec.name, built.data, modified, built.events, etag)
+        with self._cache_lock:
+            if self._rendered is rendered and len(feed.data) <= self._cache_bytes:
+                self._cache[key] = feed
+                self._cached += len(feed.data)
+                while self._cached > self._cache_bytes:
+                    _, old = self._cache.popitem(last=False)
+                    self._cached -= len(old.data)
         return feed
+
+    def cache_usage(self) -> tuple[int, int]:
+        """Return the number of cached feeds and their bytes."""
+        with self._cache_lock:
+            return len(self._cache), self._cached
 
     def probe(self) -> str | None:
         """Check that the database answers; return the failure, or None when it does.
@@ -308,7 +337,25 @@ class FeedService:
             ok=self._error is None and snapshot is not None,
             revision=snapshot.revision if snapshot else None,
             window=snapshot.window if snapshot else None,
-            feeds=len(self._feeds),
+            feeds=len(self.catalog.fixed) + len(self.scopes.ids()) if self._rendered else 0,
+            events=len(self._rendered.events) if self._rendered else 0,
             refreshed_at=self._refreshed_at,
             error=self._error,
         )
+
+
+def default_uid_domain(settings: Settings) -> Callable[[AnniversaryReader], str]:
+    """Return how a service finds the installation's UID domain: through the store it
+    reads when that can write, else through the configured database."""
+
+    def resolve(reader: AnniversaryReader) -> str:
+        from calendar_svc.store.access import EngineAccess
+        from calendar_svc.store.installation import uid_domain
+        from calendar_svc.store.open import open_store
+
+        if isinstance(reader, EngineAccess):
+            return uid_domain(reader, settings.web_base_url)
+        with open_store(settings.database_url or None) as store:
+            return store.meta.uid_domain(settings.web_base_url)
+
+    return resolve

@@ -1,7 +1,10 @@
 """HTTP plumbing: feed responses with validators, and the one error-to-response mapping.
 
-Error bodies are named constants (like ``radicale/httputils.py``); the exception handler
-below is the only place that turns an exception into a status code.
+Error texts are named constants (like ``radicale/httputils.py``); the exception handler
+below is the only place that turns an exception into a status code. Under ``/api/`` an
+error is JSON; everywhere else it is an HTML page with its language (``/en/…`` or
+``?lang=en`` give English, else Vietnamese with the English below), a title and a link
+back to the month page.
 """
 
 from __future__ import annotations
@@ -10,14 +13,16 @@ import json
 import logging
 from urllib.parse import quote
 
+import jinja2
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Match
 
 from calendar_svc.errors import CalendarSvcError, NotFoundError, UnknownNameError
 from calendar_svc.store.errors import StoreError
 from calendar_svc.web.feedservice import REFRESH_SECONDS, FeedUnavailable, Rendered
+from calendar_svc.web.texts import page_texts
 from calendar_svc.web.validators import RawHeaders, is_not_modified
 
 log = logging.getLogger(__name__)
@@ -32,6 +37,15 @@ UNAVAILABLE_BODY = (
 )
 INTERNAL_ERROR_BODY = "Lỗi máy chủ / Internal server error\n"
 BAD_REQUEST_PREFIX = "Yêu cầu không hợp lệ / Bad request: "
+
+#: The title of each error page, by status: (Vietnamese, English).
+ERROR_TITLES: dict[int, tuple[str, str]] = {
+    400: ("Yêu cầu không hợp lệ", "Bad request"),
+    404: ("Không tìm thấy", "Not found"),
+    405: ("Phương thức không được phép", "Method not allowed"),
+    500: ("Lỗi máy chủ", "Internal server error"),
+    503: ("Tạm thời chưa sẵn sàng, vui lòng thử lại sau", "Temporarily unavailable, retry later"),
+}
 
 
 _NOSNIFF = {"X-Content-Type-Options": "nosniff"}
@@ -63,12 +77,44 @@ def feed_response(request: Request, feed: Rendered) -> Response:
     return RawResponse(200, feed.headers_200, feed.data)
 
 
+def _lang(request: Request) -> str:
+    path = request.url.path
+    if path == "/en" or path.startswith("/en/") or request.query_params.get("lang") == "en":
+        return "en"
+    return "vi"
+
+
 def _body(request: Request, status: int, message: str) -> Response:
-    """Return an error body: JSON under /api/, plain text elsewhere."""
+    """Return an error body: JSON under /api/, an HTML page elsewhere."""
     if request.url.path.startswith("/api/"):
         text = json.dumps({"error": message.strip()}, ensure_ascii=False)
         return Response(text, status, headers=_NOSNIFF, media_type="application/json")
-    return Response(message, status, headers=_NOSNIFF, media_type="text/plain")
+    env: jinja2.Environment = request.app.state.templates
+    lang = _lang(request)
+    vi, en = ERROR_TITLES.get(status, (message.strip(), message.strip()))
+    title = en if lang == "en" else f"{vi} / {en}"
+    detail = message.strip()
+    if detail.startswith(BAD_REQUEST_PREFIX):
+        detail = detail[len(BAD_REQUEST_PREFIX) :]
+    elif status in ERROR_TITLES:
+        detail = ""
+    html = error_page(env, status, lang, title, detail)
+    headers = {**_NOSNIFF, "Content-Language": lang}
+    return HTMLResponse(html, status, headers=headers)
+
+
+def error_page(
+    env: jinja2.Environment, status: int, lang: str, message: str, detail: str = ""
+) -> str:
+    """Return the HTML of an error page: ``lang``, a title, the message, a link back."""
+    return env.get_template("error.html").render(
+        lang=lang,
+        t=page_texts(lang),
+        status=status,
+        title=message,
+        detail=detail,
+        home_href="/en/" if lang == "en" else "/",
+    )
 
 
 def _slash_redirect(request: Request) -> Response | None:

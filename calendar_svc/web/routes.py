@@ -30,7 +30,8 @@ def _service(request: Request) -> FeedService:
 
 
 async def feed(request: Request) -> Response:
-    """``GET``/``HEAD /feeds/{name}.ics``: a published feed, or ``custom`` by query."""
+    """``GET``/``HEAD /feeds/{name}.ics``: a feed by name (``province/quang-ninh``), or
+    ``custom`` by query."""
     service = _service(request)
     name = request.path_params["name"]
     if name == "custom":

@@ -48,8 +48,14 @@ class InstalledCli(Cli):
         return result
 
     def smtp_env(self, port: int, **more: str) -> dict[str, str]:
-        """Return the environment that points the command at a local SMTP server."""
-        return {"CALENDAR_SVC_SMTP_HOST": "127.0.0.1", "CALENDAR_SVC_SMTP_PORT": str(port), **more}
+        """Return the environment that points the command at a local SMTP server, with a
+        public web address for the links in mails (reminders refuse loopback links)."""
+        return {
+            "CALENDAR_SVC_SMTP_HOST": "127.0.0.1",
+            "CALENDAR_SVC_SMTP_PORT": str(port),
+            "CALENDAR_SVC_WEB_BASE_URL": "https://lich.example.org",
+            **more,
+        }
 
     def run_once(self, port: int, now: str, **more: str) -> Result:
         """Run ``remind run-once --now NOW`` against the server on ``port``."""

@@ -90,8 +90,25 @@ def test_add_edit_remove(cli: Cli) -> None:
         "dia-phuong",
         "--scope",
         "city:cam-pha",
+        "--source",
+        "Quyết định 1/QĐ",
     )
     assert dup.code == 1 and "already exists" in dup.err
+
+    unsourced = cli(
+        "add",
+        "chien-thang-y",
+        "--name-vi",
+        "Y",
+        "--origin",
+        "1954-03-13",
+        "--category",
+        "dia-phuong",
+        "--scope",
+        "city:cam-pha",
+    )
+    assert unsourced.code == 1
+    assert "option --source: is empty" in unsourced.err
 
     edit = cli("edit", "chien-thang-x", "--origin", "1954-03-14")
     assert edit.code == 0, edit.err
@@ -101,7 +118,7 @@ def test_add_edit_remove(cli: Cli) -> None:
     bad = cli("edit", "chien-thang-x", "--origin", "1954-02-30", "--scope", "mars")
     assert bad.code == 1
     assert "calendar-svc edit: option --origin: '1954-02-30' is not a valid date" in bad.err
-    assert "calendar-svc edit: option --scope: unknown scope 'mars'" in bad.err
+    assert "calendar-svc edit: option --scope: phạm vi không có / unknown scope 'mars'" in bad.err
 
     refused = cli("remove", "chien-thang-x")
     assert refused.code != 0 and "--yes" in refused.err

@@ -52,7 +52,8 @@ def test_round_first_is_the_organisation_s_choice(cli: Cli) -> None:
     assert "[năm" not in item
     assert cli("org", "edit", "cam-pha", "--round-marked").code == 0
     item = cli("directive", "2023-02", "--org", "cam-pha").out.splitlines()[0]
-    assert item.startswith(ITEM_HEAD + "115 năm Ngày sinh đồng chí Nguyễn Đức Cảnh")
+    # Marked in date order: the month-only Tuyên ngôn (02/1848) first, dated on the 1st.
+    assert item.startswith(ITEM_HEAD + "175 năm Ra đời tác phẩm “Tuyên ngôn của Đảng Cộng sản”")
 
 
 def test_lookahead_horizon_from_the_record(cli: Cli) -> None:

@@ -22,12 +22,9 @@ def this_year() -> int:
     return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
 
 
+#: What ``feeds build`` writes by default: all, the categories, round, national, provinces.
 FEEDS = [
     "all",
-    "national",
-    "quang-ninh",
-    "cam-pha",
-    "ha-long",
     "ngay-le-lon",
     "su-kien-lich-su",
     "ngay-sinh-lanh-dao",
@@ -36,7 +33,13 @@ FEEDS = [
     "dia-phuong",
     "le-hoi",
     "round",
+    "national",
+    "province/quang-ninh",
 ]
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def test_build_writes_every_feed_then_rewrites_none(cli: Cli, tmp_path: Path) -> None:
@@ -48,20 +51,40 @@ def test_build_writes_every_feed_then_rewrites_none(cli: Cli, tmp_path: Path) ->
     assert all(line.endswith("ghi mới / written") for line in lines[:-1])
     year = this_year()
     assert lines[-1] == (
-        f"13 lịch / feeds (13 ghi mới / written) in {out}, {year - 1}-01-01 … {year + 5}-12-31"
+        f"11 lịch / feeds (11 ghi mới / written) in {out}, {year - 1}-01-01 … {year + 5}-12-31"
     )
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.ics" for n in FEEDS)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = files(out)
+    assert sorted(before) == sorted(f"{n}.ics" for n in FEEDS)
 
     second = cli("feeds", "build", "--out", str(out))
     assert second.code == 0, second.err
     assert all(line.endswith("không đổi / unchanged") for line in second.out.splitlines()[:-1])
     assert "(0 ghi mới / written)" in second.out
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert files(out) == before
 
-    cal = icalendar.Calendar.from_ical(before["cam-pha.ics"])
+    cal = icalendar.Calendar.from_ical(before["province/quang-ninh.ics"])
     uids = {str(e["uid"]) for e in cal.walk("VEVENT")}
-    assert f"thanh-lap-dang-{year}@127.0.0.1" in uids  # the host of the default web.base_url
+    domain = next(iter(uids)).split("@", 1)[1]
+    assert domain.endswith(".calendar-svc")  # generated once for this installation
+    assert f"thanh-lap-dang-{year}@{domain}" in uids
+    assert any(u.startswith("bac-ho-tham-mo-deo-nai-") for u in uids)  # a Cẩm Phả row
+
+
+def test_build_chosen_feeds_and_every_scope(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    chosen = cli("feeds", "build", "--out", str(out), "city:cam-pha", "round", "national")
+    assert chosen.code == 0, chosen.err
+    assert sorted(files(out)) == ["city/cam-pha.ics", "national.ics", "round.ics"]
+    every = cli("feeds", "build", "--out", str(tmp_path / "every"), "--all")
+    assert every.code == 0, every.err
+    assert {"city/cam-pha.ics", "city/ha-long.ics", "province/quang-ninh.ics"} <= set(
+        files(tmp_path / "every")
+    )
+    assert len(files(tmp_path / "every")) == len(FEEDS) + 2
+    unknown = cli("feeds", "build", "--out", str(tmp_path / "x"), "province:nowhere")
+    assert unknown.code != 0
+    assert unknown.err.count("\n") == 1 and "province:nowhere" in unknown.err
+    assert not (tmp_path / "x").exists()
 
 
 def test_build_follows_the_configuration(cli: Cli) -> None:
@@ -79,7 +102,9 @@ def test_build_follows_the_configuration(cli: Cli) -> None:
     cal = icalendar.Calendar.from_ical((out / "all.ics").read_bytes())
     events = cal.walk("VEVENT")
     assert {e.decoded("dtstart").year for e in events} == {year}
-    assert all(str(e["uid"]).endswith("@lich.example.vn") for e in events)
+    # The UID domain is the installation's, never the host of web.base_url.
+    assert not any(str(e["uid"]).endswith("@lich.example.vn") for e in events)
+    assert len({str(e["uid"]).split("@", 1)[1] for e in events}) == 1
     assert all(len(e.walk("VALARM")) == 1 for e in events)
 
 

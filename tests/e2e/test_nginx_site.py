@@ -60,15 +60,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Server
         pytest.skip("nginx is not installed (apt-get install nginx-light)")
     home = tmp_path_factory.mktemp("nginx-site")
     server = Server(home / "svc").start()
+    static = home / "static"
+    built = subprocess.run(
+        [sys.executable, "-m", "calendar_svc", "feeds", "build", "--out", str(static / "feeds")],
+        env=server.env,
+        capture_output=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
     root = home / "nginx"
     root.mkdir()
     port = free_port()
     text = SITE.read_text(encoding="utf-8")
-    assert "listen 80;" in text and "alias /srv/lich/feeds/;" in text
+    assert "listen 80;" in text and "root /srv/lich;" in text
     text = (
         text.replace("listen [::]:80;", "")
         .replace("listen 80;", f"listen 127.0.0.1:{port};")
-        .replace("/srv/lich/feeds/", f"{server.feeds_dir}/")
+        .replace("/srv/lich", str(static))
         .replace("http://127.0.0.1:8080", f"http://127.0.0.1:{server.port}")
     )
     (root / "site.conf").write_text(text, encoding="utf-8")
@@ -100,16 +108,27 @@ def test_static_feeds_have_the_calendar_type_no_compression_and_short_caching(
     site: tuple[int, Server],
 ) -> None:
     port, server = site
-    status, headers, body = get(port, "/feeds/cam-pha.ics", Accept_Encoding="gzip, br")
+    path = "/feeds/province/quang-ninh.ics"
+    status, headers, body = get(port, path, Accept_Encoding="gzip, br")
     assert status == 200
-    assert body == (server.feeds_dir / "cam-pha.ics").read_bytes()  # the published file
+    static = server.home.parent / "static"
+    assert body == (static / "feeds" / "province" / "quang-ninh.ics").read_bytes()  # the file
     assert headers["content-type"] == "text/calendar; charset=utf-8"
     assert "content-encoding" not in headers
     assert headers["cache-control"] == "public, max-age=300, no-transform"
     assert headers["x-content-type-options"] == "nosniff"
-    again, _, empty = get(port, "/feeds/cam-pha.ics", If_None_Match=headers["etag"])
+    again, _, empty = get(port, path, If_None_Match=headers["etag"])
     assert (again, empty) == (304, b"")
-    assert get(port, "/feeds/nope.ics")[0] == 404
+    assert get(port, "/feeds/nope.ics")[0] == 404  # asked of the service, which has none
+
+
+def test_feeds_not_built_come_from_the_service(site: tuple[int, Server]) -> None:
+    port, server = site
+    assert not (server.home.parent / "static" / "feeds" / "city").exists()
+    status, headers, body = get(port, "/feeds/city/cam-pha.ics")
+    assert status == 200 and body.startswith(b"BEGIN:VCALENDAR")
+    assert headers["content-type"] == "text/calendar; charset=utf-8"
+    assert get(port, "/feeds/city/cam-pha.ics", If_None_Match=headers["etag"])[0] == 304
 
 
 def test_the_rest_is_proxied_to_the_service(site: tuple[int, Server]) -> None:

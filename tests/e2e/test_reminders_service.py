@@ -77,7 +77,8 @@ def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
 def test_serve_runs_the_scheduler_and_unsubscribes_by_post_only(cli: InstalledCli) -> None:
     due_today(cli, "can-bo@example.org")
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    # Mails carry the public address (never a loopback one); the test reaches it locally.
+    base = f"http://lich.example.org:{port}"
     with SmtpServer() as server:
         proc = start(cli, server, "serve", "--port", str(port), CALENDAR_SVC_WEB_BASE_URL=base)
         try:
@@ -86,7 +87,7 @@ def test_serve_runs_the_scheduler_and_unsubscribes_by_post_only(cli: InstalledCl
             (mail,) = server.received
             link = re.match(r"<([^>]+)>", mail.message["List-Unsubscribe"])
             assert link is not None and link[1].startswith(f"{base}/unsubscribe?t=")
-            url = link[1]
+            url = link[1].replace("lich.example.org", "127.0.0.1", 1)
             page = httpx.get(url, timeout=30)
             assert page.status_code == 200
             assert "can-bo@example.org" in page.text and '<form method="post"' in page.text

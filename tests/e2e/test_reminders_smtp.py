@@ -60,6 +60,21 @@ def text_of(msg: EmailMessage, subtype: str) -> str:
     return str(part.get_content()).replace("\r\n", "\n")  # text travels in canonical CRLF
 
 
+@pytest.mark.parametrize("base_url", ["", "http://127.0.0.1:8080"])
+def test_no_mail_with_links_to_this_machine(cli: InstalledCli, base_url: str) -> None:
+    with SmtpServer() as server:
+        cli.ok("org", "add", "quang-ninh", "--name", QUANG_NINH, "--scope", "province:quang-ninh")
+        cli.ok(
+            "subscribers", "add", "can-bo@example.org", "--name", "Cán bộ", "--org", "quang-ninh"
+        )
+        env = cli.smtp_env(server.port, CALENDAR_SVC_WEB_BASE_URL=base_url)
+        refused = cli("remind", "run-once", "--now", "2023-01-23T08:00", env=env)
+        assert refused.code == 1
+        assert refused.err.count("\n") == 1 and "web.base_url" in refused.err
+        assert "Traceback" not in refused.err
+        assert server.received == []
+
+
 def test_new_user_gets_exactly_one_digest_once(cli: InstalledCli) -> None:
     """The issue's scenario, command for command, on a fresh database."""
     with SmtpServer() as server:
@@ -67,7 +82,7 @@ def test_new_user_gets_exactly_one_digest_once(cli: InstalledCli) -> None:
         cli.ok(
             "subscribers", "add", "can-bo@example.org", "--name", "Cán bộ", "--org", "quang-ninh"
         )
-        env = {"CALENDAR_SVC_SMTP_HOST": "127.0.0.1", "CALENDAR_SVC_SMTP_PORT": str(server.port)}
+        env = cli.smtp_env(server.port)
         first = cli("remind", "run-once", "--now", "2023-01-23T08:00", env=env)
         assert first.code == 0, first.err
         assert len(server.received) == 1
@@ -123,7 +138,7 @@ def test_digest_content_mime_headers_and_calendar(cli: InstalledCli) -> None:
     assert february.message["Message-ID"] == rows[("2023-02-01", 10)]["message_id"]
     assert decoded(raw_header(march, "To")) == "Cán bộ <can-bo@example.org>"
     unsubscribe = msg["List-Unsubscribe"]
-    assert unsubscribe.startswith("<http://127.0.0.1:8080/unsubscribe?t=")
+    assert unsubscribe.startswith("<https://lich.example.org/unsubscribe?t=")
     assert ", <mailto:calendar-svc@localhost?subject=unsubscribe%20" in unsubscribe
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -145,13 +160,22 @@ def test_digest_content_mime_headers_and_calendar(cli: InstalledCli) -> None:
 def test_preview_is_the_message_that_will_be_sent(cli: InstalledCli, tmp_path: Path) -> None:
     cli.setup_quang_ninh("can-bo@example.org")
     out = tmp_path / "march.eml"
+    public = {"CALENDAR_SVC_WEB_BASE_URL": "https://lich.example.org"}
     cli.ok(
-        "remind", "preview", "--month", "2023-03", "--to", "can-bo@example.org", "--out", str(out)
+        "remind",
+        "preview",
+        "--month",
+        "2023-03",
+        "--to",
+        "can-bo@example.org",
+        "--out",
+        str(out),
+        env=public,
     )
     stdout = subprocess.run(
         cli.argv("remind", "preview", "--month", "2023-03", "--to", "can-bo@example.org"),
         capture_output=True,
-        env=cli.env,
+        env={**cli.env, **public},
         check=True,
     ).stdout
     assert stdout == out.read_bytes()

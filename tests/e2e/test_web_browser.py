@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 from web_support import BASE_URL, Server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -59,12 +60,14 @@ def check_month(page: Page) -> None:
     cam_pha = page.locator("li.feed.current").first
     assert (
         cam_pha.locator("a.subscribe").get_attribute("href")
-        == "webcal://lich.example.vn/feeds/cam-pha.ics"
+        == "webcal://lich.example.vn/feeds/city/cam-pha.ics"
     )
-    assert cam_pha.locator("a.download").get_attribute("href") == f"{BASE_URL}/feeds/cam-pha.ics"
-    assert cam_pha.locator("input").input_value() == f"{BASE_URL}/feeds/cam-pha.ics"
+    feed = f"{BASE_URL}/feeds/city/cam-pha.ics"
+    assert cam_pha.locator("a.download").get_attribute("href") == feed
+    assert cam_pha.locator("input").input_value() == feed
     hrefs = page.locator("li.feed a.subscribe").evaluate_all("els => els.map(e => e.href)")
-    assert all(h.startswith("webcal://lich.example.vn/feeds/") for h in hrefs) and len(hrefs) == 13
+    # Cẩm Phả, Quảng Ninh, national, all, round and the seven categories.
+    assert all(h.startswith("webcal://lich.example.vn/feeds/") for h in hrefs) and len(hrefs) == 12
 
 
 def test_month_page_in_chromium(server: Server, browser: Browser) -> None:
@@ -91,8 +94,115 @@ def test_month_page_on_a_phone(server: Server, browser: Browser) -> None:
     assert overflow <= 0, f"the page is {overflow}px wider than the phone"
     page.screenshot(path=ARTIFACTS / "month-2023-02-cam-pha-phone.png", full_page=True)
     page.screenshot(path=ARTIFACTS / "month-2023-02-cam-pha-phone-top.png")
-    page.locator("#dang-ky").scroll_into_view_if_needed()
+    page.locator("#subscribe").scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "month-2023-02-cam-pha-phone-subscribe.png")
     page.click("a[rel=next]")
     assert "/month/2023-03?scope=city%3Acam-pha" in page.url
     context.close()
+
+
+@pytest.fixture(scope="module")
+def unset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server without web.base_url: its links follow the address a request came to."""
+    srv = Server(tmp_path_factory.mktemp("no-base"), env={"CALENDAR_SVC_WEB_BASE_URL": ""}).start()
+    yield srv
+    srv.stop()
+
+
+def _clients_page(browser: Browser, server: Server) -> tuple[Page, list[str]]:
+    """Open the Cẩm Phả page with the calendar services' sites answered locally."""
+    context = browser.new_context()
+    opened: list[str] = []
+
+    def answer(route: Route) -> None:
+        opened.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<title>client</title>")
+
+    context.route("https://calendar.google.com/**", answer)
+    context.route("https://outlook.live.com/**", answer)
+    context.route("https://outlook.office.com/**", answer)
+    page = context.new_page()
+    page.goto(f"{server.url}/month/2023-02?scope=city:cam-pha")
+    return page, opened
+
+
+def test_subscribe_links_for_every_client(unset: Server, browser: Browser) -> None:
+    page, opened = _clients_page(browser, unset)
+    feed = page.locator("li.feed.current").first
+    https = f"{unset.url}/feeds/city/cam-pha.ics"  # the port the server listens on
+    webcal = https.replace("http://", "webcal://", 1)
+    # Apple Calendar, Outlook for Windows and Mac, Thunderbird: webcal://
+    assert feed.locator("a.subscribe").get_attribute("href") == webcal
+    # Any other client: the https address, to copy; it answers with the calendar.
+    assert feed.locator("input").input_value() == https
+    reply = page.request.get(https)
+    assert reply.status == 200 and reply.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert reply.body().startswith(b"BEGIN:VCALENDAR")
+    title = feed.locator(".title").inner_text()
+    # Google Calendar (From URL), Outlook.com and Microsoft 365 (add from web): each link
+    # opens the client's page with the feed filled in.
+    for css, host, check in (
+        ("a.google", "calendar.google.com", lambda q: q["cid"] == [webcal]),
+        ("a.outlook", "outlook.live.com", lambda q: q["url"] == [https] and q["name"] == [title]),
+        (
+            "a.outlook-work",
+            "outlook.office.com",
+            lambda q: q["url"] == [https] and q["name"] == [title],
+        ),
+    ):
+        with page.context.expect_page() as popup:
+            feed.locator(css).click()
+        popup.value.wait_for_load_state()
+        url = urlsplit(opened[-1])
+        assert url.hostname == host, opened
+        assert check(parse_qs(url.query)), (css, opened[-1])
+        assert popup.value.title() == "client"
+        popup.value.close()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    feed.locator("button[data-copy]").click()
+    assert feed.locator("button[data-copy]").inner_text() == "Đã chép"
+    assert page.evaluate("navigator.clipboard.readText()") == https
+    page.context.close()
+
+
+def test_english_page(server: Server, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(f"{server.url}/month/2023-02?scope=city:cam-pha")
+    page.click("header a.lang")
+    assert "/en/month/2023-02?scope=city%3Acam-pha" in page.url
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.title() == "February 2023 — Commemoration calendar"
+    assert page.locator("h1").inner_text() == "Anniversaries of February 2023"
+    party = page.locator("li.event", has_text="Founding of the Communist Party of Vietnam")
+    assert "93 years" in party.inner_text() and "Tuesday" not in party.inner_text()
+    assert "Friday" in party.inner_text()  # 3 February 2023
+    assert page.locator("li.feed.current a.subscribe").inner_text() == "Subscribe"
+    assert (
+        "93rd anniversary of Founding of the Communist Party"
+        in page.locator("p.directive").inner_text()
+    )
+    page.click("a[rel=next]")
+    assert "/en/month/2023-03" in page.url and page.get_attribute("html", "lang") == "en"
+    page.goto(f"{server.url}/month/2023-02?lang=en")
+    assert page.get_attribute("html", "lang") == "en"
+    page.click("header a.lang")
+    assert page.get_attribute("html", "lang") == "vi"
+    page.close()
+
+
+def test_error_pages(server: Server, browser: Browser) -> None:
+    page = browser.new_page()
+    reply = page.goto(f"{server.url}/month/2023-13")
+    assert reply is not None and reply.status == 400
+    assert page.get_attribute("html", "lang") == "vi"
+    assert page.title().startswith("400 Yêu cầu không hợp lệ / Bad request")
+    assert "2023-13" in page.locator("p.detail").inner_text()
+    page.click("a.back")
+    assert page.url == f"{server.url}/" and page.locator("ol.events, p").count() > 0
+    reply = page.goto(f"{server.url}/en/feeds-that-do-not-exist")
+    assert reply is not None and reply.status == 404
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.title() == "404 Not found — Commemoration calendar"
+    page.click("a.back")
+    assert page.url == f"{server.url}/en/" and page.get_attribute("html", "lang") == "en"
+    page.close()

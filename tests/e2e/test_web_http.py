@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -38,8 +42,10 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv.stop()
 
 
-def test_feed_is_served_with_validators_and_equals_the_published_file(server: Server) -> None:
-    reply = server.get("/feeds/cam-pha.ics", Accept_Encoding="gzip, deflate, br")
+def test_feed_is_served_with_validators_and_equals_the_built_file(
+    server: Server, tmp_path: Path
+) -> None:
+    reply = server.get("/feeds/city/cam-pha.ics", Accept_Encoding="gzip, deflate, br")
     assert reply.status == 200
     assert reply.headers["content-type"] == "text/calendar; charset=utf-8"
     assert reply.headers["etag"].startswith('"') and not reply.headers["etag"].startswith("W/")
@@ -47,9 +53,21 @@ def test_feed_is_served_with_validators_and_equals_the_published_file(server: Se
     assert "content-encoding" not in reply.headers
     assert "no-transform" in reply.headers["cache-control"]
     assert int(reply.headers["content-length"]) == len(reply.body)
-    assert reply.body == (server.feeds_dir / "cam-pha.ics").read_bytes()
+    out = tmp_path / "built"
+    built = subprocess.run(
+        [sys.executable, "-m", "calendar_svc", "feeds", "build", "--out", str(out), "city:cam-pha"],
+        env=server.env,
+        capture_output=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    assert reply.body == (out / "city" / "cam-pha.ics").read_bytes()  # same bytes as static
     cal = icalendar.Calendar.from_ical(reply.body)
-    assert any("@lich.example.vn" in str(e["uid"]) for e in cal.walk("VEVENT"))
+    # UIDs end in the installation's domain, not the host of web.base_url.
+    assert not any("@lich.example.vn" in str(e["uid"]) for e in cal.walk("VEVENT"))
+    # Earlier names, the percent-encoded id and the path form give the same feed.
+    for path in ("/feeds/cam-pha.ics", "/feeds/city%3Acam-pha.ics"):
+        assert server.get(path).body == reply.body, path
 
 
 def test_fast_path_and_route_answer_alike(server: Server) -> None:
@@ -68,11 +86,14 @@ def test_fast_path_and_route_answer_alike(server: Server) -> None:
     }
 
 
-def test_every_published_feed_is_served(server: Server) -> None:
-    names = sorted(p.stem for p in server.feeds_dir.glob("*.ics"))
-    assert {"all", "national", "quang-ninh", "cam-pha", "round", "ngay-le-lon"} <= set(names)
+def test_every_feed_is_served(server: Server) -> None:
+    names = ["all", "national", "province/quang-ninh", "city/cam-pha", "city/ha-long", "round"]
+    names += ["ngay-le-lon", "le-hoi", "dia-phuong", "quang-ninh", "ha-long"]
     for name in names:
-        assert server.get(f"/feeds/{name}.ics").status == 200
+        reply = server.get(f"/feeds/{name}.ics")
+        assert reply.status == 200, name
+        assert b"BEGIN:VEVENT" in reply.body, name
+    assert not server.feeds_dir.exists()  # the server writes no file
 
 
 def test_304_by_etag(server: Server) -> None:
@@ -118,7 +139,13 @@ def test_unknown_feed_and_page_are_404(server: Server) -> None:
     for path in ("/feeds/nope.ics", "/feeds/all.txt", "/feeds/", "/nope", "/feeds/ALL.ics"):
         reply = server.get(path)
         assert reply.status == 404, path
-        assert reply.text == "Không tìm thấy / Not found\n"
+        assert reply.headers["content-type"] == "text/html; charset=utf-8"
+        assert '<html lang="vi">' in reply.text
+        assert "<title>404 Không tìm thấy / Not found — Lịch kỷ niệm</title>" in reply.text
+        assert '<a class="back" href="/">' in reply.text
+    english = server.get("/en/nope")
+    assert english.status == 404 and '<html lang="en">' in english.text
+    assert "<title>404 Not found" in english.text and '<a class="back" href="/en/">' in english.text
 
 
 def test_wrong_method_is_405(server: Server) -> None:
@@ -188,9 +215,9 @@ def test_custom_feed_filters(server: Server) -> None:
 def test_bad_custom_query_is_400_with_a_message(server: Server, query: str, message: str) -> None:
     reply = server.get(f"/feeds/custom.ics?{query}")
     assert reply.status == 400
-    assert reply.headers["content-type"].startswith("text/plain")
-    assert reply.text.startswith("Yêu cầu không hợp lệ / Bad request: ")
-    assert message in reply.text
+    assert reply.headers["content-type"].startswith("text/html")
+    assert "<title>400 Yêu cầu không hợp lệ / Bad request" in reply.text
+    assert message in html.unescape(reply.text)
 
 
 def test_month_page_lists_the_month(server: Server) -> None:
@@ -205,10 +232,16 @@ def test_month_page_lists_the_month(server: Server) -> None:
         "Ngày thành lập Thành phố Cẩm Phả",
     ):
         assert name in text
-    assert "webcal://lich.example.vn/feeds/cam-pha.ics" in text
-    assert f'value="{BASE_URL}/feeds/cam-pha.ics"' in text
+    assert "webcal://lich.example.vn/feeds/city/cam-pha.ics" in text
+    assert f'value="{BASE_URL}/feeds/city/cam-pha.ics"' in text
     assert "93 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2023)" in text
     assert server.get("/").status == 200
+
+
+def test_month_page_reads_the_month_as_the_cli_does(server: Server) -> None:
+    short = server.get("/month/2023-2?scope=city:cam-pha")
+    assert short.status == 200
+    assert short.text == server.get("/month/2023-02?scope=city:cam-pha").text
 
 
 @pytest.mark.parametrize(
@@ -227,8 +260,9 @@ def test_month_page_bad_input(server: Server, path: str, status: int) -> None:
 def test_reflected_input_is_never_html(server: Server) -> None:
     reply = server.get("/month/2023-02?scope=%3Cscript%3Ealert(1)%3C/script%3E")
     assert reply.status == 400
-    assert reply.headers["content-type"] == "text/plain; charset=utf-8"
+    assert reply.headers["content-type"] == "text/html; charset=utf-8"
     assert reply.headers["x-content-type-options"] == "nosniff"
+    assert "<script>alert" not in reply.text and "&lt;script&gt;alert" in reply.text
 
 
 def test_api_occurrences(server: Server) -> None:
@@ -284,5 +318,41 @@ def test_errors_give_503_with_retry_after_never_an_empty_feed(broken: Server) ->
         b"database unavailable\n",
         b"feeds unavailable\n",
     )
-    assert not list(broken.feeds_dir.glob("*.ics"))
+    assert not list(broken.feeds_dir.rglob("*.ics"))
     assert broken.get("/feeds/nope.ics").status == 404
+
+
+def test_month_page_picks_a_province_then_a_commune(server: Server) -> None:
+    from urllib.parse import quote
+
+    page = server.get("/month/2023-02?scope=" + quote("phường Cửa Ông"))
+    assert page.status == 200
+    html = page.text
+    assert '<option value="province:quang-ninh" selected>Quảng Ninh</option>' in html
+    assert '<option value="commune:quang-ninh/cua-ong" selected>Phường Cửa Ông</option>' in html
+    assert html.count('<option value="commune:quang-ninh/') == 54
+    assert "Ngày thành lập Thành phố Cẩm Phả" in html and "Thành phố Cẩm Phả</div>" in html
+    assert 'name="viewport"' in html and "data-autosubmit" in html
+    # Another province chosen while a commune of the first is still selected: that province.
+    moved = server.get(
+        "/month/2023-02?province=province:thanh-hoa&scope=commune:quang-ninh/cua-ong"
+    ).text
+    assert '<option value="province:thanh-hoa" selected>Thanh Hóa</option>' in moved
+    assert 'value="commune:quang-ninh/' not in moved and 'value="commune:thanh-hoa/' in moved
+    assert "Ngày thành lập Thành phố Cẩm Phả" not in moved
+    every = server.get("/month/2023-02?province=&scope=commune:quang-ninh/cua-ong").text
+    assert "Tất cả phạm vi" in every and 'value="commune:' not in every
+    wrong = server.get("/month/2023-02?scope=" + quote("phường Cửa Ôngg"))
+    assert wrong.status == 400 and "nearest: commune:quang-ninh/cua-ong" in wrong.text
+
+
+def test_month_page_keeps_a_former_unit_chosen(server: Server) -> None:
+    html = server.get("/month/2023-02?scope=province:quang-binh").text
+    assert (
+        '<option value="province:quang-binh" selected>Quảng Bình (đến 30/06/2025)</option>' in html
+    )
+    html = server.get("/month/2023-02?scope=city:cam-pha").text
+    assert (
+        '<option value="district:quang-ninh/cam-pha" selected>Thành phố Cẩm Phả (đến 30/06/2025)'
+        in html
+    )

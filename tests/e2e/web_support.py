@@ -37,6 +37,7 @@ class Server:
     def __init__(self, home: Path, *, env: dict[str, str] | None = None) -> None:
         self.home = home
         self.port = free_port()
+        self.host = "127.0.0.1"
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_SVC_")}
         self.env.update(
@@ -44,8 +45,8 @@ class Server:
             XDG_CONFIG_HOME=str(home / "config"),
             CALENDAR_SVC_WEB_BASE_URL=BASE_URL,
             PYTHONIOENCODING="utf-8",
-            **(env or {}),
         )
+        self.env.update(env or {})
         self.log = home / "server.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -63,7 +64,7 @@ class Server:
                     "calendar_svc",
                     "serve",
                     "--host",
-                    "127.0.0.1",
+                    self.host,
                     "--port",
                     str(self.port),
                 ],

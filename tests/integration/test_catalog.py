@@ -60,7 +60,7 @@ def test_all_problems_at_once(tmp_path: Path) -> None:
     text = (
         f"{HEADER}\n"
         "a,Tên,Name,1930-02-03,solar,khong-co,national,,,s\n"
-        "b,Tên,Name,1930-02-03,solar,su-kien-lich-su,province:ha-noi,,,s\n"
+        "b,Tên,Name,1930-02-03,solar,su-kien-lich-su,province:atlantis,,,s\n"
         "a,Tên,Name,1930-02-03,solar,su-kien-lich-su,national,,,s\n"
         "c,Tên,Name,1930-02-03,moon,su-kien-lich-su,national,,1920-01-01,s\n"
     )
@@ -69,7 +69,8 @@ def test_all_problems_at_once(tmp_path: Path) -> None:
         "data/anniversaries.csv:2: column 'category': unknown category 'khong-co' (known: ngay-le-lon,"
     )
     assert errors[1].startswith(
-        "data/anniversaries.csv:3: column 'scope': unknown scope 'province:ha-noi' (known: national,"
+        "data/anniversaries.csv:3: column 'scope': phạm vi không có / unknown scope "
+        "'province:atlantis'"
     )
     assert errors[2] == "data/anniversaries.csv:4: column 'id': 'a' is already used on line 2"
     assert (
@@ -113,7 +114,7 @@ def test_bom_and_crlf_accepted(tmp_path: Path) -> None:
 
 
 def test_missing_and_unknown_columns(tmp_path: Path) -> None:
-    errors = _errors(tmp_path, "id,name_vi,orign,category,scope\n")
+    errors = _errors(tmp_path, "id,name_vi,orign,category,scope,source\n")
     assert errors == [
         "data/anniversaries.csv:1: unknown column 'orign' (known: " + ", ".join(COLUMNS) + ")",
         "data/anniversaries.csv:1: missing required column 'origin'",
@@ -168,7 +169,7 @@ def test_bundled_dataset_is_valid_and_covers_the_reference() -> None:
     major = [a for a in anns.values() if a.category == "ngay-le-lon"]
     assert len(major) >= 8
     scopes = {a.scope for a in anns.values()}
-    assert {"national", "province:quang-ninh", "city:cam-pha"} <= scopes
+    assert {"national", "province:quang-ninh", "district:quang-ninh/cam-pha"} <= scopes
     assert any(a.date_form is DateForm.DAY for a in anns.values())
 
 
@@ -206,5 +207,9 @@ def test_the_column_table_reads_every_file_column_and_fills_every_field() -> Non
 
     names = [column.name for column in PARSED_COLUMNS]
     assert sorted(names) == sorted(COLUMNS)
-    assert REQUIRED_COLUMNS == ("id", "name_vi", "origin", "category", "scope")
-    assert {f.name for f in fields(Anniversary)} == set(names) - {"calendar", "leap_month"}
+    assert REQUIRED_COLUMNS == ("id", "name_vi", "origin", "category", "scope", "source")
+    # revised_at is the store's (when the row last changed), never in a file.
+    assert {f.name for f in fields(Anniversary)} - {"revised_at"} == set(names) - {
+        "calendar",
+        "leap_month",
+    }

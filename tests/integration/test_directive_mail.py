@@ -43,6 +43,7 @@ def composer(org: Organisation) -> Composer:
         unsubscribe_mailto="",
         tz=ZoneInfo("Asia/Ho_Chi_Minh"),
         secret="test-secret",
+        uid_domain="lich.example.org",
     )
     anniversaries, scopes = load_bundled(), load_scopes()
     return Composer(

@@ -54,8 +54,12 @@ class Home:
 
 
 def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
-    """Return every entry of the directory (temporary files included) with bytes and mtime."""
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(directory.iterdir())}
+    """Return every file under the directory (temporary files included) with bytes and mtime."""
+    return {
+        str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
 
 
 def mount(*args: str) -> None:
@@ -77,10 +81,10 @@ def home(tmp_path: Path) -> Home:
 
 @pytest.fixture
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 8 MiB tmpfs (the bundled data's feeds take about 2.6 MB)."""
+    """A 40 MiB tmpfs (the bundled data's feeds take about 15 MB)."""
     target = tmp_path / "small"
     target.mkdir()
-    mount("-t", "tmpfs", "-o", "size=8m,mode=0755", "tmpfs", str(target))
+    mount("-t", "tmpfs", "-o", "size=40m,mode=0755", "tmpfs", str(target))
     try:
         yield target
     finally:
@@ -136,7 +140,7 @@ def test_room_for_some_feeds_but_not_all_changes_none(
     home.change_data()
     scratch = tmp_path / "scratch"
     assert home.run("feeds", "build", "--out", str(scratch)).returncode == 0
-    sizes = sorted(p.stat().st_size for p in scratch.glob("*.ics"))
+    sizes = sorted(p.stat().st_size for p in scratch.rglob("*.ics"))
     # Room for the largest new feed and then some, far less than all of them.
     fill(tmpfs, sizes[-1] + sizes[0] + 64 * 1024)
     assert shutil.disk_usage(tmpfs).free < sum(sizes) // 2

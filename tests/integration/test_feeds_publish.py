@@ -49,6 +49,13 @@ WINDOW = feed_window(TODAY, 1, 5)
 OPTIONS = FeedOptions(uid_domain="lich.example.vn")
 
 
+def feed_files(directory: Path) -> dict[str, Path]:
+    """Return the .ics files under ``directory`` by feed name (``province/quang-ninh``)."""
+    return {
+        str(p.relative_to(directory))[: -len(".ics")]: p for p in sorted(directory.rglob("*.ics"))
+    }
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> AnniversaryRepo:
     return open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}").anniversaries
@@ -74,12 +81,13 @@ def expected_events(store: AnniversaryRepo, spec_name: str) -> list[tuple[str, d
 def test_every_feed_reads_back_equal_with_three_parsers(
     store: AnniversaryRepo, published: Path
 ) -> None:
-    paths = sorted(published.glob("*.ics"))
-    assert {p.stem for p in paths} == {s.name for s in feed_definitions(load_scopes())}
+    files = feed_files(published)
+    assert set(files) == {s.name for s in feed_definitions(load_scopes())}
+    paths = list(files.values())
     by_js = parse_with_ical_js(paths)
-    for path in paths:
+    for name, path in files.items():
         data = path.read_bytes()
-        want = expected_events(store, path.stem)
+        want = expected_events(store, name)
         assert want, f"{path.name} is empty"
         assert check_bytes(data, path.name).ok
 
@@ -106,7 +114,7 @@ def test_every_feed_reads_back_equal_with_three_parsers(
 
 
 def test_counts_in_summaries_are_the_cores(store: AnniversaryRepo, published: Path) -> None:
-    cal = icalendar.Calendar.from_ical((published / "cam-pha.ics").read_bytes())
+    cal = icalendar.Calendar.from_ical((published / "city" / "cam-pha.ics").read_bytes())
     summaries = {str(e["uid"]): str(e["summary"]) for e in cal.walk("VEVENT")}
     assert summaries["thanh-lap-dang-2026@lich.example.vn"] == (
         "Kỷ niệm 96 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2026)"
@@ -124,22 +132,23 @@ def test_two_builds_are_byte_identical_and_the_second_writes_nothing(
     store: AnniversaryRepo, published: Path, tmp_path: Path
 ) -> None:
     before = {
-        p.name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino)
-        for p in published.glob("*.ics")
+        name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino)
+        for name, p in feed_files(published).items()
     }
     report = build_and_publish(store, feed_definitions(load_scopes()), WINDOW, published, OPTIONS)
     assert not any(f.written for f in report.feeds)
     after = {
-        p.name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino)
-        for p in published.glob("*.ics")
+        name: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino)
+        for name, p in feed_files(published).items()
     }
     assert after == before
     other = tmp_path / "again"
     build_and_publish(store, feed_definitions(load_scopes()), WINDOW, other, OPTIONS)
-    assert {p.name: p.read_bytes() for p in other.glob("*.ics")} == {
+    assert {name: p.read_bytes() for name, p in feed_files(other).items()} == {
         k: v[0] for k, v in before.items()
     }
-    assert sorted(os.listdir(published)) == sorted(before)  # no temporary files left
+    left = sorted(str(p.relative_to(published)) for p in published.rglob("*") if p.is_file())
+    assert left == sorted(f"{name}.ics" for name in before)  # no temporary files left
 
 
 def test_a_data_change_rewrites_only_the_feeds_it_touches(
@@ -151,12 +160,13 @@ def test_a_data_change_rewrites_only_the_feeds_it_touches(
     )
     report = build_and_publish(store, feed_definitions(load_scopes()), WINDOW, published, OPTIONS)
     written = {f.name for f in report.feeds if f.written}
-    # DTSTAMP is the revision, so every feed changes; a feed's new bytes hold the new revision.
-    assert written == {f.name for f in report.feeds}
+    # DTSTAMP is the row's own revision: only the feeds that hold the new row change.
+    # 2025 is năm lẻ 5: in round; Quảng Ninh holds its units' rows.
+    assert written == {"all", "city/cam-pha", "province/quang-ninh", "dia-phuong", "round"}
     data = (published / "dia-phuong.ics").read_bytes()
     assert b"UID:phuong-moi-2025@lich.example.vn" in data
-    assert b"DTSTAMP:20270101T000000Z" in data
-    assert b"phuong-moi" not in (published / "ha-long.ics").read_bytes()
+    assert data.count(b"DTSTAMP:20270101T000000Z") == data.count(b"UID:phuong-moi-")
+    assert b"phuong-moi" not in (published / "city" / "ha-long.ics").read_bytes()
 
 
 def test_february_2023_golden_snapshot(store: AnniversaryRepo) -> None:
@@ -228,12 +238,12 @@ class BrokenReader:
 
 
 def test_a_read_error_writes_nothing(published: Path) -> None:
-    before = {p.name: p.read_bytes() for p in published.glob("*.ics")}
+    before = {name: p.read_bytes() for name, p in feed_files(published).items()}
     with pytest.raises(StoreError):
         build_and_publish(
             BrokenReader(), feed_definitions(load_scopes()), WINDOW, published, OPTIONS
         )  # type: ignore[arg-type]
-    assert {p.name: p.read_bytes() for p in published.glob("*.ics")} == before
+    assert {name: p.read_bytes() for name, p in feed_files(published).items()} == before
 
 
 # --- the server's feed service ---------------------------------------------------------
@@ -247,6 +257,7 @@ def service_for(store: AnniversaryRepo, tmp_path: Path, reader=None) -> FeedServ
         settings,
         load_scopes(),
         open_reader=lambda: reader or store,
+        resolve_uid_domain=lambda _: "lich.example.vn",
         now=lambda: datetime(2026, 11, 26, 3, 0, tzinfo=UTC),
     )
 
@@ -254,14 +265,16 @@ def service_for(store: AnniversaryRepo, tmp_path: Path, reader=None) -> FeedServ
 def test_service_rebuilds_on_a_data_change_only(store: AnniversaryRepo, tmp_path: Path) -> None:
     service = service_for(store, tmp_path)
     assert service.refresh()
-    first = service.named("cam-pha")
+    first = service.named("city/cam-pha")
     assert first is not None
-    assert (tmp_path / "served" / "cam-pha.ics").read_bytes() == first.data
+    assert not (tmp_path / "served").exists()  # the server writes no file
+    assert service.named("cam-pha") is first  # the earlier name, the same feed
+    assert service.named("city:cam-pha") is first
     assert not service.refresh()
-    assert service.named("cam-pha") is first
+    assert service.named("city/cam-pha") is first
     store.add(make("moi", "2000-03-01", scope="city:cam-pha"), now=datetime(2027, 1, 1, tzinfo=UTC))
     assert service.refresh()
-    second = service.named("cam-pha")
+    second = service.named("city/cam-pha")
     assert second is not None and second.etag != first.etag
     assert b"UID:moi-2026@lich.example.vn" in second.data
     assert service.named("nope") is None

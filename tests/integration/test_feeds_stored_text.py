@@ -39,7 +39,12 @@ def store(tmp_path: Path) -> AnniversaryRepo:
     store = open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}").anniversaries
     for n, name in enumerate(HOSTILE):
         ann = dataclasses.replace(
-            make(f"ten-{n}", f"{1930 + n}-02-03", category="dia-phuong", scope="city:cam-pha"),
+            make(
+                f"ten-{n}",
+                f"{1930 + n}-02-03",
+                category="dia-phuong",
+                scope="district:quang-ninh/cam-pha",
+            ),
             name_vi=name,
             name_en=name,
             source=name,
@@ -71,7 +76,7 @@ def test_hostile_names_read_back_exactly_with_three_parsers(
     build_and_publish(store, feed_definitions(load_scopes()), WINDOW, out, options)
     want = expected(store, lang)
     assert len(want) == len(HOSTILE) * 7  # every name, every year of 2025-2031
-    paths = [out / "dia-phuong.ics", out / "cam-pha.ics", out / "all.ics"]
+    paths = [out / "dia-phuong.ics", out / "city" / "cam-pha.ics", out / "all.ics"]
     by_js = parse_with_ical_js(paths)
     for path in paths:
         data = path.read_bytes()

@@ -18,6 +18,7 @@ from calendar_svc.catalog import load_bundled, load_scopes
 from calendar_svc.config import Settings
 from calendar_svc.core.recipients import Organisation, ReminderKey, ReminderKind, Subscriber
 from calendar_svc.core.schedule import PlannedReminder, PlanStatus
+from calendar_svc.links import MailLinkError
 from calendar_svc.mail.message import message_id_for
 from calendar_svc.mail.outbox import backoff, lease_for
 from calendar_svc.mail.send import SmtpSettings
@@ -205,6 +206,7 @@ def reminders(store: Store, port: int, **settings: object) -> Reminders:
         "smtp_from": "Lịch kỷ niệm <nhac-lich@example.org>",
         "smtp_timeout": 10,
         "smtp_concurrency": 2,
+        "web_base_url": "https://lich.example.org",
         **settings,
     }
     return Reminders(Settings(**values), store, load_scopes())  # type: ignore[arg-type]
@@ -244,6 +246,18 @@ def test_dispatch_sends_each_due_reminder_once(store: Store) -> None:
         "b@example.org",
         "c@example.org",
     ]
+
+
+@pytest.mark.parametrize("base_url", ["", "http://127.0.0.1:8080", "http://localhost:8080/"])
+def test_no_mail_goes_out_with_links_to_this_machine(store: Store, base_url: str) -> None:
+    subscribe(store, "a@example.org")
+    with SmtpServer() as server:
+        service = reminders(store, server.port, web_base_url=base_url)
+        with pytest.raises(MailLinkError, match=r"web\.base_url") as err:
+            tick(service, T0)
+    assert "\n" not in str(err.value)
+    assert server.received == []
+    assert service.outbox.rows() == []  # nothing planned either: the run stops first
 
 
 def test_4xx_retries_with_backoff_then_succeeds(store: Store) -> None:

@@ -46,7 +46,12 @@ def test_outcomes_wait_for_the_database_and_nothing_is_sent_twice(
         )
     caplog.set_level(logging.ERROR, logger="calendar_svc.mail.settler")
     with SmtpServer(hold_after=6) as server:
-        settings = Settings(smtp_host="127.0.0.1", smtp_port=server.port, smtp_concurrency=2)
+        settings = Settings(
+            smtp_host="127.0.0.1",
+            smtp_port=server.port,
+            smtp_concurrency=2,
+            web_base_url="https://lich.example.org",
+        )
         service = Reminders(settings, store, load_scopes())
         assert service.plan(T0).inserted == MEMBERS
         reports: list[DispatchReport] = []

@@ -17,7 +17,11 @@ from calendar_svc.scheduler import JOB_ID, Ticker, build_scheduler, running
 from calendar_svc.services.reminders import Reminders, TickReport
 from calendar_svc.store.store import Store
 
-SETTINGS = Settings(timezone=ZoneInfo("Asia/Ho_Chi_Minh"), reminders_tick_seconds=45)
+SETTINGS = Settings(
+    timezone=ZoneInfo("Asia/Ho_Chi_Minh"),
+    reminders_tick_seconds=45,
+    web_base_url="https://lich.example.org",
+)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 // Parse iCalendar files with Mozilla's ical.js and print what they contain as JSON.
 //
 // Usage: node parse_feeds.mjs FILE...
-// Output: {"FILE": {"name": ..., "refresh": ..., "events": [{uid, summary, start, end,
+// Output: {"FILE": {"name": ..., "calendar": {name, x-wr-calname, description,
+// x-wr-caldesc}, "refresh": ..., "events": [{uid, summary, start, end,
 // startIsDate, endIsDate, categories, description, alarms}]}}; exit 1 with the
 // error on stderr when any file does not parse.
 import { readFileSync } from "node:fs";
@@ -40,6 +41,12 @@ for (const file of process.argv.slice(2)) {
   });
   out[file] = {
     name: root.getFirstPropertyValue("x-wr-calname"),
+    calendar: Object.fromEntries(
+      ["name", "x-wr-calname", "description", "x-wr-caldesc"].map((key) => [
+        key,
+        String(root.getFirstPropertyValue(key)),
+      ]),
+    ),
     method: root.getFirstPropertyValue("method"),
     refresh: String(root.getFirstPropertyValue("refresh-interval")),
     events,

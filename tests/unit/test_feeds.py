@@ -13,13 +13,23 @@ from calendar_svc.core.scopes import Scope, ScopeTree
 from calendar_svc.feeds import render_calendar
 from calendar_svc.feeds.check import check_bytes
 from calendar_svc.feeds.definitions import (
-    FeedDefinitionError,
+    FeedCatalog,
     custom_spec,
     feed_definitions,
     feed_window,
+    plain_label,
+    scope_feed_name,
+    scope_of_feed_name,
 )
-from calendar_svc.feeds.publish import uid_domain
 from calendar_svc.feeds.render import event_description, event_summary, event_uid
+from calendar_svc.links import (
+    MailLinkError,
+    base_url_for,
+    is_loopback_host,
+    mail_base_url,
+    valid_host,
+)
+from calendar_svc.store.installation import legacy_domain
 from helpers import make
 
 REVISION = datetime(2026, 11, 26, 8, 30, 15, 123456, tzinfo=UTC)
@@ -162,8 +172,9 @@ def test_event_is_all_day_with_dtend_the_next_day_and_revision_stamps() -> None:
 @pytest.mark.parametrize(
     ("origin", "duration", "start", "end"),
     [
-        ("1972-12", 1, date(2022, 12, 1), date(2023, 1, 1)),  # month-only: the whole month
-        ("1943", 1, date(2023, 1, 1), date(2024, 1, 1)),  # year-only: the whole year
+        ("1972-12", 1, date(2022, 12, 1), date(2022, 12, 2)),  # month-only: its 1st, one day
+        ("1943", 1, date(2023, 1, 1), date(2023, 1, 2)),  # year-only: 1 January, one day
+        ("1972-12", 3, date(2022, 12, 1), date(2022, 12, 4)),  # month-only, 3 days
         ("1972-12-18", 12, date(2022, 12, 18), date(2022, 12, 30)),  # 12 days, 18-29/12
         ("2000-02-29", 1, date(2023, 2, 28), date(2023, 3, 1)),  # 29/02 in a common year
     ],
@@ -260,11 +271,68 @@ def test_bad_arguments_are_refused(kwargs: dict, message: str) -> None:
     [
         ("https://lich.example.vn/x", "lich.example.vn"),
         ("http://127.0.0.1:8080", "127.0.0.1"),
-        ("", "calendar-svc"),
+        ("", "127.0.0.1"),  # the default of web.base_url before the domain was stored
     ],
 )
-def test_uid_domain_is_the_host_of_the_public_address(base_url: str, domain: str) -> None:
-    assert uid_domain(base_url) == domain
+def test_legacy_domain_is_what_earlier_versions_put_in_uids(base_url: str, domain: str) -> None:
+    assert legacy_domain(base_url) == domain
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("lich.example.vn", "lich.example.vn"),
+        ("Lich.Example.VN:8443", "lich.example.vn:8443"),
+        ("127.0.0.1:18473", "127.0.0.1:18473"),
+        ("[::1]:8080", "[::1]:8080"),
+        ("evil.example/x", None),
+        ("user@host", None),
+        ("a b", None),
+        ('x"><script>', None),
+        ("host:99999", None),
+        ("[zz::1]", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_host_header_is_checked(header: str | None, expected: str | None) -> None:
+    assert valid_host(header) == expected
+
+
+def test_links_follow_the_request_unless_a_base_url_is_set() -> None:
+    assert base_url_for("", "http", "127.0.0.1:18473", "0.0.0.0:1") == "http://127.0.0.1:18473"
+    assert base_url_for("", "https", "lich.example.vn", "x:1") == "https://lich.example.vn"
+    assert base_url_for("", "http", "bad host", "10.0.0.5:8080") == "http://10.0.0.5:8080"
+    assert base_url_for("https://lich.example.vn/", "http", "a:1", "b:2") == (
+        "https://lich.example.vn"
+    )
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.0.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("10.0.0.5", False),
+        ("lich.example.vn", False),
+    ],
+)
+def test_loopback_hosts(host: str, loopback: bool) -> None:
+    assert is_loopback_host(host) is loopback
+
+
+@pytest.mark.parametrize(
+    "base_url", ["", "http://127.0.0.1:8080", "http://localhost", "http://[::1]/"]
+)
+def test_mails_refuse_links_to_this_machine(base_url: str) -> None:
+    with pytest.raises(MailLinkError, match=r"web\.base_url") as err:
+        mail_base_url(base_url)
+    assert "\n" not in str(err.value)
+    assert mail_base_url("https://lich.example.vn/") == "https://lich.example.vn"
 
 
 # --- definitions ----------------------------------------------------------------------
@@ -275,8 +343,8 @@ def test_feed_names() -> None:
     assert names == [
         "all",
         "national",
-        "quang-ninh",
-        "cam-pha",
+        "province/quang-ninh",
+        "city/cam-pha",
         "ngay-le-lon",
         "su-kien-lich-su",
         "ngay-sinh-lanh-dao",
@@ -288,7 +356,7 @@ def test_feed_names() -> None:
     ]
 
 
-def test_scope_feeds_include_parents_and_round_keeps_round_classes() -> None:
+def test_scope_feeds_include_parents_and_units_inside_and_round_keeps_round_classes() -> None:
     anns = [
         make("n", "1930-02-03", scope="national"),
         make("q", "1963-10-30", scope="province:quang-ninh"),
@@ -299,9 +367,9 @@ def test_scope_feeds_include_parents_and_round_keeps_round_classes() -> None:
     specs = {s.name: s for s in feed_definitions(SCOPES)}
     ids = {name: [o.anniversary.id for o in spec.select(occs)] for name, spec in specs.items()}
     assert ids["all"] == ["t", "n", "c", "q"]
-    assert ids["cam-pha"] == ["t", "n", "c", "q"]
-    assert ids["quang-ninh"] == ["t", "n", "q"]
-    assert ids["national"] == ["t", "n"]
+    assert ids["city/cam-pha"] == ["t", "n", "c", "q"]
+    assert ids["province/quang-ninh"] == ["t", "n", "c", "q"]  # and the units inside it
+    assert ids["national"] == ["t", "n"]  # nationwide rows only: "all" has the rest
     assert ids["ngay-truyen-thong"] == ["t"]
     assert ids["round"] == ["t", "q"]  # 30 years, 60 years
 
@@ -311,15 +379,45 @@ def test_custom_spec_filters() -> None:
     assert spec.filter.scopes == {"province:quang-ninh", "national"}
     assert spec.filter.categories == {"dia-phuong"}
     assert spec.filter.round_only
-    assert spec.title == "Lịch kỷ niệm: Tỉnh Quảng Ninh; Sự kiện địa phương; năm tròn, năm lẻ 5"
+    assert spec.title == "Lịch kỷ niệm: Tỉnh Quảng Ninh · Sự kiện địa phương · năm tròn và năm lẻ 5"
+    for text in (spec.title, spec.description):
+        assert not set(text) & set(",;\\")
 
 
-def test_clashing_feed_names_are_refused() -> None:
-    clash = ScopeTree(
-        [Scope("national", None, "Toàn quốc", "N"), Scope("city:round", "national", "X", "X")]
+def test_names_resolve_to_scopes_in_every_spelling() -> None:
+    tree = ScopeTree(
+        [
+            Scope("national", None, "Toàn quốc", "N"),
+            Scope("province:quang-ninh", "national", "Tỉnh Quảng Ninh", "Q"),
+            Scope("commune:quang-ninh/cua-ong", "province:quang-ninh", "Phường Cửa Ông", "C"),
+            Scope("city:round", "national", "X", "X"),
+            Scope("city:cua-ong", "national", "Y", "Y"),
+        ]
     )
-    with pytest.raises(FeedDefinitionError, match=r"round\.ics"):
-        feed_definitions(clash)
+    catalog = FeedCatalog(tree)
+    for name in ("commune/quang-ninh/cua-ong", "commune:quang-ninh/cua-ong"):
+        spec = catalog.resolve(name)
+        assert spec is not None and spec.name == "commune/quang-ninh/cua-ong"
+        assert spec.filter.scopes == {
+            "commune:quang-ninh/cua-ong",
+            "province:quang-ninh",
+            "national",
+        }
+    assert catalog.canonical("quang-ninh") == "province/quang-ninh"  # an earlier name
+    assert catalog.canonical("round") == "round"  # never the scope city:round
+    assert catalog.canonical("cua-ong") == "city/cua-ong"
+    assert catalog.resolve("province/nowhere") is None
+    assert catalog.resolve("custom") is None
+    assert scope_of_feed_name("province/quang-ninh") == "province:quang-ninh"
+    assert scope_feed_name("commune:quang-ninh/cua-ong") == "commune/quang-ninh/cua-ong"
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [("A, B", "A · B"), ("A; B", "A · B"), ("A,B", "A · B"), ("C:\\x", "C:/x"), ("Tết", "Tết")],
+)
+def test_plain_labels_hold_nothing_parsers_show_escaped(text: str, plain: str) -> None:
+    assert plain_label(text) == plain
 
 
 def test_window_is_whole_years() -> None:

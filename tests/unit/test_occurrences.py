@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calendar_svc.core.counting import phrase_vi
 from calendar_svc.core.model import Anniversary, Calendar, Origin, Precision, RoundClass
 from calendar_svc.core.occurrences import (
     month_range,
@@ -56,21 +57,32 @@ def test_29_february_never_spills_into_march() -> None:
     assert occurrences_of(ann, "2023-03-01", "2023-03-31") == []
 
 
-def test_month_only_origin_occupies_its_month() -> None:
+def test_month_only_origin_is_one_day_on_the_first_of_its_month() -> None:
     ann = make("dbp-tren-khong", "1972-12")
     (occ,) = occurrences_of(ann, "2022-12-01", "2022-12-31")
     assert occ.precision is Precision.MONTH
-    assert (occ.date, occ.last_day, occ.count) == (date(2022, 12, 1), date(2022, 12, 31), 50)
+    assert (occ.date, occ.last_day, occ.count) == (date(2022, 12, 1), date(2022, 12, 1), 50)
     assert occ.round_class is RoundClass.TRON
-    # Not inside a range that holds only part of the month.
+    assert phrase_vi(occ) == "50 năm Sự kiện dbp-tren-khong (12/1972 - 12/2022)"
+    # A range that holds the 1st holds it; one that starts later does not.
+    assert occurrences_of(ann, "2022-12-01", "2022-12-01") == [occ]
     assert occurrences_of(ann, "2022-12-10", "2022-12-31") == []
 
 
-def test_year_only_origin_is_listed_in_its_year_not_in_a_month() -> None:
+def test_month_only_origin_keeps_a_longer_duration() -> None:
+    ann = make("dot-thi-dua", "1972-12", duration_days=10)
+    (occ,) = occurrences_of(ann, "2022-12-01", "2022-12-31")
+    assert occ.last_day == date(2022, 12, 10)
+
+
+def test_year_only_origin_is_one_day_on_1_january_in_januarys_listing() -> None:
     ann = make("de-cuong-van-hoa", "1943")
     (occ,) = occurrences_of(ann, "2023-01-01", "2023-12-31")
     assert (occ.precision, occ.count, occ.round_class) == (Precision.YEAR, 80, RoundClass.TRON)
-    assert occurrences_of(ann, "2023-01-01", "2023-01-31") == []
+    assert occ.last_day == occ.date == date(2023, 1, 1)
+    assert occurrences_of(ann, "2023-01-01", "2023-01-31") == [occ]
+    assert occurrences_of(ann, "2023-02-01", "2023-12-31") == []
+    assert phrase_vi(occ) == "80 năm Sự kiện de-cuong-van-hoa (1943 - 2023)"
 
 
 def test_validity_window() -> None:
