@@ -90,7 +90,7 @@ COMMANDS: dict[str, Entry] = {
     "remind": Entry(
         "remind",
         "remind_group",
-        "Nhắc việc / Reminders: preview a digest, plan and send what is due.",
+        "Nhắc việc / Reminders: preview a digest or an event reminder, plan and send what is due.",
     ),
     "outbox": Entry(
         "outbox",
@@ -109,6 +109,24 @@ COMMANDS: dict[str, Entry] = {
     ),
     "db": Entry(
         "db", "db_group", "Cơ sở dữ liệu / The database: schema revision, counts, migrations."
+    ),
+    "check": Entry(
+        "check", "check_command", "Kiểm tra văn bản / Proofread a directive's anniversary mentions."
+    ),
+    "search": Entry(
+        "lookup",
+        "search_command",
+        "Tìm theo tên / Find anniversaries by name, with or without diacritics.",
+    ),
+    "show": Entry(
+        "lookup",
+        "show_command",
+        "Xem một ngày kỷ niệm / Show every field of anniversary ID, its source and next dates.",
+    ),
+    "categories": Entry(
+        "lookup",
+        "categories_command",
+        "Các loại ngày kỷ niệm / List the categories, how many anniversaries each has.",
     ),
     "scopes": Entry(
         "scopes",

@@ -129,3 +129,17 @@ def test_bad_directive_setting_is_refused_and_nothing_is_written(cli: Cli) -> No
     assert result.code != 0
     assert "13" in result.err
     assert cli("directive", "2023-02", "--org", "cam-pha").code == 1
+
+
+def test_no_month_drafts_next_month(cli: Cli) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    _add_cam_pha(cli)
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    default = cli("directive", "--org", "cam-pha", "--date", "2026-01-01")
+    assert default.code == 0, default.err
+    named = cli("directive", f"{year:04d}-{month:02d}", "--org", "cam-pha", "--date", "2026-01-01")
+    assert default.out == named.out
+    assert f"tháng {month:02d}" in default.out
