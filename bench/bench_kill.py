@@ -9,8 +9,9 @@ each. A real SMTP server (aiosmtpd, in this process) records the Message-ID of e
 message it accepts (the 250 reply), duplicates included. Then, ``--kills`` times: start
 the installed ``calendar-svc remind run-once --now T`` (a fresh process that plans and
 dispatches), wait until the server has accepted one of its messages (it is sending),
-sleep a random time, and SIGKILL it. ``T`` moves on by more than the claim lease each
-time, so the rows the dead process had claimed can be claimed again. A last run finishes
+sleep a random time, and SIGKILL it. ``T`` moves on by the claim lease (3 minutes after
+the last heartbeat) plus one minute each time, so the rows the dead process had claimed
+can be claimed again. A last run finishes
 the job.
 
 Right after each kill it counts the messages the server accepted from that process but
@@ -43,9 +44,12 @@ from pathlib import Path
 from _support import Recorder, free_port, machine
 from aiosmtpd.controller import Controller
 
+from calendar_svc.mail.outbox import LEASE
+
 START = datetime(2023, 1, 23, 8, 0)  # local time: 10 days before the 02/02 due date
-SMTP_TIMEOUT = 5  # seconds; the claim lease is about 51 × timeout + 60 s
-STEP = timedelta(minutes=10)  # more than the lease (5 min 15 s with these settings)
+SMTP_TIMEOUT = 5  # seconds
+#: More than the claim lease (3 minutes after the last heartbeat, whatever the timeout).
+STEP = LEASE + timedelta(minutes=1)
 
 
 def make_database(url: str, members: int) -> None:

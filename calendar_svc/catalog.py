@@ -21,6 +21,7 @@ from typing import IO, Any
 from calendar_svc.core.model import SLUG_RE, Anniversary, Calendar, DateForm, Origin
 from calendar_svc.core.policy import require_category
 from calendar_svc.core.scopes import Scope, ScopeError, ScopeTree
+from calendar_svc.csvcells import looks_like_formula, neutralised
 from calendar_svc.errors import CsvImportError, RowProblem, UnknownNameError
 
 #: The columns in file order (the header :func:`write_csv` writes); how each is read is
@@ -43,6 +44,15 @@ COLUMNS = (
     "note",
 )
 MAX_FIELD_CHARS = 2000
+#: Names: at most this many characters (the bundled ones have under 100).
+NAME_COLUMNS = ("name_vi", "name_en")
+MAX_NAME_CHARS = 200
+#: What ends a line somewhere (CR, LF, NEL, LINE and PARAGRAPH SEPARATOR): refused in text.
+LINE_BREAKS = "\r\n\x85\u2028\u2029"
+#: Any character that is refused in text: line breaks, controls, lone surrogates.
+_BAD_CHAR_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+#: Columns of free text (the others have a strict form: an origin may start with "--").
+FREE_TEXT_COLUMNS = ("name_vi", "name_en", "source")
 MAX_DURATION_DAYS = 366
 
 #: The revision (DTSTAMP of feeds, ``revised_at`` of a fresh store) of the bundled dataset.
@@ -51,9 +61,8 @@ DATASET_REVISION = datetime(2026, 12, 1, tzinfo=UTC)
 #: SHA-256 of the bundled ``anniversaries.csv`` that :data:`DATASET_REVISION` dates.
 DATASET_SHA256 = "83e904252833071c563c507a2cf2bd5aa368e9743c57db395f2c52651a14252f"
 
-_ORIGIN_RE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$")
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_FORMULA_START = ("=", "+", "@")
+_ORIGIN_RE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$", re.ASCII)
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _TRUE = {"1", "true", "yes", "x"}
 _FALSE = {"", "0", "false", "no"}
 
@@ -154,13 +163,16 @@ def parse_date(text: str) -> date:
 def _check_text(column: str, value: str, problems: list[FieldProblem]) -> None:
     if len(value) > MAX_FIELD_CHARS:
         problems.append(FieldProblem(column, f"is longer than {MAX_FIELD_CHARS} characters"))
-    elif any(ch in value for ch in "\r\n"):
-        problems.append(FieldProblem(column, "contains a line break"))
-    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        problems.append(FieldProblem(column, "contains a control character"))
-    elif any("\ud800" <= ch <= "\udfff" for ch in value):
-        problems.append(FieldProblem(column, "is not valid Unicode text"))
-    elif value.startswith(_FORMULA_START):
+    elif column in NAME_COLUMNS and len(value) > MAX_NAME_CHARS:
+        problems.append(FieldProblem(column, f"is longer than {MAX_NAME_CHARS} characters"))
+    elif _BAD_CHAR_RE.search(value) is not None:
+        if any(ch in value for ch in LINE_BREAKS):
+            problems.append(FieldProblem(column, "contains a line break"))
+        elif any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
+            problems.append(FieldProblem(column, "contains a control character"))
+        else:
+            problems.append(FieldProblem(column, "is not valid Unicode text"))
+    elif column in FREE_TEXT_COLUMNS and looks_like_formula(value):
         problems.append(FieldProblem(column, f"{value[:20]!r} starts like a spreadsheet formula"))
 
 
@@ -254,7 +266,7 @@ def _date_form(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> DateForm
 
 
 def _duration(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> int:
-    if not (text.isdigit() and 1 <= int(text) <= MAX_DURATION_DAYS):
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_DURATION_DAYS):
         raise ValueError(f"{text!r} is not a whole number from 1 to {MAX_DURATION_DAYS}")
     return int(text)
 
@@ -507,11 +519,17 @@ def anniversary_row(ann: Anniversary) -> dict[str, str]:
 
 
 def write_csv(anniversaries: Iterable[Anniversary], stream: IO[str]) -> int:
-    """Write anniversaries as CSV (header first, LF line ends); return the row count."""
+    """Write anniversaries as CSV (header first, LF line ends); return the row count.
+
+    A free-text cell that a spreadsheet would run as a formula gets a leading ``'``.
+    """
     writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
     for ann in anniversaries:
-        writer.writerow(anniversary_row(ann))
+        row = anniversary_row(ann)
+        writer.writerow(
+            {k: neutralised(v) if k in FREE_TEXT_COLUMNS else v for k, v in row.items()}
+        )
         n += 1
     return n

@@ -270,6 +270,17 @@ def cli(ctx: click.Context, config_file: Path | None, database_url: str | None) 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; map user errors to one line on stderr and exit code 1."""
+    for n, arg in enumerate(sys.argv[1:] if argv is None else argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = arg.encode("utf-8", "surrogateescape")
+            click.echo(
+                f"Lỗi / Error: đối số {n} không phải UTF-8 / argument {n} is not UTF-8 text: "
+                f"{str(raw)[2:-1]}",
+                err=True,
+            )
+            sys.exit(1)
     try:
         cli.main(args=argv, prog_name="calendar-svc", standalone_mode=False)
     except CalendarSvcError as exc:

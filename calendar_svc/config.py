@@ -33,6 +33,8 @@ def _parse_str(text: str) -> str:
 
 def _parse_int(text: str) -> int:
     try:
+        if not text.strip().isascii():  # int() also reads other scripts' digits
+            raise ValueError
         return int(text.strip())
     except ValueError:
         raise ValueError(f"{text!r} is not a whole number") from None
@@ -56,7 +58,7 @@ def _timezone(value: str) -> ZoneInfo:
 
 def parse_time_of_day(value: str) -> time:
     """Return the time of ``HH:MM``; ValueError otherwise."""
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", value, re.ASCII)
     if m is None or int(m[1]) > 23 or int(m[2]) > 59:
         raise ValueError(f"{value!r} is not a time of day (use HH:MM)")
     return time(int(m[1]), int(m[2]))
@@ -65,6 +67,16 @@ def parse_time_of_day(value: str) -> time:
 def _non_negative(value: int) -> int:
     if value < 0:
         raise ValueError(f"{value!r} is negative")
+    return value
+
+
+#: Most years a feed window reaches back or ahead.
+MAX_FEED_YEARS = 50
+
+
+def _feed_years(value: int) -> int:
+    if not 0 <= value <= MAX_FEED_YEARS:
+        raise ValueError(f"{value!r} is not a number of years from 0 to {MAX_FEED_YEARS}")
     return value
 
 
@@ -126,16 +138,27 @@ class Option:
         return parser(text)
 
     def validate(self, value: Any) -> Any:
-        """Check a value of the TOML type; return it parsed, or raise ValueError."""
+        """Check a value of the TOML type; return it parsed, or raise ValueError.
+
+        The reason given for a secret option never holds its value.
+        """
+        shown = "the value (hidden)" if self.secret else repr(value)
         if self.type is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ValueError(f"{value!r} is not a whole number")
+            raise ValueError(f"{shown} is not a whole number")
         if self.type is bool and not isinstance(value, bool):
-            raise ValueError(f"{value!r} is not a boolean (use true or false)")
+            raise ValueError(f"{shown} is not a boolean (use true or false)")
         if self.type is str and not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a string")
+            raise ValueError(f"{shown} is not a string")
         if self.choices and value not in self.choices:
-            raise ValueError(f"{value!r} is not one of {', '.join(self.choices)}")
-        return value if self.parse is None else self.parse(value)
+            raise ValueError(f"{shown} is not one of {', '.join(self.choices)}")
+        if self.parse is None:
+            return value
+        try:
+            return self.parse(value)
+        except ValueError:
+            if self.secret:
+                raise ValueError(f"{shown} is not valid") from None
+            raise
 
     @property
     def parsed_default(self) -> Any:
@@ -183,10 +206,16 @@ class Settings:
         default="",
     )
     feeds_years_back: int = _option(
-        "feeds.years_back", "Years before today that feeds cover.", default=1, parse=_non_negative
+        "feeds.years_back",
+        "Years before today that feeds cover (0-50).",
+        default=1,
+        parse=_feed_years,
     )
     feeds_years_ahead: int = _option(
-        "feeds.years_ahead", "Years after today that feeds cover.", default=5, parse=_non_negative
+        "feeds.years_ahead",
+        "Years after today that feeds cover (0-50).",
+        default=5,
+        parse=_feed_years,
     )
     feeds_alarm_days: int = _option(
         "feeds.alarm_days",
@@ -244,6 +273,12 @@ class Settings:
         default="",
         secret=True,
     )
+    reminders_secret_file: str = _option(
+        "reminders.secret_file",
+        "File holding reminders.secret (e.g. a systemd credential: a relative name is looked "
+        "up in $CREDENTIALS_DIRECTORY), so the secret need not be in the database.",
+        default="",
+    )
     reminders_max_attempts: int = _option(
         "reminders.max_attempts",
         "Delivery attempts before a reminder fails.",
@@ -273,17 +308,89 @@ def default_config_path(env: Mapping[str, str]) -> Path:
     return Path(base) / "calendar-svc" / "config.toml"
 
 
+#: A configuration file larger than this is refused.
+MAX_CONFIG_BYTES = 1024 * 1024
+#: A secret file larger than this is not a secret file.
+MAX_SECRET_FILE_BYTES = 4096
+
+
+def _read_config_bytes(path: Path) -> bytes:
+    """Return a regular file's content, at most :data:`MAX_CONFIG_BYTES`.
+
+    Opened without blocking (a FIFO does not wait for a writer) and checked to be a
+    regular file before anything is read (``/dev/zero`` never ends).
+
+    Raises:
+        OSError: it cannot be opened or read.
+        ValueError: it is not a regular file, or too large.
+    """
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        data = fh.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ValueError(f"larger than {MAX_CONFIG_BYTES // 1024 // 1024} MB")
+    return data
+
+
 def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
     import tomllib
 
+    where = f"{path}: cannot read the configuration file"
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = _read_config_bytes(path)
     except OSError as exc:
-        problems.append(f"{path}: cannot read the configuration file: {exc.strerror or exc}")
+        problems.append(f"{where}: {exc.strerror or exc}")
+        return {}
+    except ValueError as exc:
+        problems.append(f"{where}: {exc}")
+        return {}
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(f"{path}: not UTF-8 text (byte {exc.start + 1})")
+        return {}
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{path}: not valid TOML: {exc}")
     return {}
+
+
+def _read_secret_file(name: str, inline: str, env: Mapping[str, str], problems: list[str]) -> str:
+    """Return the secret held in ``name`` (one line; a final newline is dropped).
+
+    A relative name is looked up in ``$CREDENTIALS_DIRECTORY`` when systemd set it. The
+    problems appended name the file, never its content.
+    """
+    where = "reminders.secret_file"
+    if inline:
+        problems.append(f"{where}: set reminders.secret or reminders.secret_file, not both")
+        return ""
+    path = Path(name)
+    credentials = env.get("CREDENTIALS_DIRECTORY")
+    if not path.is_absolute() and credentials:
+        path = Path(credentials) / path
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_SECRET_FILE_BYTES + 1)
+    except OSError as exc:
+        problems.append(f"{where}: cannot read {path}: {exc.strerror or exc}")
+        return ""
+    try:
+        secret = data.decode("utf-8").removesuffix("\n").removesuffix("\r")
+    except UnicodeDecodeError:
+        secret = ""
+    if len(data) > MAX_SECRET_FILE_BYTES or not secret or any(c in secret for c in "\r\n\0"):
+        problems.append(
+            f"{where}: {path} must hold the secret on one line (at most "
+            f"{MAX_SECRET_FILE_BYTES} bytes of UTF-8)"
+        )
+        return ""
+    return secret
 
 
 def load_settings(
@@ -347,6 +454,10 @@ def load_settings(
         except ValueError as exc:
             problems.append(f"option --{opt.name.replace('_', '-')}: {exc}")
 
+    if values.get("reminders_secret_file"):
+        values["reminders_secret"] = _read_secret_file(
+            values["reminders_secret_file"], values.get("reminders_secret", ""), env, problems
+        )
     if problems:
         raise ConfigError(problems)
     return Settings(**values, warnings=tuple(warnings))

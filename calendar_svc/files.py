@@ -17,8 +17,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from calendar_svc.errors import CalendarSvcError
+from calendar_svc.filemodes import document_mode
 
-#: Permissions of written files (read by the web server serving published feeds).
+#: Permissions of published files (read by the web server serving the feeds), whatever
+#: the service's umask. A document the user writes (:func:`write_atomic`: an export, a
+#: draft, a preview) follows the umask instead, as any program's output does.
 FILE_MODE = 0o644
 
 
@@ -35,7 +38,7 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _stage(path: Path, data: bytes) -> Path:
+def _stage(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
     """Write ``data`` to a new temporary file beside ``path``, synced; return its path."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +48,7 @@ def _stage(path: Path, data: bytes) -> Path:
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), FILE_MODE)
+            os.fchmod(fh.fileno(), mode)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -73,17 +76,17 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def replace_all(files: Mapping[Path, bytes]) -> None:
-    """Stage every file, then rename them all over their targets.
+def replace_all(files: Mapping[Path, bytes], *, mode: int = FILE_MODE) -> None:
+    """Stage every file, then rename them all over their targets (``mode``: permissions).
 
     Raises:
         FileWriteError: naming the file that failed; no target was replaced when staging
             failed (a full disk, a read-only directory), and every staged file is removed.
     """
-    replace_each(files.items())
+    replace_each(files.items(), mode=mode)
 
 
-def replace_each(files: Iterable[tuple[Path, bytes]]) -> None:
+def replace_each(files: Iterable[tuple[Path, bytes]], *, mode: int = FILE_MODE) -> None:
     """:func:`replace_all` for files that come one at a time (a generator): each is staged
     as it comes, so only the one being written is held in memory.
 
@@ -96,7 +99,7 @@ def replace_each(files: Iterable[tuple[Path, bytes]]) -> None:
     try:
         for path, data in files:
             targets.append(path)
-            staged.append((_stage(path, data), path))
+            staged.append((_stage(path, data, mode), path))
         while staged:
             tmp, path = staged[0]
             try:
@@ -114,8 +117,10 @@ def replace_each(files: Iterable[tuple[Path, bytes]]) -> None:
 def write_atomic(path: Path, data: bytes) -> Path:
     """Replace ``path`` with ``data`` atomically (creating its directory); return ``path``.
 
+    The file is a document of the user's: its permissions follow the umask.
+
     Raises:
         FileWriteError: the file cannot be written (the old one is left as it was).
     """
-    replace_all({path: data})
+    replace_all({path: data}, mode=document_mode())
     return path

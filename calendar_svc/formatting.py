@@ -24,6 +24,7 @@ from calendar_svc.core.counting import (
 from calendar_svc.core.labels import label, localized
 from calendar_svc.core.model import Occurrence, Precision, RoundClass
 from calendar_svc.core.policy import directive_entries
+from calendar_svc.csvcells import neutralised
 from calendar_svc.errors import LunarDateError
 
 FORMATS = ("table", "json", "csv", "text")
@@ -168,12 +169,13 @@ def render_json(occs: Sequence[Occurrence], display: Display) -> str:
 
 
 def render_csv(occs: Sequence[Occurrence], display: Display) -> str:
-    """Return the listing as CSV with a header row."""
+    """Return the listing as CSV with a header row; formula-like text gets a leading ``'``."""
     buf = io.StringIO()
     records = [occurrence_record(o, display) for o in occs]
     writer = csv.DictWriter(buf, fieldnames=_csv_header(display), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    for record in records:
+        writer.writerow({k: neutralised(v) if isinstance(v, str) else v for k, v in record.items()})
     return buf.getvalue()
 
 

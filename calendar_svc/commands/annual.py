@@ -25,7 +25,7 @@ from calendar_svc.errors import DataError
 #: Template of each text format of the annual guide.
 ANNUAL_TEMPLATES = {"text": "annual.txt.j2", "md": "annual.md.j2"}
 
-_YEAR_RE = re.compile(r"^\d{4}$")
+_YEAR_RE = re.compile(r"^\d{4}$", re.ASCII)
 
 
 class MonthOrYearType(MonthType):

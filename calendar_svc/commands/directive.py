@@ -18,6 +18,7 @@ import click
 
 from calendar_svc.cli import App, pass_app
 from calendar_svc.commands.annual import MONTH_OR_YEAR
+from calendar_svc.commands.params import AsciiIntRange
 from calendar_svc.directive.profile import (
     MAX_LOOKAHEAD_MONTHS,
     DirectiveProfile,
@@ -140,7 +141,7 @@ def directive_settings_options(func: F) -> F:
         click.option(
             "--lookahead-months",
             "directive_lookahead_months",
-            type=click.IntRange(0, MAX_LOOKAHEAD_MONTHS),
+            type=AsciiIntRange(0, MAX_LOOKAHEAD_MONTHS),
             metavar="N",
             help="Văn bản: số tháng hướng tới / Directive: months the look-ahead covers "
             "(0-12, default 3).",

@@ -11,7 +11,7 @@ import click
 
 from calendar_svc.cli import App, pass_app
 from calendar_svc.commands.months import MONTHS, MonthSpan, months_between, resolve
-from calendar_svc.commands.params import CATEGORY, MONTH
+from calendar_svc.commands.params import CATEGORY, MONTH, AsciiIntRange
 from calendar_svc.core.occurrences import month_range, year_range
 from calendar_svc.formatting import FORMATS, RENDERERS, Display, render_year
 from calendar_svc.services.listing import ListingQuery, list_occurrences
@@ -133,7 +133,7 @@ def month_command(
 
 
 @click.command("year")
-@click.argument("year", type=click.IntRange(1, 9999), metavar="YYYY")
+@click.argument("year", type=AsciiIntRange(1, 9999), metavar="YYYY")
 @listing_options
 @pass_app
 def year_command(

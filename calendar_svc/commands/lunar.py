@@ -22,10 +22,11 @@ from typing import Any
 
 import click
 
+from calendar_svc.commands.params import ASCII_INT
 from calendar_svc.core import lunar
 
 FORMATS = ("table", "json")
-_LUNAR_RE = re.compile(r"^(\d{1,4})-(\d{1,2})-(\d{1,2})$")
+_LUNAR_RE = re.compile(r"^(\d{1,4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
 _YES_NO = {True: "có / yes", False: "không / no"}
 _CONVERSION_HEADERS = (
     "Dương lịch / Solar",
@@ -201,7 +202,7 @@ def _today() -> date:
 )
 @click.option(
     "--year",
-    type=int,
+    type=ASCII_INT,
     metavar="YEAR",
     help="Liệt kê các tháng của năm âm lịch / List the months of a lunar year.",
 )

@@ -11,7 +11,7 @@ import click
 from calendar_svc.cli import App, pass_app, remove_confirmed, yes_option
 from calendar_svc.commands.annual import annual_reminder_options, annual_rule, annual_summary
 from calendar_svc.commands.directive import directive_settings_options
-from calendar_svc.commands.params import SCOPE
+from calendar_svc.commands.params import ASCII_INT, SCOPE
 from calendar_svc.core.directive_settings import DirectiveSettings
 from calendar_svc.core.recipients import DueKind, DueRule, Organisation
 from calendar_svc.errors import DataError
@@ -79,13 +79,13 @@ def record(org: Organisation) -> dict[str, Any]:
 due_options = [
     click.option(
         "--due-day",
-        type=int,
+        type=ASCII_INT,
         metavar="N",
         help="Hạn là ngày N của tháng / Due on day N of the month it covers (default 2).",
     ),
     click.option(
         "--due-days-before",
-        type=int,
+        type=ASCII_INT,
         metavar="N",
         help="Hạn là N ngày trước tháng / Due N days before the month starts.",
     ),

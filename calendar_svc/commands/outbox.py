@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from calendar_svc.cli import App, pass_app
+from calendar_svc.commands.params import ASCII_INT, AsciiIntRange
 from calendar_svc.errors import NotFoundError
 
 STATUSES = ("pending", "sending", "sent", "failed", "skipped")
@@ -26,7 +27,7 @@ def outbox_group() -> None:
 @click.option(
     "--to", "recipient", metavar="EMAIL", help="Chỉ người nhận này / Only this recipient."
 )
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--limit", type=AsciiIntRange(1), default=50, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @pass_app
 def list_command(app: App, status: str | None, recipient: str | None, limit: int, fmt: str) -> None:
@@ -96,7 +97,7 @@ def list_command(app: App, status: str | None, recipient: str | None, limit: int
 
 
 @outbox_group.command("retry")
-@click.argument("ids", nargs=-1, type=int, metavar="[ID]...")
+@click.argument("ids", nargs=-1, type=ASCII_INT, metavar="[ID]...")
 @click.option("--failed", is_flag=True, help="Mọi thư lỗi / Every failed row.")
 @pass_app
 def retry_command(app: App, ids: tuple[int, ...], failed: bool) -> None:  # noqa: FBT001

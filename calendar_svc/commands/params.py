@@ -1,4 +1,5 @@
-"""Click parameter types for the inputs commands share: a month, a scope, a category.
+"""Click parameter types for the inputs commands share: a month, a scope, a category, a
+number in ASCII digits.
 
 Each parses and checks its value once, where click reads it; a wrong value is a usage
 error naming the option, with the message the shared parser builds.
@@ -18,6 +19,34 @@ if TYPE_CHECKING:  # ParamType is generic in the click the project is checked wi
     _ParamType = click.ParamType[Any, Any]
 else:
     _ParamType = click.ParamType
+
+
+def _check_ascii(
+    kind: _ParamType, value: Any, param: click.Parameter | None, ctx: click.Context | None
+) -> None:
+    if isinstance(value, str) and not value.strip().isascii():
+        kind.fail(f"{value!r} is not a whole number in ASCII digits", param, ctx)
+
+
+class AsciiInt(click.types.IntParamType):
+    """A whole number written in ASCII digits (``int()`` alone also reads ``٢٥`` or ``２５``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        _check_ascii(self, value, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+#: The click type of a whole number in ASCII digits.
+ASCII_INT = AsciiInt()
+
+
+class AsciiIntRange(click.IntRange):
+    """A whole number written in ASCII digits (``int()`` alone also reads ``٢٥`` or ``２５``),
+    optionally within a range."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        _check_ascii(self, value, param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class MonthType(_ParamType):

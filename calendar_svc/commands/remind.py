@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.params import MONTH
+from calendar_svc.commands.params import MONTH, AsciiIntRange
 from calendar_svc.errors import DeliveryError
 from calendar_svc.files import write_atomic
 
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 #: Show a progress bar when a terminal waits for at least this many messages.
 PROGRESS_FROM = 20
+
+
+#: Seconds ``run-once`` goes on trying to record outcomes while the database fails.
+RUN_ONCE_PATIENCE = 45.0
 
 
 def parse_now(value: str, timezone: tzinfo) -> datetime:
@@ -62,7 +66,7 @@ def remind_group() -> None:
 @click.option("--to", "email", required=True, metavar="EMAIL", help="Người nhận / Subscriber.")
 @click.option(
     "--lead",
-    type=click.IntRange(1, 366),
+    type=AsciiIntRange(1, 366),
     help="Số ngày trước / As sent this many days before the due date or the event (default: "
     "the organisation's or subscriber's longest lead).",
 )
@@ -136,7 +140,9 @@ def run_once_command(app: App, now: str | None) -> None:
     """Lập lịch và gửi / Plan what is due and send it, once.
 
     Exits with 1 when the mail server cannot be reached; the reminders stay queued for the
-    next run.
+    next run. If the database stops answering, it gives up after about a minute with one
+    line and exit 1; nothing is lost (what was sent but not recorded is sent again, with
+    the same Message-ID, once its claim runs out).
     """
     from calendar_svc.services.reminders import shifted_clock
 
@@ -149,7 +155,9 @@ def run_once_command(app: App, now: str | None) -> None:
     else:
         clock = shifted_clock(parse_now(now, app.settings.timezone))
     with ExitStack() as stack:
-        report = asyncio.run(service.tick(clock, progress_for=_progress(stack)))
+        report = asyncio.run(
+            service.tick(clock, progress_for=_progress(stack), patience=RUN_ONCE_PATIENCE)
+        )
     click.echo(_summary(report))
     if report.dispatch.unreachable:
         waiting = service.outbox.due_count(clock())

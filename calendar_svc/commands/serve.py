@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import click
 
 from calendar_svc.cli import App, pass_app
+from calendar_svc.commands.params import AsciiIntRange
 from calendar_svc.config import CONFIG_ENV
 from calendar_svc.logs import configure_logging
 
@@ -52,10 +53,10 @@ def worker_app() -> object:
 
 @click.command("serve")
 @click.option("--host", default=None, help="Địa chỉ lắng nghe / Address to listen on (web.host).")
-@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Cổng / Port (web.port).")
+@click.option("--port", type=AsciiIntRange(1, 65535), default=None, help="Cổng / Port (web.port).")
 @click.option(
     "--workers",
-    type=click.IntRange(1, 64),
+    type=AsciiIntRange(1, 64),
     default=1,
     show_default=True,
     help="Số tiến trình / Worker processes.",

@@ -209,5 +209,9 @@ class Occurrence:
         A month-only or year-only occurrence is one day (the first of its month or year)
         unless its anniversary gives a longer ``duration_days``: a calendar shows it on
         that day with its period in the title, never as a banner across the month or year.
+        A period running past 9999-12-31 ends there.
         """
-        return self.date + timedelta(days=self.anniversary.duration_days - 1)
+        try:
+            return self.date + timedelta(days=self.anniversary.duration_days - 1)
+        except OverflowError:
+            return date.max

@@ -37,7 +37,7 @@ from calendar_svc.core.model import Anniversary, Calendar, Occurrence, Precision
 from calendar_svc.core.policy import CATEGORIES, CategoryPolicy, ListingRule
 
 _EVERY_YEAR = ListingRule()
-_MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})")
+_MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 
 
 def solar_day(year: int, month: int, day: int) -> date:

@@ -40,7 +40,12 @@ MAX_DAYS_BEFORE = 60
 EMAIL_RE = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$"
 )
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+#: Longest name (of a subscriber or an organisation), in characters.
+MAX_NAME_CHARS = 200
+#: Longest e-mail address (RFC 5321's 256-octet path less its angle brackets).
+MAX_EMAIL_CHARS = 254
+#: C0 and C1 controls, DEL, and the line and paragraph separators.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class DueKind(StrEnum):
@@ -116,7 +121,7 @@ class AnnualRule:
         Raises:
             ValueError: the text is not ``MM-DD`` of a day that exists every year.
         """
-        m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", text.strip())
+        m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", text.strip(), re.ASCII)
         if m is None:
             raise ValueError(f"annual due day {text!r} is not MM-DD (e.g. 12-01)")
         return cls(int(m[1]), int(m[2]), leads)
@@ -149,6 +154,8 @@ def check_text(value: str, what: str) -> None:
     """Raise ValueError if ``value`` is blank or holds control characters (header safety)."""
     if not value.strip():
         raise ValueError(f"{what} is empty")
+    if len(value) > MAX_NAME_CHARS:
+        raise ValueError(f"{what} is longer than {MAX_NAME_CHARS} characters")
     if _CONTROL_RE.search(value):
         raise ValueError(f"{what} contains a control character (such as a line break)")
 
@@ -205,6 +212,8 @@ class Subscriber:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "email", self.email.strip().lower())
+        if len(self.email) > MAX_EMAIL_CHARS:
+            raise ValueError(f"the address is longer than {MAX_EMAIL_CHARS} characters")
         if not EMAIL_RE.match(self.email) or "." not in self.email.rsplit("@", 1)[1]:
             raise ValueError(f"{self.email!r} is not an e-mail address (ASCII, name@domain.tld)")
         check_text(self.name, "name")

@@ -23,18 +23,20 @@ profile) and the filters ``mm`` (02), ``month_year`` (03/2023), ``document_date`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from calendar_svc.directive.draft import Draft, document_date
+from calendar_svc.directive.draft import Draft, Entry, document_date
 from calendar_svc.errors import CalendarSvcError
 
 if TYPE_CHECKING:
     from calendar_svc.directive.annual import AnnualDraft
+    from calendar_svc.directive.profile import DirectiveProfile
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "directive"
 
@@ -113,8 +115,107 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     return env
 
 
-def _context(draft: Draft | AnnualDraft) -> dict[str, Any]:
-    return {"draft": draft, "p": draft.profile}
+#: Characters that end a line or a paragraph somewhere (Unicode, Word, str.splitlines).
+_SEPARATORS_RE = re.compile("[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+#: Private-use stand-ins for the mark characters while data passes through the .docx
+#: templates: a name's ``*``, ``[`` and ``]`` cannot form a mark, and come back in the runs.
+_SHIELD = str.maketrans({"*": "\ue000", "[": "\ue001", "]": "\ue002"})
+_UNSHIELD = str.maketrans({"\ue000": "*", "\ue001": "[", "\ue002": "]"})
+
+#: Markdown: characters escaped anywhere in data (emphasis, links, code, HTML, tables,
+#: strikethrough, entities, escapes), and those that only act at the start of a line.
+_MD_ANYWHERE_RE = re.compile(r"([\\`*_{}\[\]<>|~&])")
+_MD_LINE_START_RE = re.compile(r"^(\s*)([-+#=>]|\d+(?=[.)]))", re.ASCII)
+
+
+def _one_line(text: str) -> str:
+    """Return ``text`` with line and paragraph separators as spaces (rows stored before
+    the input refused them)."""
+    return _SEPARATORS_RE.sub(" ", text)
+
+
+def _shield(text: str) -> str:
+    return _one_line(text).translate(_SHIELD)
+
+
+def markdown_text(text: str) -> str:
+    """Return ``text`` escaped so that CommonMark reads it back as the same text."""
+    escaped = _MD_ANYWHERE_RE.sub(r"\\\1", _one_line(text))
+    start = _MD_LINE_START_RE.match(escaped)
+    if start is None:
+        return escaped
+    head, mark = start.group(1), start.group(2)
+    if mark[0].isdigit():  # "1." or "2)" would start an ordered list
+        rest = escaped[start.end() :]
+        return f"{head}{mark}\\{rest}"
+    return f"{head}\\{escaped[len(head) :]}"
+
+
+def _profile_view(p: DirectiveProfile, fn: Callable[[str], str]) -> DirectiveProfile:
+    return replace(
+        p,
+        name=fn(p.name),
+        parent_body=fn(p.parent_body),
+        issuing_body=fn(p.issuing_body),
+        short_name=fn(p.short_name),
+        higher_body=fn(p.higher_body),
+        locality=fn(p.locality),
+        doc_code=fn(p.doc_code),
+        place=fn(p.place),
+        recipients=tuple(map(fn, p.recipients)),
+        distribution=tuple(map(fn, p.distribution)),
+        signer_lines=tuple(map(fn, p.signer_lines)),
+        signer_name=fn(p.signer_name),
+    )
+
+
+def _data_view(draft: Draft | AnnualDraft, fn: Callable[[str], str]) -> Draft | AnnualDraft:
+    """Return ``draft`` with every text that comes from data passed through ``fn``."""
+    from calendar_svc.directive.annual import AnnualDraft
+
+    def entry(e: Entry) -> Entry:
+        return replace(
+            e,
+            text=fn(e.text),
+            round_label=fn(e.round_label),
+            basis=None if e.basis is None else fn(e.basis),
+            scale=None if e.scale is None else fn(e.scale),
+        )
+
+    if isinstance(draft, AnnualDraft):
+        return replace(
+            draft,
+            profile=_profile_view(draft.profile, fn),
+            levels=fn(draft.levels),
+            groups=tuple(
+                replace(g, title=fn(g.title), entries=tuple(map(entry, g.entries)))
+                for g in draft.groups
+            ),
+            focus=tuple(map(entry, draft.focus)),
+            lookahead=tuple(map(entry, draft.lookahead)),
+        )
+    return replace(
+        draft,
+        profile=_profile_view(draft.profile, fn),
+        levels=fn(draft.levels),
+        entries=tuple(map(entry, draft.entries)),
+        festivals=tuple(map(entry, draft.festivals)),
+        lookahead=tuple(map(entry, draft.lookahead)),
+    )
+
+
+#: How data is made safe in each format before it meets the template's marks.
+_DATA_VIEWS: dict[str, Callable[[str], str]] = {
+    "text": _one_line,
+    "md": markdown_text,
+    "docx": _shield,
+}
+
+
+def _context(draft: Draft | AnnualDraft, fmt: str) -> dict[str, Any]:
+    view = _data_view(draft, _DATA_VIEWS[fmt])
+    return {"draft": view, "p": view.profile}
 
 
 def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
@@ -141,7 +242,7 @@ def render(draft: Draft | AnnualDraft, fmt: str, *, names: dict[str, str] = TEMP
     name = names[fmt]
     template = _template(environment(draft.profile.templates), name)
     try:
-        text = template.render(_context(draft))
+        text = template.render(_context(draft, fmt))
     except jinja2.TemplateError as exc:
         raise DirectiveTemplateError(name, str(exc)) from exc
     return _tidy(text)
@@ -162,7 +263,7 @@ def render_blocks(
         DirectiveTemplateError: a template fails or lacks a block the layout needs.
     """
     template = _template(environment(draft.profile.templates), template_name)
-    ctx = template.new_context(_context(draft))
+    ctx = template.new_context(_context(draft, "docx"))
     try:
         # Rendering the whole template once puts the blocks of the templates it extends
         # into the context, after the template's own.
@@ -213,7 +314,8 @@ def parse_marks(line: str) -> list[Span]:
     """Split a line into spans: ``**bold**``, ``*italic*`` and ``[[text to fill]]``.
 
     Marks do not nest, except that bold and fill text may contain ``*italic*``. Unmatched
-    marks stay as written.
+    marks stay as written. Mark characters of data (shielded by the .docx rendering) are
+    never marks: they come back as text in the spans.
     """
     spans: list[Span] = []
     pos = 0
@@ -229,7 +331,7 @@ def parse_marks(line: str) -> list[Span]:
         pos = match.end()
     if pos < len(line):
         spans.append(Span(line[pos:]))
-    return spans
+    return [replace(span, text=span.text.translate(_UNSHIELD)) for span in spans]
 
 
 def _with_italics(text: str, *, bold: bool = False, fill: bool = False) -> list[Span]:

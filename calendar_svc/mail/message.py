@@ -139,8 +139,9 @@ def encode_words(text: str, *, first_budget: int = 60) -> str:
 
 def _plain(value: str) -> bool:
     """Return whether ``value`` may be written as it is: printable ASCII (RFC 5322 VCHAR
-    and space); anything else (a control character such as VT or ESC too) is encoded."""
-    return value.isascii() and value.isprintable()
+    and space) that could not be read as an encoded word; anything else (a control
+    character such as VT or ESC, ``=?utf-8?q?...?=``) is encoded."""
+    return value.isascii() and value.isprintable() and "=?" not in value
 
 
 @lru_cache(maxsize=1024)
@@ -159,7 +160,7 @@ def encode_address(field: str, name: str, address: str) -> str:
     address = _addr(field, address)
     if not name:
         return f"{field}: {address}"
-    if _ATOM_PHRASE_RE.match(name) and len(name) < 60:
+    if _ATOM_PHRASE_RE.match(name) and _plain(name) and len(name) < 60:
         phrase = name
     elif _plain(name) and len(name) < 60:
         phrase = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'

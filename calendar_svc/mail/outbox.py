@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import math
 import os
@@ -64,6 +65,10 @@ BACKOFF_CAP = timedelta(hours=6)
 BATCH_SIZE = 100
 #: Sent messages a worker may have unrecorded when it sends the next one (the window).
 UNRECORDED_PER_WORKER = 2
+#: A claim lasts this long after the dispatcher's last sign of life.
+LEASE = timedelta(minutes=3)
+#: How often a running dispatcher renews the leases of the rows it holds.
+HEARTBEAT = timedelta(seconds=30)
 
 
 def backoff(
@@ -77,7 +82,7 @@ def backoff(
 
 
 def lease_for(batch: int, smtp: SmtpSettings) -> timedelta:
-    """Return a lease that outlasts a batch in which every message times out."""
+    """Return how long a batch in which every message times out takes (plus a minute)."""
     rounds = math.ceil(batch / smtp.concurrency) + 1
     return timedelta(seconds=rounds * smtp.timeout + 60)
 
@@ -111,8 +116,16 @@ class Dispatcher:
         worker: str | None = None,
         progress: Callable[[int], None] | None = None,
         stop: asyncio.Event | None = None,
+        patience: float | None = None,
+        lease: timedelta = LEASE,
+        heartbeat: timedelta = HEARTBEAT,
     ) -> None:
         self.outbox = outbox
+        #: Seconds outcomes are retried while the database fails; after that the pass
+        #: ends with the error (the rows come back when their lease runs out).
+        self.patience = lease.total_seconds() if patience is None else patience
+        self.lease = lease
+        self.heartbeat = heartbeat
         self.stop = stop
         self._composer_factory = composer
         self._subscribers = subscribers
@@ -163,10 +176,10 @@ class Dispatcher:
             refused = probe.reason if probe.verdict is Verdict.FAILED else ""
             self._down = ""
             # Outcomes are worth recording for as long as the claims hold.
-            patience = lease_for(2 * self.batch_size, self.smtp).total_seconds()
             settler = Settler(
-                self.outbox, self.worker, self.clock, report, self.progress, patience=patience
+                self.outbox, self.worker, self.clock, report, self.progress, patience=self.patience
             )
+            beat = asyncio.create_task(self._heartbeat())
             # One batch is being sent while the next waits in the queue, claimed ahead, so
             # the workers never stand idle at a batch's end.
             queue: asyncio.Queue[_Work | None] = asyncio.Queue(maxsize=self.batch_size)
@@ -179,9 +192,27 @@ class Dispatcher:
                     ),
                 )
             finally:
+                beat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await beat
                 await settler.close()
         report.unreachable = self._down
         return report
+
+    async def _heartbeat(self) -> None:
+        """Renew the leases of the rows this dispatcher holds, until cancelled.
+
+        A dispatcher that dies (SIGKILL, power loss) stops renewing, so its rows can be
+        claimed again :data:`LEASE` after its last heartbeat, however long a batch takes.
+        """
+        while True:
+            await asyncio.sleep(self.heartbeat.total_seconds())
+            try:
+                await asyncio.to_thread(
+                    self.outbox.renew, self.worker, now=self.clock(), lease=self.lease
+                )
+            except CalendarSvcError as exc:
+                log.warning("cannot renew the leases of claimed reminders: %s", exc)
 
     def _halted(self, settler: Settler) -> bool:
         return bool(self._down) or settler.broken or self._stopping
@@ -190,8 +221,8 @@ class Dispatcher:
         self, queue: asyncio.Queue[_Work | None], report: DispatchReport, settler: Settler
     ) -> None:
         """Claim batch after batch into the queue; then tell each worker to finish."""
-        # Claimed rows wait in the queue for at most one more batch: lease for two.
-        lease = lease_for(2 * self.batch_size, self.smtp)
+        # The heartbeat renews the lease while this dispatcher lives.
+        lease = self.lease
         try:
             while not self._halted(settler):
                 try:

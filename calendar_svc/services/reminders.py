@@ -215,8 +215,9 @@ class Reminders:
         *,
         progress: Callable[[int], None] | None = None,
         stop: asyncio.Event | None = None,
+        patience: float | None = None,
     ) -> Dispatcher:
-        """Return a dispatcher of the outbox."""
+        """Return a dispatcher of the outbox (``patience``: see :class:`Dispatcher`)."""
         return Dispatcher(
             self.outbox,
             composer=self.composer,
@@ -228,6 +229,7 @@ class Reminders:
             clock=clock,
             progress=progress,
             stop=stop,
+            patience=patience,
         )
 
     async def tick(
@@ -236,6 +238,7 @@ class Reminders:
         *,
         progress_for: Callable[[int], Callable[[int], None] | None] | None = None,
         stop: asyncio.Event | None = None,
+        patience: float | None = None,
     ) -> TickReport:
         """Plan as of ``clock()`` and dispatch everything due.
 
@@ -245,13 +248,15 @@ class Reminders:
                 that receives the number of rows settled as they are (or None).
             stop: once set, the dispatch takes no new message and ends after the ones in
                 flight (a graceful shutdown).
+            patience: seconds to go on trying to record outcomes while the database
+                fails (default: the lease); a one-shot command gives up sooner.
         """
         mail_base_url(self.settings.web_base_url)  # no mail with links that cannot work
         planned = await asyncio.to_thread(self.plan, clock())
         progress = None
         if progress_for is not None:
             progress = progress_for(await asyncio.to_thread(self.outbox.due_count, clock()))
-        sent = await self.dispatcher(clock, progress=progress, stop=stop).run()
+        sent = await self.dispatcher(clock, progress=progress, stop=stop, patience=patience).run()
         return TickReport(planned, sent)
 
     def preview(self, email: str, year: int, month: int, *, lead: int | None = None) -> bytes:

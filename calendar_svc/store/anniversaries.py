@@ -15,6 +15,7 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -76,6 +77,17 @@ def select_anniversaries(
     if categories is not None:
         stmt = stmt.where(_t.c.category.in_(sorted(set(categories))))
     return stmt
+
+
+#: Rows compared and updated per statement by :meth:`AnniversaryRepo.upsert`.
+UPSERT_BATCH = 5000
+
+#: UPDATE of one row by id, run with executemany (bind names must differ from columns).
+_UPDATE_BY_ID = (
+    update(_t)
+    .where(_t.c.id == bindparam("b_id"))
+    .values({c.name: bindparam(f"b_{c.name}") for c in _t.columns if c.name != "id"})
+)
 
 
 def insert_anniversaries(
@@ -204,13 +216,17 @@ class AnniversaryRepo(EngineAccess):
                 raise ValueError(f"anniversary id {ann.id!r} appears twice in one upsert")
             seen.add(ann.id)
         with self.writing() as conn:
-            stored = {
-                row[0]: anniversary_from_row(row)
-                for row in conn.execute(select(*_SELECT_COLUMNS)).all()
-                if row[0] in seen
-            }
-            new = [ann for ann in anns if ann.id not in stored]
-            changed = [ann for ann in anns if ann.id in stored and stored[ann.id] != ann]
+            new: list[Anniversary] = []
+            changed: list[Anniversary] = []
+            for start in range(0, len(anns), UPSERT_BATCH):  # bounded IN lists
+                batch = anns[start : start + UPSERT_BATCH]
+                ids = [ann.id for ann in batch]
+                stored = {
+                    row[0]: anniversary_from_row(row)
+                    for row in conn.execute(select(*_SELECT_COLUMNS).where(_t.c.id.in_(ids)))
+                }
+                new += [ann for ann in batch if ann.id not in stored]
+                changed += [ann for ann in batch if ann.id in stored and stored[ann.id] != ann]
             result = UpsertResult(
                 inserted=len(new),
                 updated=len(changed),
@@ -220,9 +236,13 @@ class AnniversaryRepo(EngineAccess):
                 return result
             when = bump_revision(conn, now)
             insert_anniversaries(conn, new, when)
-            for ann in changed:
-                values = row_from_anniversary(ann)
-                del values["id"]
-                values["revised_at"] = when
-                conn.execute(update(_t).where(_t.c.id == ann.id).values(values))
+            for start in range(0, len(changed), UPSERT_BATCH):
+                # One UPDATE statement, executed for the whole batch (executemany).
+                rows = [
+                    {f"b_{k}": v for k, v in row_from_anniversary(ann).items()}
+                    for ann in changed[start : start + UPSERT_BATCH]
+                ]
+                for row in rows:
+                    row["b_revised_at"] = when
+                conn.execute(_UPDATE_BY_ID, rows)
         return result

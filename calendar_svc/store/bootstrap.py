@@ -45,7 +45,13 @@ def bundled_seed() -> Seed:
     return Seed(catalog.load_bundled(), catalog.DATASET_REVISION)
 
 
-def bootstrap(url: str, *, seed: Callable[[], Seed] = bundled_seed) -> Store:
+def bootstrap(
+    url: str,
+    *,
+    seed: Callable[[], Seed] = bundled_seed,
+    may_seed: bool = True,
+    read_only: bool = False,
+) -> Store:
     """Return the store of the database at ``url``, migrated and seeded.
 
     Migrates to the head revision and fills a database whose data was never written (no
@@ -56,6 +62,8 @@ def bootstrap(url: str, *, seed: Callable[[], Seed] = bundled_seed) -> Store:
     Args:
         url: A SQLAlchemy URL.
         seed: Returns the data of a fresh database; called only when seeding.
+        may_seed: False never seeds (a SQLite file that existed before this program).
+        read_only: the database cannot be written: only check that it is at head.
 
     Raises:
         StoreError: The database cannot be reached, opened or migrated (the message names
@@ -63,11 +71,17 @@ def bootstrap(url: str, *, seed: Callable[[], Seed] = bundled_seed) -> Store:
     """
     engine = create_store_engine(url)
     try:
-        _migrate_and_seed(engine, seed)
-        _use_wal(engine)
+        if read_only:
+            _check_current(engine)
+        else:
+            _migrate_and_seed(engine, seed if may_seed else None)
+            _use_wal(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
         raise StoreError(display_url(engine), str(getattr(exc, "orig", None) or exc)) from exc
+    except ValueError as exc:  # a driver refusing its arguments (a NUL in a file name)
+        engine.dispose()
+        raise StoreError(display_url(engine), str(exc).replace("null", "NUL")) from exc
     except BaseException:
         engine.dispose()
         raise
@@ -96,13 +110,25 @@ def _use_wal(engine: Engine) -> None:
         raw.close()
 
 
-def _migrate_and_seed(engine: Engine, seed: Callable[[], Seed]) -> None:
+def _check_current(engine: Engine) -> None:
+    """Refuse a read-only database that this version would have to migrate."""
+    with engine.connect() as conn:
+        revision = migrate.current_revision(conn)
+    if revision != HEAD_REVISION:
+        raise StoreError(
+            display_url(engine),
+            f"read-only, at schema revision {revision!r} (this calendar-svc needs "
+            f"{HEAD_REVISION!r}): open it once with write access to migrate it",
+        )
+
+
+def _migrate_and_seed(engine: Engine, seed: Callable[[], Seed] | None) -> None:
     """Migrate to head and seed a never-written database, in one write transaction."""
     with begin_write(engine) as conn:
         revision = migrate.current_revision(conn)
         if revision != HEAD_REVISION:
             _upgrade(conn, revision, display_url(engine))
-        if read_revision(conn) is None and _is_empty(conn):
+        if seed is not None and read_revision(conn) is None and _is_empty(conn):
             data = seed()
             insert_anniversaries(conn, data.anniversaries, data.revised_at)
             write_revision(conn, data.revised_at)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from calendar_svc.store.errors import StoreError
+from calendar_svc.store.errors import StoreError, encode_password, mask_url
 
 #: Execution option read by the SQLite ``begin`` hook: the BEGIN mode to emit.
 SQLITE_BEGIN_OPTION = "calendar_svc_sqlite_begin"
@@ -31,7 +31,7 @@ PG_CONNECT_TIMEOUT = 10
 
 def display_url(engine: Engine) -> str:
     """Return the engine's URL with the password masked, for messages."""
-    return engine.url.render_as_string(hide_password=True)
+    return mask_url(engine.url.render_as_string(hide_password=False))
 
 
 def create_store_engine(url: str) -> Engine:
@@ -47,7 +47,7 @@ def create_store_engine(url: str) -> Engine:
         StoreError: The URL cannot be parsed or names an unknown database driver.
     """
     try:
-        parsed = make_url(url)
+        parsed = make_url(encode_password(url))
         kwargs: dict[str, Any] = {}
         if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
             kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}

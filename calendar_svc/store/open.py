@@ -8,15 +8,18 @@ SQLAlchemy work (create, migrate, seed) is :mod:`calendar_svc.store.bootstrap`'s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
+from calendar_svc.filemodes import PRIVATE_DIR_MODE
 from calendar_svc.store.errors import StoreError
 from calendar_svc.store.repository import AnniversaryReader
 from calendar_svc.store.schema import (
@@ -62,6 +65,9 @@ def sqlite_file_path(url: str | None) -> Path | None:
 
     None (the default database) gives :func:`default_sqlite_path`. In-memory databases
     and URLs with query options give None: they take the SQLAlchemy path.
+
+    Raises:
+        StoreError: the file name holds a NUL character (``sqlite:///%00``).
     """
     if url is None:
         return default_sqlite_path()
@@ -71,6 +77,8 @@ def sqlite_file_path(url: str | None) -> Path | None:
     path = unquote(match["path"])
     if path == ":memory:" or path.startswith("file:"):
         return None
+    if "\x00" in path:
+        raise StoreError(url, "the file name holds a NUL character")
     return Path(path)
 
 
@@ -116,9 +124,14 @@ def open_reader(url: str | None) -> AnniversaryReader:
 def open_store(url: str | None, *, seed: Callable[[], Seed] | None = None) -> Store:
     """Open the database at ``url`` for reading and writing, creating it on first use.
 
-    Creates the SQLite file's directory, then hands over to
-    :func:`calendar_svc.store.bootstrap.bootstrap` (migrate to head; seed a database whose
-    data was never written, from ``seed`` or the bundled dataset).
+    A SQLite file that does not exist yet is created complete: its directory (``0700``
+    when it is made here), then the database built and seeded in a private (``0600``)
+    staging file beside it, which is linked into place only when whole. A SQLite file
+    that exists is never seeded; one that is empty or cannot be read is an error; one in a
+    directory that cannot be written is opened read-only (writes then fail). Then
+    :func:`calendar_svc.store.bootstrap.bootstrap` migrates to head (and, for another
+    database, seeds one whose data was never written, from ``seed`` or the bundled
+    dataset).
 
     Args:
         url: A SQLAlchemy URL; None means the default SQLite file.
@@ -128,14 +141,104 @@ def open_store(url: str | None, *, seed: Callable[[], Seed] | None = None) -> St
         StoreError: The database cannot be reached, opened or migrated (the message names
             the URL with its password masked).
     """
-    from calendar_svc.store.bootstrap import bootstrap
+    from calendar_svc.store.bootstrap import bootstrap, bundled_seed
 
     if url is None:
         url = default_url()
+    seed = bundled_seed if seed is None else seed
     path = sqlite_file_path(url)
     if path is not None:
+        _make_private_dir(url, path.parent)
+        if not os.path.lexists(path):
+            with _directory_lock(url, path.parent):
+                if not os.path.lexists(path):  # not created by another process meanwhile
+                    _create_sqlite(url, path, seed)
+        else:
+            _check_existing(url, path)
+            if not os.access(path.parent, os.W_OK):  # a read-only mount, another's directory
+                return bootstrap(read_only_url(path), seed=seed, read_only=True)
+        return bootstrap(url, seed=seed, may_seed=False)
+    return bootstrap(url, seed=seed)
+
+
+def read_only_url(path: Path) -> str:
+    """Return the SQLAlchemy URL that opens a SQLite file read-only and immutable.
+
+    Used when its directory cannot be written: SQLite could not create the ``-shm`` file
+    a WAL database needs, so the file is read as one that does not change.
+    """
+    return f"sqlite:///file:{quote(str(path.absolute()))}?mode=ro&immutable=1&uri=true"
+
+
+def _check_existing(url: str, path: Path) -> None:
+    """Refuse a SQLite file that is there but empty or cannot be read (never rebuild it)."""
+    try:
+        with path.open("rb") as fh:
+            empty = not fh.read(1)
+    except OSError as exc:
+        raise StoreError(url, f"cannot read {path}: {exc.strerror}") from exc
+    if empty:
+        raise StoreError(
+            url,
+            f"{path} is empty (0 bytes): restore it from a backup, or remove it to start "
+            "afresh from the bundled dataset",
+        )
+
+
+@contextlib.contextmanager
+def _directory_lock(url: str, directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory`` (first openers create the file one at a time)."""
+    import fcntl
+
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError as exc:
+        raise StoreError(url, f"cannot open {directory}: {exc.strerror}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _make_private_dir(url: str, directory: Path) -> None:
+    """Create the database's directory for the owner alone (its parents as usual)."""
+    if directory.is_dir():
+        return
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+        os.chmod(directory, PRIVATE_DIR_MODE)  # mkdir's mode is masked by the umask
+    except OSError as exc:
+        raise StoreError(url, f"cannot create {directory}: {exc.strerror}") from exc
+
+
+def _create_sqlite(url: str, path: Path, seed: Callable[[], Seed]) -> None:
+    """Build a new SQLite database in a private staging file, then link it to ``path``.
+
+    ``mkstemp`` creates the staging file ``0600`` (SQLite gives its journal files the
+    same permissions). Should ``path`` appear meanwhile, that file is kept.
+    """
+    from calendar_svc.store.bootstrap import bootstrap
+
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+    except OSError as exc:
+        raise StoreError(url, f"cannot create {path}: {exc.strerror}") from exc
+    os.close(fd)
+    staging = Path(name)
+    try:
+        bootstrap(f"sqlite:///{staging}", seed=seed).close()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(url, f"cannot create {path.parent}: {exc.strerror}") from exc
-    return bootstrap(url) if seed is None else bootstrap(url, seed=seed)
+            os.link(staging, path)
+        except FileExistsError:
+            pass
+        except OSError:
+            if not os.path.lexists(path):  # no hard links here: rename instead
+                os.replace(staging, path)
+    except OSError as exc:
+        raise StoreError(url, f"cannot create {path}: {exc.strerror}") from exc
+    finally:
+        for leftover in (staging, *(Path(f"{staging}{s}") for s in ("-wal", "-shm", "-journal"))):
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)

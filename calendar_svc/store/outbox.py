@@ -251,6 +251,17 @@ class OutboxRepo(EngineAccess):
             rows = conn.execute(select(_t).where(_t.c.id.in_(ids)).order_by(_t.c.send_at, _t.c.id))
             return [_row(row) for row in rows]
 
+    def renew(self, worker: str, *, now: datetime, lease: timedelta) -> int:
+        """Extend the lease of every row ``worker`` holds to ``now + lease``; return how many."""
+        when = as_utc(now)
+        with self.writing() as conn:
+            result = conn.execute(
+                update(_t)
+                .where(_t.c.claimed_by == worker, _t.c.status == OutboxStatus.SENDING.value)
+                .values(lease_until=when + lease)
+            )
+            return int(result.rowcount or 0)
+
     def settle(self, settlements: Iterable[Settlement], worker: str, *, now: datetime) -> int:
         """Record outcomes of rows ``worker`` claimed, in one transaction; return rows changed.
 

@@ -27,6 +27,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.routing import BaseRoute, Route
 
 from calendar_svc.config import Settings
@@ -152,10 +153,12 @@ def create_app(
         exception_handlers={
             CalendarSvcError: error_response,
             HTTPException: error_response,
+            ClientDisconnect: error_response,  # else Starlette's 500 path logs a traceback
             Exception: error_response,
         },
         lifespan=_lifespan(service, lifespan_hooks, refresh_seconds),
     )
+    app.router.redirect_slashes = False  # http._slash_redirect answers, with a relative URL
     app.state.feeds = service
     app.state.settings = settings
     app.state.templates = template_environment()

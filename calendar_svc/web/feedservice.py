@@ -325,6 +325,8 @@ class FeedService:
                 error = f"{type(exc).__name__}: {exc}"
             if error is not None:
                 self._reader = None  # open it again next time
+                if self._probed is None or self._probed[1] != error:
+                    log.warning("database check failed: %s", error)
             self._probed = (time.monotonic(), error)
             return error
 

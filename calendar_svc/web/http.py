@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import quote
 
 import jinja2
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
+from starlette.routing import Match
 
 from calendar_svc.errors import CalendarSvcError, NotFoundError, UnknownNameError
 from calendar_svc.store.errors import StoreError
@@ -115,8 +117,29 @@ def error_page(
     )
 
 
+def _slash_redirect(request: Request) -> Response | None:
+    """Return a 307 to the path without its trailing slash when that path is a route.
+
+    The Location is relative (path and query only), so nothing from the request's Host
+    header is echoed; Starlette's own redirect (turned off in :func:`create_app`) built an
+    absolute URL from it.
+    """
+    path = request.url.path
+    if path == "/" or not path.endswith("/"):
+        return None
+    scope = {**request.scope, "path": path.rstrip("/") or "/"}
+    if not any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    location = quote(scope["path"], safe="/%:@!$&'()*+,;=") + (f"?{query}" if query else "")
+    return Response(status_code=307, headers={"Location": location, **_NOSNIFF})
+
+
 def error_response(request: Request, exc: Exception) -> Response:
     """Map an exception to its response: the one place that chooses a status code."""
+    if isinstance(exc, ClientDisconnect):
+        log.info("client disconnected before its request body ended: %s", request.url.path)
+        return Response(status_code=400)  # nobody reads it
     if isinstance(exc, BadRequest | UnknownNameError):
         return _body(request, 400, f"{BAD_REQUEST_PREFIX}{exc}\n")
     if isinstance(exc, NotFoundError):
@@ -128,7 +151,7 @@ def error_response(request: Request, exc: Exception) -> Response:
         return response
     if isinstance(exc, HTTPException):
         if exc.status_code == 404:
-            return _body(request, 404, NOT_FOUND_BODY)
+            return _slash_redirect(request) or _body(request, 404, NOT_FOUND_BODY)
         if exc.status_code == 405:
             response = _body(request, 405, METHOD_NOT_ALLOWED_BODY)
             for key, value in (exc.headers or {}).items():

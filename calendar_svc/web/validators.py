@@ -14,6 +14,9 @@ CALENDAR_CACHE_CONTROL = "public, max-age=300, no-transform"
 
 RawHeaders = list[tuple[bytes, bytes]]
 
+#: Longer than any HTTP date ("Wednesday, 09-Nov-1994 08:49:37 GMT" is 36 characters).
+_MAX_DATE_LENGTH = 64
+
 
 def http_date(moment: datetime) -> str:
     """Return an IMF-fixdate: ``Thu, 26 Nov 2026 00:00:00 GMT``."""
@@ -34,19 +37,32 @@ def is_not_modified(
     """Return whether the client's copy is current (a 304 is due).
 
     If-None-Match wins over If-Modified-Since, which is ignored when the former is sent
-    (RFC 9110 §13.2.2); an unparsable date is ignored.
+    (RFC 9110 §13.2.2); a malformed or out-of-range date is ignored.
     """
     if if_none_match is not None:
         return etag_matches(if_none_match, etag)
     if if_modified_since is None:
         return False
+    since = parse_http_date(if_modified_since)
+    return since is not None and last_modified <= since
+
+
+def parse_http_date(value: str) -> datetime | None:
+    """Return the moment an HTTP date names, in UTC, or None for anything else.
+
+    Any of the three formats of RFC 9110 §5.6.7 is read; a value that is malformed, out of
+    range (a year of twenty digits, hour 99, an offset of days) or that falls outside the
+    years 1 to 9999 once moved to UTC is None, so the caller ignores it.
+    """
+    if len(value) > _MAX_DATE_LENGTH:
+        return None
     try:
-        since = parsedate_to_datetime(if_modified_since)
-    except (TypeError, ValueError, IndexError):
-        return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
-    return last_modified <= since
+        since = parsedate_to_datetime(value)
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        return since.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 def calendar_headers(

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from calendar_svc.cli import main
 from calendar_svc.store.open import open_store
+from conftest import Cli
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +98,18 @@ def test_add_never_crashes_nor_half_writes(
                 ("calendar-svc add: option --", "calendar-svc add: argument ID: ")
             ), err
     assert os.environ.get("CALENDAR_SVC_DATABASE_URL") is None
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"])
+def test_separators_are_refused_in_names_of_anniversaries_and_organisations(
+    cli: Cli, char: str
+) -> None:
+    added = cli(
+        "add", "moi", "--name-vi", f"Tên{char}mới", "--origin", "2000-03-04",
+        "--category", "dia-phuong", "--scope", "city:cam-pha", "--source", "https://x.vn/a",
+    )  # fmt: skip
+    assert added.code == 1 and "line break" in added.err, added.err
+    assert len(added.err.strip().splitlines()) == 1
+    org = cli("org", "add", "cp", "--name", f"Ban{char}Tuyên giáo", "--scope", "city:cam-pha")
+    assert org.code != 0 and "Traceback" not in org.err, org.err
+    assert "control character" in org.err or "line break" in org.err, org.err

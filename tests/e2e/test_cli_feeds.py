@@ -186,6 +186,28 @@ def test_check_of_urls(cli: Cli, tmp_path: Path, static_server: tuple[str, Path]
     )
 
 
+def test_planted_symlinks_are_never_followed(cli: Cli, tmp_path: Path) -> None:
+    """The old temporary names (.NAME.PID.tmp) and the feeds themselves as symbolic links to
+    another file: the build replaces the links with regular files and writes nothing else."""
+    import os
+
+    out = tmp_path / "feeds"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("do not touch\n", encoding="utf-8")
+    pid = os.getpid()
+    for name in ("all.ics", "dia-phuong.ics"):
+        for guess in range(pid, pid + 400):
+            (out / f".{name}.{guess}.tmp").symlink_to(victim)
+    (out / "all.ics").symlink_to(victim)
+    result = cli("feeds", "build", "--out", str(out))
+    assert result.code == 0, result.err
+    assert victim.read_text(encoding="utf-8") == "do not touch\n"
+    assert not (out / "all.ics").is_symlink()
+    assert (out / "all.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert oct((out / "all.ics").stat().st_mode & 0o777) == oct(0o644)
+
+
 def test_check_of_a_web_page_and_of_webcal_on_plain_http(cli: Cli, tmp_path: Path) -> None:
     server = Server(tmp_path / "srv").start()
     try:

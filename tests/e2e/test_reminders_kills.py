@@ -28,14 +28,14 @@ from reminders_support import InstalledCli
 from smtp_support import SmtpServer
 
 from calendar_svc.core.recipients import Subscriber
-from calendar_svc.mail.outbox import UNRECORDED_PER_WORKER
+from calendar_svc.mail.outbox import LEASE, UNRECORDED_PER_WORKER
 from calendar_svc.store.open import open_store
 
 REMINDERS = 200
 KILLS = 5
 START = datetime(2023, 1, 23, 8, 0)
-#: Past the claim lease, which is about 51 × smtp.timeout + 60 s (5 min 15 s here).
-STEP = timedelta(minutes=10)
+#: Past the claim lease: 3 minutes after the last heartbeat (it was 51 × smtp.timeout + 60 s).
+STEP = LEASE + timedelta(minutes=1)
 
 
 @pytest.fixture

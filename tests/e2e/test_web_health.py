@@ -8,7 +8,6 @@ real uvicorn server in a thread (no scheduler).
 from __future__ import annotations
 
 import http.client
-import json
 import socket
 import threading
 import time
@@ -114,25 +113,12 @@ def client(database: Path, tmp_path: Path) -> Iterator[Client]:
 @pytest.mark.usefixtures("no_probe_cache")
 def test_healthz_is_503_while_the_database_is_away(client: Client, database: Path) -> None:
     status, _, data = client.get("/healthz")
-    assert status == 200
-    body = json.loads(data)
-    assert (body["status"], body["database"], body["feeds"]) == ("ok", "ok", 13)
-    assert set(body) == {
-        "status",
-        "database",
-        "revision",
-        "window",
-        "feeds",
-        "events",
-        "refreshed_at",
-    }
+    assert (status, data) == (200, b"ok\n")
     away = database.with_name("away.sqlite3")
     database.rename(away)
     status, headers, data = client.get("/healthz")
     assert status == 503 and headers["cache-control"] == "no-store"
-    body = json.loads(data)
-    assert (body["status"], body["database"]) == ("error", "error")
-    assert "unable to open database file" in body["error"]
+    assert data == b"database unavailable\n"  # the reason goes to the log only
     assert client.get("/feeds/all.ics")[0] == 200  # the last build is served
     assert client.get("/month/2023-02")[0] == 503
     away.rename(database)

@@ -309,10 +309,8 @@ def test_api_bad_query_is_400_json(server: Server, query: str, message: str) -> 
 
 
 def test_healthz(server: Server) -> None:
-    body = json.loads(server.get("/healthz").body)
-    assert (
-        body["status"] == "ok" and body["feeds"] == 46
-    )  # all, national, 34 provinces, cam-pha, ha-long, 7 categories, round
+    reply = server.get("/healthz")
+    assert (reply.status, reply.body) == (200, b"ok\n")
 
 
 def test_errors_give_503_with_retry_after_never_an_empty_feed(broken: Server) -> None:
@@ -328,7 +326,10 @@ def test_errors_give_503_with_retry_after_never_an_empty_feed(broken: Server) ->
         assert reply.headers["retry-after"].isdigit()
         assert b"BEGIN:VCALENDAR" not in reply.body
     health = broken.get("/healthz")
-    assert health.status == 503 and json.loads(health.body)["status"] == "error"
+    assert health.status == 503 and health.body in (
+        b"database unavailable\n",
+        b"feeds unavailable\n",
+    )
     assert not list(broken.feeds_dir.rglob("*.ics"))
     assert broken.get("/feeds/nope.ics").status == 404
 

@@ -12,6 +12,7 @@ import http.client
 import json
 import re
 import socket
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -255,6 +256,72 @@ def test_more_traversal_is_refused(server: Server, target: str) -> None:
     assert b"BEGIN:VCALENDAR" not in answer.body
 
 
+# --- fuzzed headers ----------------------------------------------------------------------
+
+_FEEDS = ["/feeds/all.ics", "/feeds/custom.ics?scope=national", "/feeds/dia-phuong.ics"]
+_HUGE_DATE = "Tue, 01 Dec 99999999999999999999 00:00:00 GMT"
+
+
+@pytest.mark.parametrize("target", _FEEDS)
+@pytest.mark.parametrize(
+    "since",
+    [
+        _HUGE_DATE,
+        "Tue, 01 Dec 2026 00:00:00 -99999999999999999999",
+        "Fri, 31 Dec 9999 23:59:59 -2359",
+        "Tue, 01 Dec 2026 99:00:00 GMT",
+    ],
+)
+def test_out_of_range_if_modified_since_is_ignored(server: Server, target: str, since: str) -> None:
+    for method in ("GET", "HEAD"):
+        header = f"If-Modified-Since: {since}\r\n".encode("ascii")
+        answer = send(server.port, request(method, target.encode(), headers=header), method)
+        assert answer.status == 200, (target, since, method, answer.status)
+        if method == "GET":
+            assert answer.body.startswith(b"BEGIN:VCALENDAR")
+
+
+_HEADER_TEXT = st.text(
+    alphabet=st.characters(min_codepoint=32, max_codepoint=255, exclude_characters="\x7f"),
+    max_size=80,
+)
+_HEADER_NUMBER = st.integers(min_value=-(10**25), max_value=10**25).map(str)
+_HEADER_DATE = st.builds(
+    "{}, {} {} {} {}:{}:{} {}".format,
+    st.sampled_from(["Tue", "Sun", "Xyz", ""]),
+    _HEADER_NUMBER,
+    st.sampled_from(["Dec", "Feb", "Foo"]),
+    _HEADER_NUMBER,
+    _HEADER_NUMBER,
+    _HEADER_NUMBER,
+    _HEADER_NUMBER,
+    st.one_of(st.sampled_from(["GMT", "UTC", "-0000", "+2359", "EST"]), _HEADER_NUMBER),
+)
+_HEADER_VALUE = st.one_of(_HEADER_TEXT, _HEADER_NUMBER, _HEADER_DATE)
+_HEADER_NAME = st.sampled_from(
+    ["If-Modified-Since", "If-None-Match", "Host", "Content-Type", "Accept-Language", "Range"]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    headers=st.lists(st.tuples(_HEADER_NAME, _HEADER_VALUE), max_size=3),
+    target=st.sampled_from([*_FEEDS, "/month/2023-02", "/api/occurrences", "/healthz"]),
+    method=st.sampled_from(["GET", "HEAD"]),
+)
+def test_fuzzed_headers_never_get_a_server_error(
+    server: Server, headers: list[tuple[str, str]], target: str, method: str
+) -> None:
+    names = {name.lower() for name, _ in headers}
+    raw = b"".join(f"{n}: {v.strip()}\r\n".encode("latin-1") for n, v in headers)
+    if "host" in names:  # the one Host line is then the fuzzed one
+        wire = request(method, target.encode(), headers=raw).replace(b"Host: 127.0.0.1\r\n", b"")
+    else:
+        wire = request(method, target.encode(), headers=raw)
+    answer = send(server.port, wire, method)
+    assert answer.status < 500, (headers, target, answer.status, answer.body[:300])
+
+
 # --- oversized requests ----------------------------------------------------------------
 
 
@@ -406,3 +473,35 @@ def test_unsubscribe_post_bodies(server: Server) -> None:
     in_body = send(server.port, request("POST", b"/unsubscribe", body=f"t={bob}".encode()), "POST")
     assert in_body.status == 200 and BOB.encode() in in_body.body
     assert active(server)[BOB] is False
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:81", "127.0.0.1@evil.example", "x"])
+def test_trailing_slash_redirect_never_echoes_the_host(server: Server, host: str) -> None:
+    for target in (b"/month/2023-02/", b"/feeds/all.ics/", b"/api/occurrences/?from=2023-02-01"):
+        raw = request("GET", target).replace(b"Host: 127.0.0.1", b"Host: " + host.encode())
+        answer = send(server.port, raw)
+        assert answer.status == 307, (target, answer.status)
+        location = answer.headers["location"]
+        assert "evil" not in location and host not in location, location
+        assert location == target.decode().replace("/?", "?").rstrip("/"), location
+
+
+def test_a_client_that_disconnects_mid_body_leaves_one_log_line(server: Server) -> None:
+    before = server.log.read_text(encoding="utf-8")
+    for target in (b"/unsubscribe", b"/unsubscribe?t=abc.def"):
+        head = (
+            b"POST " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"
+        )
+        with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
+            sock.sendall(head + b"t=abc")
+        deadline = time.monotonic() + 10
+        while (
+            time.monotonic() < deadline
+            and "disconnect" not in server.log.read_text("utf-8")[len(before) :]
+        ):
+            time.sleep(0.1)
+    added = server.log.read_text(encoding="utf-8")[len(before) :]
+    assert "Traceback" not in added and "ERROR" not in added, added
+    assert added.count("disconnect") >= 1, added
+    assert server.get("/healthz").status == 200

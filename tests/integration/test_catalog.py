@@ -181,6 +181,24 @@ def test_dataset_revision_is_aware_and_paired_with_the_data() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("char", "reason"),
+    [
+        ("\u2028", "line break"),
+        ("\u2029", "line break"),
+        ("\x85", "line break"),
+        ("\x9b", "control character"),
+    ],
+)
+def test_line_and_paragraph_separators_are_refused_like_cr_lf(
+    tmp_path: Path, char: str, reason: str
+) -> None:
+    row = f"a,Tên{char}giữa,Name,1930-02-03,solar,su-kien-lich-su,national,,,s"
+    assert _errors(tmp_path, HEADER + "\n" + row + "\n") == [
+        f"data/anniversaries.csv:2: column 'name_vi': contains a {reason}"
+    ]
+
+
 def test_the_column_table_reads_every_file_column_and_fills_every_field() -> None:
     from dataclasses import fields
 

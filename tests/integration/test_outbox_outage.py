@@ -88,3 +88,86 @@ def test_outcomes_wait_for_the_database_and_nothing_is_sent_twice(
     assert {r.status for r in rows} == {OutboxStatus.SENT}
     assert set(received) == {r.message_id for r in rows}
     store.close()
+
+
+def _members(database: Path, count: int) -> None:
+    store = open_store(f"sqlite:///{database}")
+    people = store.organisations
+    people.add_organisation(Organisation("quang-ninh", "Ban Tuyên giáo", "province:quang-ninh"))
+    for n in range(count):
+        people.add_subscriber(
+            Subscriber(f"m{n:02d}@example.org", "Cán bộ", organisation="quang-ninh", leads=())
+        )
+    store.close()
+
+
+def test_a_one_shot_pass_gives_up_within_its_patience_and_loses_nothing(tmp_path: Path) -> None:
+    """The database stays away: the pass ends with the error after ``patience`` seconds
+    (run-once: 45 s, not the 26 minutes of a lease), and every row comes back later."""
+    from calendar_svc.errors import CalendarSvcError
+    from calendar_svc.mail.outbox import LEASE
+
+    database = tmp_path / "calendar.sqlite3"
+    _members(database, 12)
+    store = open_store(f"sqlite:///{database}")
+    with SmtpServer(hold_after=4) as server:
+        settings = Settings(smtp_host="127.0.0.1", smtp_port=server.port, smtp_concurrency=2)
+        service = Reminders(settings, store, load_scopes())
+        assert service.plan(T0).inserted == 12
+        errors: list[BaseException] = []
+
+        def one_shot() -> None:
+            try:
+                asyncio.run(service.dispatcher(lambda: T0, patience=1.0).run())
+            except CalendarSvcError as exc:
+                errors.append(exc)
+
+        sender = threading.Thread(target=one_shot)
+        sender.start()
+        server.wait_for(lambda: server.held == 2)
+        lock = sqlite3.connect(database, isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            server.release()
+            sender.join(timeout=60)  # bounded by the patience, not by the lease
+            assert not sender.is_alive(), "the one-shot pass did not give up"
+        finally:
+            lock.execute("COMMIT")
+            lock.close()
+        assert len(errors) == 1 and "\n" not in str(errors[0])
+        # Nothing is lost: the claims run out LEASE after the last heartbeat, then the
+        # next pass sends whatever was not recorded (the unrecorded ones a second time).
+        later = T0 + LEASE + timedelta(seconds=1)
+        again = asyncio.run(service.dispatcher(lambda: later).run())
+    rows = service.outbox.rows(limit=None)
+    assert {r.status for r in rows} == {OutboxStatus.SENT}, Counter(r.status for r in rows)
+    received = Counter(server.message_ids())
+    assert set(received) == {r.message_id for r in rows}
+    assert sum(received.values()) - len(received) <= 2 * settings.smtp_concurrency
+    assert again.sent >= 1
+    store.close()
+
+
+def test_leases_expire_a_few_minutes_after_the_last_heartbeat(tmp_path: Path) -> None:
+    """A claim lasts LEASE (3 minutes) from the claim or the last renewal, not 26 minutes."""
+    from calendar_svc.mail.outbox import HEARTBEAT, LEASE
+
+    assert timedelta(minutes=5) >= LEASE and HEARTBEAT * 4 <= LEASE
+    database = tmp_path / "calendar.sqlite3"
+    _members(database, 5)
+    store = open_store(f"sqlite:///{database}")
+    service = Reminders(Settings(), store, load_scopes())
+    assert service.plan(T0).inserted == 5
+    outbox = store.outbox
+    assert len(outbox.claim("dead", now=T0, limit=10, lease=LEASE)) == 5
+    assert outbox.claim("other", now=T0 + LEASE - timedelta(seconds=1), limit=10, lease=LEASE) == []
+    # Renewed by a heartbeat at T0 + 2 min: held until T0 + 2 min + LEASE.
+    assert outbox.renew("dead", now=T0 + timedelta(minutes=2), lease=LEASE) == 5
+    renewed_until = T0 + timedelta(minutes=2) + LEASE
+    assert (
+        outbox.claim("other", now=renewed_until - timedelta(seconds=1), limit=10, lease=LEASE) == []
+    )
+    taken = outbox.claim("other", now=renewed_until, limit=10, lease=LEASE)
+    assert len(taken) == 5  # the dead worker's rows, a few minutes after its last heartbeat
+    assert outbox.renew("dead", now=renewed_until, lease=LEASE) == 0  # no longer its rows
+    store.close()

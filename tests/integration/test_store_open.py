@@ -267,7 +267,12 @@ def test_unreachable_postgresql_names_the_url_with_the_password_masked() -> None
 
 @pytest.mark.parametrize(
     "url",
-    ["nosuchdb://x/y", "not a url", "postgresql+nosuchdriver://u:pw@localhost/db"],
+    [
+        "nosuchdb://x/y",
+        "not a url",
+        "postgresql+nosuchdriver://u:pw@localhost/db",
+        "post gres://u:pw@x/db",
+    ],
 )
 def test_bad_url_is_a_store_error(url: str) -> None:
     with pytest.raises(StoreError) as caught:
@@ -303,6 +308,17 @@ def test_sqlite_reader_on_a_missing_file_is_a_store_error(tmp_path: Path) -> Non
         ("postgresql://u:p%40ss:w@h:5432/db?x=1", "postgresql://u:***@h:5432/db?x=1"),
         ("postgresql://u@h/db", "postgresql://u@h/db"),
         ("sqlite:////tmp/a:b@c.db", "sqlite:////tmp/a:b@c.db"),
+        ("postgresql://u:p@ss@h/db", "postgresql://u:***@h/db"),
+        ("post gres://u:hunter22@x/db", "post gres://u:***@x/db"),
+        ("postgresql://u:p?ss@h/db", "postgresql://u:***@h/db"),
+        (
+            "postgresql://u@h/db?password=pw&sslmode=require",
+            "postgresql://u@h/db?password=***&sslmode=require",
+        ),
+        (
+            "postgresql://u:a@h/db?sslpassword=b&passfile=c",
+            "postgresql://u:***@h/db?sslpassword=***&passfile=***",
+        ),
     ],
 )
 def test_mask_url(url: str, masked: str) -> None:

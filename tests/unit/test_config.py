@@ -103,3 +103,89 @@ def test_smtp_variables_and_types() -> None:
         "environment variable CALENDAR_SVC_SMTP_PORT: 'x' is not a whole number",
         "environment variable CALENDAR_SVC_REMINDERS_SEND_TIME: '25:00' is not a time of day (use HH:MM)",
     ]
+
+
+SECRET_OPTIONS = [opt for opt in OPTIONS if opt.secret]
+
+
+@pytest.mark.parametrize("opt", SECRET_OPTIONS, ids=lambda o: o.key)
+@pytest.mark.parametrize(
+    ("toml", "shown"),
+    [
+        ("123456789", ["123456789"]),
+        ('["hunter2-abc", "x"]', ["hunter2-abc"]),
+        ('{ inner = "hunter2-abc" }', ["hunter2-abc", "inner"]),
+        ("1979-05-27T07:32:00", ["1979", "07:32"]),
+    ],
+)
+def test_errors_about_secret_options_never_show_the_value(
+    tmp_path: Path, opt: object, toml: str, shown: list[str]
+) -> None:
+    from calendar_svc.config import Option
+
+    assert isinstance(opt, Option)
+    path = tmp_path / "c.toml"
+    path.write_text(f"[{opt.section}]\n{opt.name} = {toml}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_file=path, env={})
+    message = str(caught.value)
+    assert opt.key in message and "not a string" in message
+    for piece in shown:
+        assert piece not in message, (piece, message)
+
+
+def test_errors_about_other_options_still_show_the_value(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[smtp]\nport = 123456789\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="123456789 is not a port"):
+        load_settings(config_file=path, env={})
+
+
+def test_secret_from_a_file_or_a_systemd_credential(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file-0123456789\n", encoding="utf-8")
+    by_path = load_settings(env={"CALENDAR_SVC_REMINDERS_SECRET_FILE": str(secret)})
+    assert by_path.reminders_secret == "from-a-file-0123456789"
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / "reminders-secret").write_text("from-systemd-abcdef", encoding="utf-8")
+    env = {
+        "CREDENTIALS_DIRECTORY": str(credentials),
+        "CALENDAR_SVC_REMINDERS_SECRET_FILE": "reminders-secret",
+    }
+    assert load_settings(env=env).reminders_secret == "from-systemd-abcdef"
+    assert "from-systemd" not in repr(load_settings(env=env))
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "cannot read"),
+        (b"", "one line"),
+        (b"line-one-secret\nline-two-secret\n", "one line"),
+        (b"\xff\xfe-not-utf8-secret", "one line"),
+        (b"x" * 5000, "one line"),
+    ],
+)
+def test_a_bad_secret_file_names_the_file_not_the_content(
+    tmp_path: Path, content: bytes | None, reason: str
+) -> None:
+    path = tmp_path / "secret"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env={"CALENDAR_SVC_REMINDERS_SECRET_FILE": str(path)})
+    message = str(caught.value)
+    assert str(path) in message and reason in message
+    assert "secret\n" not in message and "line-two" not in message and "xxxx" not in message
+
+
+def test_secret_and_secret_file_together_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "secret"
+    path.write_text("file-secret-value", encoding="utf-8")
+    env = {
+        "CALENDAR_SVC_REMINDERS_SECRET": "inline",
+        "CALENDAR_SVC_REMINDERS_SECRET_FILE": str(path),
+    }
+    with pytest.raises(ConfigError, match="not both"):
+        load_settings(env=env)

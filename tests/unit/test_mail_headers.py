@@ -103,3 +103,17 @@ def test_control_characters_are_encoded_not_written_raw(control: str) -> None:
     fields = raw_headers(message(f"Cán{control}bộ", f"Hello{control}world"))
     assert control not in fields["subject"] and control not in fields["to"]
     assert rfc2047(fields["subject"]) == f"Hello{control}world"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["=?utf-8?q?forged?=", "Cán bộ =?utf-8?b?Zm9yZ2Vk?=", "=?iso-8859-1?q?=41?= x", "a=?b?c?="],
+)
+def test_encoded_word_lookalikes_are_encoded_never_written_raw(text: str) -> None:
+    data = message(text, text)
+    fields = raw_headers(data)
+    phrase = fields["to"].rpartition(" <")[0]
+    assert rfc2047(phrase) == text and rfc2047(fields["subject"]) == text
+    parsed = BytesParser(policy=policy.default).parsebytes(data)
+    assert parsed["To"].addresses[0].display_name == text
+    assert str(parsed["Subject"]) == text
