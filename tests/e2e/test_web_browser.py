@@ -86,9 +86,15 @@ def test_month_page_on_a_phone(server: Server, browser: Browser) -> None:
     )
     page = context.new_page()
     page.goto(f"{server.url}/month/2023-02")
-    page.select_option("select[name=scope]", "city:cam-pha")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/month/2023-02?scope=district%3Aquang-ninh%2Fcam-pha*")
+    # The picker: a province first (choosing it submits and lists its communes), then one
+    # of its communes; each choice submits itself.
+    with page.expect_navigation():
+        page.select_option("select[name=province]", "province:quang-ninh")
+    assert page.locator("select[name=scope] option").count() == 55  # the province + 54
+    with page.expect_navigation():
+        page.select_option("select[name=scope]", "commune:quang-ninh/cua-ong")
+    assert "scope=commune%3Aquang-ninh%2Fcua-ong" in page.url
+    page.goto(page.url.split("/month/")[0] + "/month/2023-02?scope=city:cam-pha")
     check_month(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the phone"
