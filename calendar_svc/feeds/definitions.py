@@ -188,7 +188,9 @@ def scope_spec(
     scope = scopes[scope_id]
     kept = set(scopes.listed(scope_id))
     if scope.parent is not None:
-        kept.update(inside(children if children is not None else children_of(scopes), scope_id))
+        below = inside(children if children is not None else children_of(scopes), scope_id)
+        kept.update(below)
+        kept.update(alias for unit in below for alias in scopes[unit].aliases)
     parents = _lineage_names(scopes, scope_id)
     name = plain_label(scope.name_vi)
     description = f"Ngày kỷ niệm của {name}"
@@ -292,7 +294,9 @@ class FeedCatalog:
         if spec is not None:
             return spec
         scope_id = scope_of_feed_name(name)
-        if scope_id not in self.scopes:
+        if scope_id in self.scopes:
+            scope_id = self.scopes.canonical(scope_id)  # an old id names the unit's feed
+        else:
             scope_id = self.legacy.get(name, "")
             if not scope_id:
                 return None

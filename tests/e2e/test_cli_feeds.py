@@ -74,12 +74,14 @@ def test_build_chosen_feeds_and_every_scope(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "out"
     chosen = cli("feeds", "build", "--out", str(out), "city:cam-pha", "round", "national")
     assert chosen.code == 0, chosen.err
-    assert sorted(files(out)) == ["city/cam-pha.ics", "national.ics", "round.ics"]
+    assert sorted(files(out)) == ["district/quang-ninh/cam-pha.ics", "national.ics", "round.ics"]
     every = cli("feeds", "build", "--out", str(tmp_path / "every"), "--all")
     assert every.code == 0, every.err
-    assert {"city/cam-pha.ics", "city/ha-long.ics", "province/quang-ninh.ics"} <= set(
-        files(tmp_path / "every")
-    )
+    assert {
+        "district/quang-ninh/cam-pha.ics",
+        "city/ha-long.ics",
+        "province/quang-ninh.ics",
+    } <= set(files(tmp_path / "every"))
     assert len(files(tmp_path / "every")) == len(FEEDS) + 2
     unknown = cli("feeds", "build", "--out", str(tmp_path / "x"), "province:nowhere")
     assert unknown.code != 0

@@ -60,9 +60,9 @@ def check_month(page: Page) -> None:
     cam_pha = page.locator("li.feed.current").first
     assert (
         cam_pha.locator("a.subscribe").get_attribute("href")
-        == "webcal://lich.example.vn/feeds/city/cam-pha.ics"
+        == "webcal://lich.example.vn/feeds/district/quang-ninh/cam-pha.ics"
     )
-    feed = f"{BASE_URL}/feeds/city/cam-pha.ics"
+    feed = f"{BASE_URL}/feeds/district/quang-ninh/cam-pha.ics"
     assert cam_pha.locator("a.download").get_attribute("href") == feed
     assert cam_pha.locator("input").input_value() == feed
     hrefs = page.locator("li.feed a.subscribe").evaluate_all("els => els.map(e => e.href)")
@@ -86,9 +86,15 @@ def test_month_page_on_a_phone(server: Server, browser: Browser) -> None:
     )
     page = context.new_page()
     page.goto(f"{server.url}/month/2023-02")
-    page.select_option("select[name=scope]", "city:cam-pha")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/month/2023-02?scope=city%3Acam-pha*")
+    # The picker: a province first (choosing it submits and lists its communes), then one
+    # of its communes; each choice submits itself.
+    with page.expect_navigation():
+        page.select_option("select[name=province]", "province:quang-ninh")
+    assert page.locator("select[name=scope] option").count() == 55  # the province + 54
+    with page.expect_navigation():
+        page.select_option("select[name=scope]", "commune:quang-ninh/cua-ong")
+    assert "scope=commune%3Aquang-ninh%2Fcua-ong" in page.url
+    page.goto(page.url.split("/month/")[0] + "/month/2023-02?scope=city:cam-pha")
     check_month(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the phone"
@@ -97,7 +103,7 @@ def test_month_page_on_a_phone(server: Server, browser: Browser) -> None:
     page.locator("#subscribe").scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "month-2023-02-cam-pha-phone-subscribe.png")
     page.click("a[rel=next]")
-    assert "/month/2023-03?scope=city%3Acam-pha" in page.url
+    assert "/month/2023-03?scope=district%3Aquang-ninh%2Fcam-pha" in page.url
     context.close()
 
 
@@ -129,7 +135,7 @@ def _clients_page(browser: Browser, server: Server) -> tuple[Page, list[str]]:
 def test_subscribe_links_for_every_client(unset: Server, browser: Browser) -> None:
     page, opened = _clients_page(browser, unset)
     feed = page.locator("li.feed.current").first
-    https = f"{unset.url}/feeds/city/cam-pha.ics"  # the port the server listens on
+    https = f"{unset.url}/feeds/district/quang-ninh/cam-pha.ics"  # the port the server listens on
     webcal = https.replace("http://", "webcal://", 1)
     # Apple Calendar, Outlook for Windows and Mac, Thunderbird: webcal://
     assert feed.locator("a.subscribe").get_attribute("href") == webcal
@@ -169,7 +175,7 @@ def test_english_page(server: Server, browser: Browser) -> None:
     page = browser.new_page()
     page.goto(f"{server.url}/month/2023-02?scope=city:cam-pha")
     page.click("header a.lang")
-    assert "/en/month/2023-02?scope=city%3Acam-pha" in page.url
+    assert "/en/month/2023-02?scope=district%3Aquang-ninh%2Fcam-pha" in page.url
     assert page.get_attribute("html", "lang") == "en"
     assert page.title() == "February 2023 — Commemoration calendar"
     assert page.locator("h1").inner_text() == "Anniversaries of February 2023"

@@ -76,7 +76,11 @@ def test_hostile_names_read_back_exactly_with_three_parsers(
     build_and_publish(store, feed_definitions(load_scopes()), WINDOW, out, options)
     want = expected(store, lang)
     assert len(want) == len(HOSTILE) * 7  # every name, every year of 2025-2031
-    paths = [out / "dia-phuong.ics", out / "city" / "cam-pha.ics", out / "all.ics"]
+    paths = [
+        out / "dia-phuong.ics",
+        out / "district" / "quang-ninh" / "cam-pha.ics",
+        out / "all.ics",
+    ]
     by_js = parse_with_ical_js(paths)
     for path in paths:
         data = path.read_bytes()
