@@ -9,12 +9,10 @@ caller's choice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from calendar_svc.core.model import Occurrence, Precision
-from calendar_svc.core.occurrences import in_month, month_range, year_range
+from calendar_svc.core.occurrences import month_range
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.directive.draft import Draft, compose_draft, lookahead_range, scope_kind
 from calendar_svc.directive.profile import DirectiveProfile
@@ -22,11 +20,6 @@ from calendar_svc.services.listing import ListingQuery, list_occurrences
 
 if TYPE_CHECKING:
     from calendar_svc.store.repository import AnniversaryReader
-
-
-def _year_only(found: Iterable[Occurrence], year: int, month: int) -> list[Occurrence]:
-    """Return the year-only occurrences that belong to the month (January of their year)."""
-    return [o for o in found if o.precision is Precision.YEAR and in_month(o, year, month)]
 
 
 def draft_directive(
@@ -54,11 +47,7 @@ def draft_directive(
     scopes.require(profile.scope)
     start, end = month_range(year, month)
     this_month = list_occurrences(reader, scopes, ListingQuery(start, end, profile.scope))
-    if month == 1:
-        whole_year = list_occurrences(
-            reader, scopes, ListingQuery(*year_range(year), profile.scope)
-        )
-        this_month += _year_only(whole_year, year, month)
+    # A year-only origin is dated 1 January: January's listing holds it already.
     window = lookahead_range(year, month, profile.lookahead_months)
     ahead = []
     if window is not None:
