@@ -26,53 +26,23 @@ were. Exits with 1 when something is lost or the service died.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import platform
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from _support import Recorder, free_port, machine, status_of, wait_until
 from aiosmtpd.controller import Controller
 
 CLUSTER = "calsvc_outage"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-class Recorder:
-    """aiosmtpd handler keeping every accepted Message-ID."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.ids: list[str] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        data = bytes(envelope.original_content or envelope.content)
-        start = data.find(b"\nMessage-ID: ") + 13
-        with self.lock:
-            self.ids.append(data[start : data.find(b"\r", start)].decode("ascii"))
-        return "250 2.0.0 OK"
-
-    def snapshot(self) -> list[str]:
-        with self.lock:
-            return list(self.ids)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def pg(action: str, version: str) -> None:
@@ -88,39 +58,6 @@ def cluster_running(version: str) -> bool:
     return any(
         line.split()[:2] == [version, CLUSTER] and "online" in line for line in out.splitlines()
     )
-
-
-def healthz(port: int) -> int | None:
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        conn.request("GET", "/healthz")
-        status = conn.getresponse().status
-        conn.close()
-        return status
-    except OSError:
-        return None
-
-
-def status_of(port: int, path: str) -> int | None:
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        conn.request("GET", path)
-        response = conn.getresponse()
-        response.read()
-        conn.close()
-        return response.status
-    except OSError:
-        return None
-
-
-def wait(what: str, condition: Callable[[], bool], timeout: float) -> float:
-    """Wait until ``condition()``; return the seconds it took (exit on timeout)."""
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > timeout:
-            raise SystemExit(f"timed out after {timeout:.0f} s waiting for: {what}")
-        time.sleep(0.1)
-    return time.monotonic() - start
 
 
 def add_members(url: str, first: int, count: int) -> None:
@@ -184,18 +121,6 @@ def make_database(url: str) -> None:
     store.close()
 
 
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{date.today()}  nproc={os.cpu_count()}  CPU={cpu}  Python {platform.python_version()}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outage", type=float, default=20.0, help="seconds the database is down")
@@ -246,17 +171,17 @@ def main() -> None:
             [sys.executable, "-m", "calendar_svc", "serve", "--port", str(web), "--no-access-log"],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        wait("healthy", lambda: healthz(web) == 200, 120)
-        wait("the first 100 digests", lambda: len(set(recorder.snapshot())) >= 100, 120)
+        wait_until("healthy", lambda: status_of(web, "/healthz") == 200, 120)
+        wait_until("the first 100 digests", lambda: len(set(recorder.snapshot())) >= 100, 120)
         print("phase 1: 100 digests sent, /healthz 200")
 
         add_members(url, 100, args.members)
         total = 100 + args.members
-        wait("sending under way", lambda: len(recorder.snapshot()) >= 300, 120)
+        wait_until("sending under way", lambda: len(recorder.snapshot()) >= 300, 120)
         pg("stop", version)
         stopped = time.monotonic()
         at_stop = len(set(recorder.snapshot()))
-        detect = wait("/healthz 503", lambda: healthz(web) == 503, 90)
+        detect = wait_until("/healthz 503", lambda: status_of(web, "/healthz") == 503, 90)
         feed = status_of(web, "/feeds/all.ics")
         page = status_of(web, "/month/2023-02")
         time.sleep(max(0.0, args.outage - (time.monotonic() - stopped)))
@@ -264,10 +189,12 @@ def main() -> None:
         during = len(set(recorder.snapshot()))
         pg("start", version)
         down_for = time.monotonic() - stopped
-        recover = wait("/healthz 200", lambda: healthz(web) == 200, 120)
+        recover = wait_until("/healthz 200", lambda: status_of(web, "/healthz") == 200, 120)
         # Accepted by the server, not recorded as sent: the at-least-once window.
         window = len(set(recorder.snapshot()) - outbox(url)[0])
-        catch_up = wait("every reminder sent", lambda: outbox(url)[1].get("sent", 0) >= total, 600)
+        catch_up = wait_until(
+            "every reminder sent", lambda: outbox(url)[1].get("sent", 0) >= total, 600
+        )
         print(
             f"phase 2: {args.members} more; database stopped after {at_stop} messages, down "
             f"{down_for:.1f} s; /healthz 503 after {detect:.1f} s; during the outage "
@@ -277,7 +204,7 @@ def main() -> None:
             f"{recover + catch_up:.1f} s after the restart"
         )
         add_members(url, total, 100)
-        wait(
+        wait_until(
             "the 100 added after recovery",
             lambda: outbox(url)[1].get("sent", 0) >= total + 100,
             120,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import tempfile
@@ -30,6 +29,8 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+
+from _support import machine
 
 from calendar_svc.catalog import DATASET_REVISION, load_bundled, load_scopes
 from calendar_svc.core.model import Anniversary, Occurrence, Origin
@@ -149,15 +150,7 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=10_000)
     parser.add_argument("--years", type=int, default=6)
     args = parser.parse_args()
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    print(f"{date.today()}  nproc={os.cpu_count()}  CPU={cpu}  Python {platform.python_version()}")
+    print(machine())
     today = date(2026, 11, 26)
     run("Bundled dataset", load_bundled(), feed_window(today, 1, 5), args.rounds)
     six = Window(date(today.year - 1, 1, 1), date(today.year + args.years - 2, 12, 31))

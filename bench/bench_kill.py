@@ -29,51 +29,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
+from _support import Recorder, free_port, machine
 from aiosmtpd.controller import Controller
 
 START = datetime(2023, 1, 23, 8, 0)  # local time: 10 days before the 02/02 due date
 SMTP_TIMEOUT = 5  # seconds; the claim lease is about 51 × timeout + 60 s
 STEP = timedelta(minutes=10)  # more than the lease (5 min 15 s with these settings)
-
-
-class Recorder:
-    """aiosmtpd handler keeping every accepted Message-ID, in order."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.ids: list[str] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        data = bytes(envelope.original_content or envelope.content)
-        start = data.find(b"\nMessage-ID: ") + 13
-        with self.lock:
-            self.ids.append(data[start : data.find(b"\r", start)].decode("ascii"))
-        return "250 2.0.0 OK"
-
-    def snapshot(self) -> list[str]:
-        with self.lock:
-            return list(self.ids)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def make_database(url: str, members: int) -> None:
@@ -151,18 +123,6 @@ class Outbox:
         with self.engine.connect() as conn:
             rows = conn.execute(text("SELECT status, count(*) FROM outbox GROUP BY status"))
             return {r[0]: int(r[1]) for r in rows}
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{date.today()}  nproc={os.cpu_count()}  CPU={cpu}  Python {platform.python_version()}"
 
 
 def main() -> None:

@@ -16,20 +16,16 @@ before the first round and after each one, with the peak (VmHWM). Loopback only.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import platform
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
+
+from _support import free_port, http_get, machine, run_wrk, stop, wait_ok
 
 #: (weight, path, send the feed's ETag in If-None-Match)
 MIX = [
@@ -42,6 +38,7 @@ MIX = [
     (1, "/api/occurrences?from=2023-02-01&to=2023-02-28&scope=city:cam-pha", False),
     (1, "/healthz", False),
 ]
+
 
 LUA = """
 local reqs = {{}}
@@ -66,37 +63,6 @@ class Round:
     rss_kb: int
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def get(port: int, path: str) -> tuple[int, dict[str, str]]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        response.read()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}
-    finally:
-        conn.close()
-
-
-def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("calendar-svc serve exited during start-up")
-        try:
-            if get(port, "/healthz")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("calendar-svc serve did not become healthy")
-
-
 def memory(pid: int) -> dict[str, int]:
     """Return VmRSS and VmHWM of a process, in kB."""
     found = {}
@@ -112,39 +78,23 @@ def lua_script(port: int) -> str:
     for weight, path, revalidate in MIX:
         headers = "nil"
         if revalidate:
-            etag = get(port, path)[1]["etag"].replace('"', '\\"')
+            etag = http_get(port, path)[1]["etag"].replace('"', '\\"')
             headers = f'{{["If-None-Match"] = "{etag}"}}'
         for _ in range(weight):
             lines.append(f'  table.insert(reqs, wrk.format("GET", "{path}", {headers}))')
     return LUA.format(lines="\n".join(lines))
 
 
-def run_wrk(port: int, script: Path, duration: int, connections: int) -> tuple[str, Round]:
-    cmd = [
-        "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
-        "-s", str(script), f"http://127.0.0.1:{port}",
-    ]  # fmt: skip
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
-    total = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
-    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+def run_mix(port: int, script: Path, duration: int, connections: int) -> tuple[str, Round]:
+    result = run_wrk(
+        ["-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
+         "-s", str(script), f"http://127.0.0.1:{port}"]
+    )  # fmt: skip
+    out = result.output
     block = out.split("Latency Distribution", 1)[1]
     latency = dict(re.findall(r"^\s+(\d+)%\s+(\S+)", block, re.MULTILINE))
     latency["max"] = re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out)[1]  # type: ignore[index]
-    return out, Round(rps, total, errors, int(bad[1]) if bad else 0, latency, 0)
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{date.today()}  nproc={os.cpu_count()}  CPU={cpu}  Python {platform.python_version()}"
+    return out, Round(result.rps, result.requests, result.errors, result.non_2xx_3xx, latency, 0)
 
 
 def main() -> None:
@@ -168,7 +118,7 @@ def main() -> None:
     )  # fmt: skip
     failed = False
     try:
-        wait_ready(port, server)
+        wait_ok(port, "/healthz", 120, proc=server)
         script = root / "mix.lua"
         script.write_text(lua_script(port))
         before = memory(server.pid)
@@ -182,7 +132,7 @@ def main() -> None:
               "| max | RSS after |")  # fmt: skip
         print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in range(1, args.rounds + 1):
-            out, result = run_wrk(port, script, args.duration, args.connections)
+            out, result = run_mix(port, script, args.duration, args.connections)
             rss = memory(server.pid)["VmRSS"]
             lat = result.latency
             print(
@@ -195,15 +145,9 @@ def main() -> None:
                 raise SystemExit(f"the server died during round {n}:\n{out}")
         peak = memory(server.pid)["VmHWM"]
         print(f"\nserver peak RSS (VmHWM): {peak / 1024:.1f} MiB; "
-              f"still healthy: {get(port, '/healthz')[0] == 200}")  # fmt: skip
+              f"still healthy: {http_get(port, '/healthz')[0] == 200}")  # fmt: skip
     finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        stop(server)
         log.close()
         if "Traceback" in (root / "serve.log").read_text(errors="replace"):
             print("server log has a traceback:", (root / "serve.log").read_text()[-3000:])

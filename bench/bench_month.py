@@ -1,13 +1,15 @@
 """Benchmark ``calendar-svc month``: start-up beside ``python -c pass`` and ``khal list``,
 and the cost of listing one month as the dataset grows.
 
-Usage: python bench/bench_month.py [--rounds 30] [--sizes 1000,10000,100000]
+Usage: python bench/bench_month.py [--rounds 30] [--sizes 1000,10000,100000] [--against SRC]
 
 Part 1 runs the three commands interleaved (one of each per round, in a shuffled order) so
 that machine noise hits them alike, and reports medians and the ratio to ``python -c pass``.
 khal (Debian package ``khal``) reads an equivalent calendar of 200 yearly events.
 Part 2 fills SQLite files with synthetic anniversaries and times, in process, the query and
-compute of one month (``list_occurrences`` on the stdlib reader), median of repeated runs.
+compute of one month for phường Cửa Ông named by its name (resolution, heritage and
+``list_occurrences`` on the stdlib reader), median of repeated runs. Part 3 times naming a
+scope and finding its heritage alone, with the whole registry (about 4,100 scopes) loaded.
 """
 
 from __future__ import annotations
@@ -27,10 +29,17 @@ from pathlib import Path
 from calendar_svc.catalog import load_scopes
 from calendar_svc.core.model import Anniversary, Origin
 from calendar_svc.core.occurrences import month_range
+from calendar_svc.core.scopes import listed_scopes, resolve
 from calendar_svc.services.listing import ListingQuery, list_occurrences
 
 CATEGORIES = ("su-kien-lich-su", "ngay-truyen-thong", "dia-phuong", "ngay-sinh-lanh-dao")
-SCOPES = ("national", "province:quang-ninh", "city:cam-pha")
+SCOPES = (
+    "national",
+    "province:quang-ninh",
+    "district:quang-ninh/cam-pha",
+    "commune:quang-ninh/cua-ong",
+    "province:thanh-hoa",
+)
 
 
 def synthetic(n: int, seed: int = 7) -> list[Anniversary]:
@@ -85,8 +94,22 @@ def _run(cmd: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - t0
 
 
-def startup(rounds: int) -> None:
-    """Part 1: wall time of whole commands, interleaved."""
+def _from_source(source: Path, root: Path) -> list[str]:
+    """Return ``calendar-svc month 2023-02`` run from another source tree, on its own data."""
+    code = (
+        f"import os, sys; sys.path.insert(0, {str(source)!r}); "
+        f"os.environ['XDG_DATA_HOME'] = {str(root / source.name)!r}; "
+        "from calendar_svc.cli import main; main()"
+    )
+    return [sys.executable, "-c", code, "month", "2023-02"]
+
+
+def startup(rounds: int, against: list[Path]) -> None:
+    """Part 1: wall time of whole commands, interleaved.
+
+    Each tree in ``against`` (another checkout of calendar_svc, e.g. the previous release)
+    runs the same month listing from its sources, beside this one run the same way.
+    """
     exe = shutil.which("calendar-svc") or str(Path(sys.executable).with_name("calendar-svc"))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -94,7 +117,19 @@ def startup(rounds: int) -> None:
         commands = {
             "python -c pass": [sys.executable, "-c", "pass"],
             "calendar-svc month 2023-02": [exe, "month", "2023-02"],
+            'calendar-svc month 2026-02 --scope "phường Cửa Ông"': [
+                exe,
+                "month",
+                "2026-02",
+                "--scope",
+                "phường Cửa Ông",
+            ],
         }
+        if against:
+            here = Path(__file__).resolve().parents[1]
+            commands[f"month 2023-02 from {here}"] = _from_source(here, root)
+            for source in against:
+                commands[f"month 2023-02 from {source}"] = _from_source(source.resolve(), root)
         if shutil.which("khal"):
             commands["khal list (200 events)"] = khal_setup(root)
         for cmd in commands.values():  # create the database / khal cache, warm the disk cache
@@ -120,7 +155,8 @@ def scale(sizes: list[int], repeats: int = 15) -> None:
     from calendar_svc.store.open import open_store
     from calendar_svc.store.sqlite_reader import SqliteReader
 
-    scopes = load_scopes()
+    tree = load_scopes()
+    print(f"\nregistry: {len(tree):,} scopes")
     print("\n## One month at scale (query + compute, in process)\n")
     print("| anniversaries | rows read | occurrences | median ms | p90 ms |")
     print("|---:|---:|---:|---:|---:|")
@@ -130,13 +166,16 @@ def scale(sizes: list[int], repeats: int = 15) -> None:
             store = open_store(f"sqlite:///{path}")
             store.anniversaries.upsert(synthetic(n))
             reader = SqliteReader(path)
-            query = ListingQuery(*month_range(2023, 2), scope="city:cam-pha")
-            rows_read = len(reader.anniversaries(months=[2], scopes=scopes.lineage("city:cam-pha")))
+            query = ListingQuery(*month_range(2023, 2), scope="phường Cửa Ông")
+            wanted = listed_scopes(reader.scope_index(), "commune:quang-ninh/cua-ong")
+            rows_read = len(reader.anniversaries(months=[2], scopes=wanted))
             times = []
             found = []
             for _ in range(repeats):
                 t0 = time.perf_counter()
-                found = list_occurrences(reader, scopes, query)
+                # a fresh index each time, as each command run has: resolution by name,
+                # heritage and the listing, all from the database
+                found = list_occurrences(reader, reader.scope_index(), query)
                 times.append(time.perf_counter() - t0)
             med = statistics.median(times) * 1000
             p90 = statistics.quantiles(times, n=10)[-1] * 1000
@@ -144,15 +183,50 @@ def scale(sizes: list[int], repeats: int = 15) -> None:
             print(f"| {count:,} | {rows_read:,} | {len(found):,} | {med:.1f} | {p90:.1f} |")
 
 
+def resolution(repeats: int = 200) -> None:
+    """Part 3: naming a scope and finding its heritage on the stdlib reader, in process."""
+    from calendar_svc.store.open import open_store
+    from calendar_svc.store.sqlite_reader import SqliteReader
+
+    print("\n## Resolving a scope and its heritage (stdlib reader, in process)\n")
+    print("| scope as typed | id | heritage | median ms |")
+    print("|---|---|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.sqlite3"
+        open_store(f"sqlite:///{path}").close()
+        reader = SqliteReader(path)
+        for text in ("commune:quang-ninh/cua-ong", "phường Cửa Ông", "06781", "city:cam-pha"):
+            times = []
+            ids: tuple[str, ...] = ()
+            scope_id = ""
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                index = reader.scope_index()
+                scope_id = resolve(index, text)
+                ids = listed_scopes(index, scope_id)
+                times.append(time.perf_counter() - t0)
+            med = statistics.median(times) * 1000
+            print(f"| {text} | {scope_id} | {len(ids)} | {med:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="SRC",
+        help="also time month from this source tree (repeatable), e.g. a checkout of main",
+    )
     args = parser.parse_args()
     version = sys.version.split()[0]
     print(f"date: {date.today().isoformat()}, python {version}, cores {os.cpu_count()}")
-    startup(args.rounds)
+    startup(args.rounds, args.against)
     scale([int(s) for s in args.sizes.split(",")])
+    resolution()
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -36,67 +35,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SINK = r"""
-import asyncio, signal, sys
-from aiosmtpd.controller import Controller
-class Sink:
-    count = 0
-    ids = set()
-    async def handle_DATA(self, server, session, envelope):
-        data = envelope.original_content or envelope.content
-        start = data.find(b"\nMessage-ID: ")
-        Sink.ids.add(data[start + 13 : data.find(b"\r", start + 13)])
-        Sink.count += 1
-        return "250 OK"
-def report():
-    print(f"{Sink.count} {len(Sink.ids)}", flush=True)
-    Sink.count = 0
-    Sink.ids = set()
-# Block the signals before the server thread starts (it inherits the mask), so that
-# sigwait below receives them whichever thread the kernel picks.
-signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGTERM})
-controller = Controller(Sink(), hostname="127.0.0.1", port=int(sys.argv[1]))
-controller.start()
-print("ready", flush=True)
-while signal.sigwait({signal.SIGUSR1, signal.SIGTERM}) == signal.SIGUSR1:
-    report()
-controller.stop()
-"""
+from _support import CountingSink
 
 NOW = datetime(2023, 1, 23, 1, 0, tzinfo=UTC)  # 08:00 in Hồ Chí Minh City
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Sink:
-    """The aiosmtpd sink process."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", SINK, str(self.port)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        assert self.proc.stdout.readline().strip() == "ready"
-
-    def counts(self) -> tuple[int, int]:
-        """Return (messages, distinct Message-IDs) received since the last call."""
-        assert self.proc.stdout is not None
-        self.proc.send_signal(signal.SIGUSR1)
-        total, distinct = self.proc.stdout.readline().split()
-        return int(total), int(distinct)
-
-    def close(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=30)
 
 
 def settings(database: Path, port: int, concurrency: int):  # type: ignore[no-untyped-def]
@@ -259,7 +200,7 @@ def main() -> None:
         t = time.perf_counter()
         make_database(base, n)
         print(f"setup: {n:,} subscribers in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-        sink = Sink()
+        sink = CountingSink()
         try:
             messages = prebuilt(base, sink.port, n)
             size = statistics.mean(len(m[1]) for m in messages)

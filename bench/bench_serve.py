@@ -15,21 +15,15 @@ answers). Only loopback addresses are used.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import platform
-import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
+
+from _support import WrkResult, free_port, http_get, machine, run_wrk, stop, wait_ok
 
 NGINX_CONF = """
 worker_processes {workers};
@@ -60,52 +54,11 @@ http {{
 """
 
 
-@dataclass(frozen=True)
-class WrkResult:
-    rps: float
-    requests: int
-    errors: int
-    non_2xx_3xx: int
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(port: int, path: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", path)
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"nothing answered 200 on 127.0.0.1:{port}{path}")
-
-
-def head(port: int, path: str) -> dict[str, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", path)
-    response = conn.getresponse()
-    response.read()
-    return {k.lower(): v for k, v in response.getheaders()}
-
-
 def wrk(url: str, duration: int, connections: int, headers: dict[str, str]) -> WrkResult:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", url]
+    cmd = ["-t2", f"-c{connections}", f"-d{duration}s", url]
     for key, value in headers.items():
         cmd += ["-H", f"{key}: {value}"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
-    total = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
-    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return WrkResult(rps, total, errors, int(bad[1]) if bad else 0)
+    return run_wrk(cmd)
 
 
 def main() -> None:
@@ -121,15 +74,7 @@ def main() -> None:
             raise SystemExit(
                 f"{tool} is missing: apt-get install -y {tool if tool == 'wrk' else 'nginx-light'}"
             )
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    print(f"{date.today()}  nproc={os.cpu_count()}  CPU={cpu}  Python {platform.python_version()}")
+    print(machine())
     root = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     os.chmod(root, 0o755)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_SVC_")}
@@ -155,7 +100,7 @@ def main() -> None:
     )
     nginx = None
     try:
-        wait_for(app_port, "/feeds/all.ics")
+        wait_ok(app_port, "/feeds/all.ics", proc=app)
         feeds = root / "data" / "calendar-svc" / "feeds"
         for part in (root / "data", root / "data" / "calendar-svc", feeds):
             os.chmod(part, 0o755)
@@ -172,7 +117,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
-        wait_for(nginx_port, "/feeds/all.ics")
+        wait_ok(nginx_port, "/feeds/all.ics", proc=nginx)
         servers = {"calendar-svc": app_port, "nginx": nginx_port}
         print(
             f"wrk -t2 -c{args.connections} -d{args.duration}s, median of {args.rounds} rounds, "
@@ -183,7 +128,7 @@ def main() -> None:
         for name in args.feeds.split(","):
             path = f"/feeds/{name}.ics"
             size = (feeds / f"{name}.ics").stat().st_size
-            same = {s: head(p, path) for s, p in servers.items()}
+            same = {s: http_get(p, path)[1] for s, p in servers.items()}
             assert same["calendar-svc"]["content-length"] == same["nginx"]["content-length"]
             for status in ("200", "304"):
                 results: dict[str, list[WrkResult]] = {s: [] for s in servers}
@@ -206,13 +151,9 @@ def main() -> None:
                     f"{svc / ngx:.2f} | {errs['calendar-svc']} / {errs['nginx']} |"
                 )
     finally:
-        for proc in (app, nginx):
-            if proc is not None and proc.poll() is None:
-                proc.send_signal(signal.SIGTERM if proc is app else signal.SIGQUIT)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+        stop(app, 20)
+        if nginx is not None:
+            stop(nginx, 20)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from calendar_svc.core.model import SLUG_RE, Anniversary, Calendar, DateForm, Origin
 from calendar_svc.core.policy import require_category
-from calendar_svc.core.scopes import Scope, ScopeTree
+from calendar_svc.core.scopes import Scope, ScopeError, ScopeTree
 from calendar_svc.errors import CsvImportError, RowProblem, UnknownNameError
 
 #: The columns in file order (the header :func:`write_csv` writes); how each is read is
@@ -45,9 +45,9 @@ MAX_DURATION_DAYS = 366
 
 #: The revision (DTSTAMP of feeds, ``revised_at`` of a fresh store) of the bundled dataset.
 #: Bump it whenever ``data/anniversaries.csv`` changes; a test checks the pairing.
-DATASET_REVISION = datetime(2026, 11, 26, tzinfo=UTC)
+DATASET_REVISION = datetime(2026, 12, 1, tzinfo=UTC)
 #: SHA-256 of the bundled ``anniversaries.csv`` that :data:`DATASET_REVISION` dates.
-DATASET_SHA256 = "62d55603ae7985b555f4e630bd5ae29f933fcf650137b3ba7fd1dddb39e009d1"
+DATASET_SHA256 = "f60ee5f0445ceba511b19577ec597020c1bd72d46120e0a3d0ea7371b90d63dc"
 
 _ORIGIN_RE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -65,16 +65,47 @@ class FieldProblem:
 
 
 def bundled_path(name: str = "anniversaries.csv") -> Path:
-    """Return the path of a file of the bundled dataset."""
-    return Path(str(resources.files("calendar_svc") / "data" / name))
+    """Return the path of a file of the bundled dataset (``data/`` of the repository).
+
+    The package ``calendar_svc.data`` is that directory, in a wheel and in an editable
+    install alike (see setup.py).
+    """
+    return Path(str(resources.files("calendar_svc.data") / name))
+
+
+def scope_from_row(row: Mapping[str, str], *, user: bool = False) -> Scope:
+    """Return a scope from the fields of a ``scopes.csv`` row."""
+    valid_to = row.get("valid_to") or ""
+    return Scope(
+        id=row["id"],
+        parent=row.get("parent") or None,
+        name_vi=row["name_vi"],
+        name_en=row.get("name_en") or "",
+        kind=row.get("kind") or "",
+        type_vi=row.get("type_vi") or "",
+        code=row.get("code") or "",
+        valid_to=parse_date(valid_to) if valid_to else None,
+        successors=tuple(s for s in (row.get("successors") or "").split(";") if s),
+        aliases=tuple(s for s in (row.get("aliases") or "").split(";") if s),
+        user=user,
+        source=row.get("source") or "",
+    )
+
+
+def registry_rows(path: Path | None = None) -> list[dict[str, str]]:
+    """Return the rows of ``scopes.csv`` (the bundled registry by default)."""
+    path = path or bundled_path("scopes.csv")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def load_scopes(path: Path | None = None) -> ScopeTree:
-    """Return the scope tree from ``scopes.csv`` (the bundled one by default)."""
-    path = path or bundled_path("scopes.csv")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    return ScopeTree(Scope(r["id"], r["parent"] or None, r["name_vi"], r["name_en"]) for r in rows)
+    """Return the scope tree of ``scopes.csv`` (the bundled registry by default).
+
+    The database holds the registry and the users' scopes; this reads the file alone,
+    for the seed and for callers without a database.
+    """
+    return ScopeTree(scope_from_row(r) for r in registry_rows(path))
 
 
 def load_bundled() -> list[Anniversary]:
@@ -185,9 +216,9 @@ def _category(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
 
 def _scope(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
     try:
-        return scopes.require(text).id
-    except UnknownNameError as exc:
-        raise ValueError(exc.detail) from None
+        return scopes.resolve(text)
+    except ScopeError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _optional_date(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> date | None:

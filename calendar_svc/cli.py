@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from calendar_svc.errors import CalendarSvcError
 
 if TYPE_CHECKING:
     from calendar_svc.config import Settings
-    from calendar_svc.core.scopes import ScopeTree
+    from calendar_svc.core.scopes import ScopeIndex, ScopeTree
     from calendar_svc.store.repository import AnniversaryReader
     from calendar_svc.store.store import Store
 
@@ -104,6 +105,11 @@ COMMANDS: dict[str, Entry] = {
     "db": Entry(
         "db", "db_group", "Cơ sở dữ liệu / The database: schema revision, counts, migrations."
     ),
+    "scopes": Entry(
+        "scopes",
+        "scopes_group",
+        "Phạm vi: đơn vị hành chính và phạm vi riêng / Scopes: the country's units and yours.",
+    ),
 }
 
 
@@ -152,12 +158,15 @@ class App:
 
     @property
     def scopes(self) -> ScopeTree:
-        """Return the scope tree."""
+        """Return every scope of the database (the registry and the users'), read once."""
         if self._scopes is None:
-            from calendar_svc.catalog import load_scopes
-
-            self._scopes = load_scopes()
+            self._scopes = self.store().scopes.tree()
         return self._scopes
+
+    def scope_index(self, reader: AnniversaryReader) -> ScopeIndex:
+        """Return indexed scope look-ups on the reader's database (no whole-registry read)."""
+        index = getattr(reader, "scope_index", None)
+        return index() if callable(index) else self.scopes
 
     def reader(self) -> AnniversaryReader:
         """Return the fastest reader of the configured database."""
@@ -187,6 +196,12 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
+#: The ``--yes`` flag of the commands that remove something.
+yes_option = click.option(
+    "--yes", is_flag=True, help="Không hỏi lại / Do not ask for confirmation."
+)
+
+
 def confirm_removal(what: str, *, yes: bool) -> None:
     """Ask before removing ``what``; without a terminal, require ``--yes`` instead."""
     if yes:
@@ -194,6 +209,13 @@ def confirm_removal(what: str, *, yes: bool) -> None:
     if not sys.stdin.isatty():
         raise click.UsageError("thêm --yes để xóa / add --yes to remove without a prompt")
     click.confirm(f"Xóa / Remove {what}?", abort=True)
+
+
+def remove_confirmed(ident: str, what: str, remove: Callable[[str], None], *, yes: bool) -> None:
+    """Confirm (see :func:`confirm_removal`), remove ``ident`` and say so."""
+    confirm_removal(what, yes=yes)
+    remove(ident)
+    click.echo(f"Đã xóa / Removed: {ident}")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -38,7 +38,7 @@ class UnknownNameError(DataError, LookupError):
     def __init__(self, name: str, known: Iterable[str]) -> None:
         self.name = name
         self.known = tuple(known)
-        self.detail = f"unknown {self.what_en} '{name}' (known: {', '.join(self.known)})"
+        self.detail = f"unknown {self.what_en} {name!r} (known: {', '.join(self.known)})"
         super().__init__(f"{self.what_vi} không có / {self.detail}")
 
 

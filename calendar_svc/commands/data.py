@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from calendar_svc.catalog import COLUMNS, anniversary_row, load_csv, parse_fields, write_csv
-from calendar_svc.cli import App, confirm_removal, pass_app
+from calendar_svc.cli import App, pass_app, remove_confirmed, yes_option
 from calendar_svc.core.model import Anniversary
 from calendar_svc.errors import DataError
 
@@ -25,7 +25,7 @@ FIELD_HELP: dict[str, str] = {
     "calendar": "solar hoặc lunar / solar or lunar (default solar).",
     "leap_month": "1 nếu là tháng nhuận âm lịch / 1 for a lunar leap month.",
     "category": "Loại / Category slug (ngay-le-lon, su-kien-lich-su, …).",
-    "scope": "Phạm vi / Scope (national, province:quang-ninh, city:cam-pha).",
+    "scope": 'Phạm vi / Scope: id, code or name (province:quang-ninh, "phường Cửa Ông").',
     "valid_from": "Liệt kê từ ngày / Listed from (YYYY-MM-DD).",
     "valid_to": "Liệt kê đến ngày / Listed until (YYYY-MM-DD).",
     "date_form": "range hoặc day / How the directive cites dates: range or day.",
@@ -56,16 +56,44 @@ def _build(command: str, fields: dict[str, str], app: App) -> Anniversary:
     return ann
 
 
+SCOPES_OPTION_HELP = (
+    "Tệp phạm vi riêng / File of your own scopes (CSV, as 'export --scopes' writes it)."
+)
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--scopes",
+    "scopes_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=SCOPES_OPTION_HELP + " Read first, so rows may use them.",
+)
 @pass_app
-def import_command(app: App, file: Path) -> None:
+def import_command(app: App, file: Path, scopes_file: Path | None) -> None:
     """Nhập tệp CSV / Import a CSV file: upsert by id, all or nothing.
 
     The whole file is validated first; if any row is wrong, every problem is listed with
-    its line and column and nothing is written.
+    its line and column and nothing is written. With --scopes, the user scopes of that
+    file are validated with it and added or updated first.
     """
-    anniversaries = load_csv(file, scopes=app.scopes)
+    tree = app.scopes
+    user_scopes = []
+    if scopes_file is not None:
+        from calendar_svc.commands.scopes import read_user_scopes
+
+        user_scopes = read_user_scopes(scopes_file, tree)
+        for scope in user_scopes:
+            tree = tree.with_scope(scope)
+    anniversaries = load_csv(file, scopes=tree)
+    if user_scopes:
+        from calendar_svc.commands.scopes import repo
+
+        changed = repo(app).upsert(user_scopes)
+        click.echo(
+            f"Phạm vi riêng: {len(user_scopes)}, {changed} thay đổi / "
+            f"User scopes: {len(user_scopes)}, {changed} changed."
+        )
     result = app.store().anniversaries.upsert(anniversaries)
     click.echo(
         f"Đã nhập {len(anniversaries)} dòng: {result.inserted} mới, {result.updated} cập nhật, "
@@ -81,9 +109,31 @@ def import_command(app: App, file: Path) -> None:
     help="Ghi ra tệp (thay thế an toàn) / Write to this file (replaced atomically); "
     "default standard output.",
 )
+@click.option(
+    "--scopes",
+    "scopes_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=SCOPES_OPTION_HELP.replace("as 'export --scopes' writes it", "for 'import --scopes'"),
+)
 @pass_app
-def export_command(app: App, out: Path | None) -> None:
-    """Xuất dữ liệu ra CSV / Export every anniversary as CSV (the import format)."""
+def export_command(app: App, out: Path | None, scopes_file: Path | None) -> None:
+    """Xuất dữ liệu ra CSV / Export every anniversary as CSV (the import format).
+
+    With --scopes, the scopes users added are written to that file too.
+    """
+    if scopes_file is not None:
+        from calendar_svc.commands.scopes import write_scopes_csv
+        from calendar_svc.files import write_atomic
+
+        user_scopes = [s for s in app.scopes if s.user]
+        buffer = io.StringIO(newline="")
+        write_scopes_csv(user_scopes, buffer)
+        write_atomic(scopes_file, buffer.getvalue().encode("utf-8"))
+        click.echo(
+            f"Đã xuất {len(user_scopes)} phạm vi riêng vào {scopes_file} / "
+            f"Exported {len(user_scopes)} user scopes to {scopes_file}.",
+            err=True,
+        )
     anniversaries = app.reader().anniversaries()
     if out is None:
         write_csv(anniversaries, sys.stdout)
@@ -130,12 +180,10 @@ def edit_command(app: App, /, anniversary_id: str, **fields: str | None) -> None
 
 @click.command("remove")
 @click.argument("anniversary_id", metavar="ID")
-@click.option("--yes", is_flag=True, help="Không hỏi lại / Do not ask for confirmation.")
+@yes_option
 @pass_app
 def remove_command(app: App, anniversary_id: str, yes: bool) -> None:  # noqa: FBT001
     """Xóa một ngày kỷ niệm / Remove anniversary ID."""
     store = app.store().anniversaries
     ann = store.get(anniversary_id)
-    confirm_removal(f"'{ann.id}' ({ann.name_vi})", yes=yes)
-    store.remove(anniversary_id)
-    click.echo(f"Đã xóa / Removed: {anniversary_id}")
+    remove_confirmed(ann.id, f"'{ann.id}' ({ann.name_vi})", store.remove, yes=yes)

@@ -185,8 +185,17 @@ def organisation_profile(app: App, org_id: str) -> DirectiveProfile:
         NotFoundError: there is no such organisation.
     """
     org = app.store().organisations.get_organisation(org_id)
+    from calendar_svc.core.scopes import party_above
+
     scope_name = app.scopes[org.scope].name_vi if org.scope in app.scopes else ""
-    return build_profile(org.id, org.name, org.scope, org.directive, scope_name=scope_name)
+    return build_profile(
+        org.id,
+        org.name,
+        org.scope,
+        org.directive,
+        scope_name=scope_name,
+        party_above=party_above(app.scopes, org.scope),
+    )
 
 
 def _say_written(path: Path) -> None:

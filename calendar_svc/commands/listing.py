@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from calendar_svc.cli import App, pass_app
-from calendar_svc.commands.params import CATEGORY, MONTH, SCOPE
+from calendar_svc.commands.params import CATEGORY, MONTH
 from calendar_svc.core.occurrences import month_range, year_range
 from calendar_svc.formatting import FORMATS, RENDERERS, Display, render_year
 from calendar_svc.services.listing import ListingQuery, list_occurrences
@@ -27,9 +27,9 @@ def listing_options(func: F) -> F:
     decorators = [
         click.option(
             "--scope",
-            type=SCOPE,
-            help="Phạm vi, gồm cả cấp trên / Scope with its parents "
-            "(national, province:quang-ninh, city:cam-pha).",
+            metavar="SCOPE",
+            help="Phạm vi, gồm cả cấp trên và đơn vị tiền thân / Scope with its parents and "
+            'predecessors: id, code or name (province:thanh-hoa, 22, "phường Cửa Ông").',
         ),
         click.option(
             "--category",
@@ -98,7 +98,8 @@ def month_command(
         month = (today.year, today.month)
     start, end = month_range(*month)
     query = ListingQuery(start, end, scope, categories, round_only)
-    occs = list_occurrences(app.reader(), app.scopes, query)
+    reader = app.reader()
+    occs = list_occurrences(reader, app.scope_index(reader), query)
     click.echo(RENDERERS[fmt](occs, _display(app, lang, fmt, show_lunar=show_lunar)), nl=False)
 
 
@@ -123,5 +124,6 @@ def year_command(
     """
     start, end = year_range(year)
     query = ListingQuery(start, end, scope, categories, round_only)
-    occs = list_occurrences(app.reader(), app.scopes, query)
+    reader = app.reader()
+    occs = list_occurrences(reader, app.scope_index(reader), query)
     click.echo(render_year(occs, fmt, _display(app, lang, fmt, show_lunar=show_lunar)), nl=False)

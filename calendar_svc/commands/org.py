@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from calendar_svc.cli import App, confirm_removal, pass_app
+from calendar_svc.cli import App, pass_app, remove_confirmed, yes_option
 from calendar_svc.commands.annual import annual_reminder_options, annual_rule, annual_summary
 from calendar_svc.commands.directive import directive_settings_options
 from calendar_svc.commands.params import SCOPE
@@ -227,12 +227,10 @@ def edit_command(
 
 @org_group.command("remove")
 @click.argument("org_id", metavar="ID")
-@click.option("--yes", is_flag=True, help="Không hỏi lại / Do not ask for confirmation.")
+@yes_option
 @pass_app
 def remove_command(app: App, org_id: str, yes: bool) -> None:  # noqa: FBT001
     """Xóa tổ chức / Remove organisation ID (it must have no subscribers)."""
     store = app.store().organisations
     org = store.get_organisation(org_id)
-    confirm_removal(f"'{org.id}' ({org.name})", yes=yes)
-    store.remove_organisation(org_id)
-    click.echo(f"Đã xóa / Removed: {org_id}")
+    remove_confirmed(org.id, f"'{org.id}' ({org.name})", store.remove_organisation, yes=yes)

@@ -41,12 +41,12 @@ def reminder_parts(settings: Settings, scopes: ScopeTree) -> dict[str, Any]:
 
 def worker_app() -> object:
     """Build the app in a worker process, from the configuration in the environment."""
-    from calendar_svc.catalog import load_scopes
     from calendar_svc.config import load_settings
-    from calendar_svc.web import create_app
+    from calendar_svc.web import create_app, stored_scopes
 
     configure_logging()
-    settings, scopes = load_settings(), load_scopes()
+    settings = load_settings()
+    scopes = stored_scopes(settings)
     return create_app(settings, scopes=scopes, **reminder_parts(settings, scopes))
 
 
@@ -89,7 +89,7 @@ def serve_command(
     import uvicorn
 
     from calendar_svc.links import is_loopback_host
-    from calendar_svc.web import create_app
+    from calendar_svc.web import create_app, stored_scopes
     from calendar_svc.web.protocol import LimitedHttpToolsProtocol
 
     settings = app.settings
@@ -111,7 +111,8 @@ def serve_command(
         "http": LimitedHttpToolsProtocol,
     }
     if workers == 1:
-        web = create_app(settings, scopes=app.scopes, **reminder_parts(settings, app.scopes))
+        scopes = stored_scopes(settings)
+        web = create_app(settings, scopes=scopes, **reminder_parts(settings, scopes))
         uvicorn.run(web, **options)
         return
     # Worker processes load the configuration again: hand them what the flags chose.

@@ -15,7 +15,7 @@ from enum import StrEnum
 _Date = date  # the Occurrence.date field shadows the type inside that class
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SCOPE_RE = re.compile(r"^(?:national|[a-z]+:[a-z0-9]+(?:-[a-z0-9]+)*)$")
+SCOPE_RE = re.compile(r"^(?:[a-z]+:)?[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$")
 
 
 class Calendar(StrEnum):

@@ -44,10 +44,21 @@ LEVEL_WORDS: Mapping[str, str] = {
     "province": "Tỉnh",
     "city": "Thành phố",
     "district": "Huyện",
+    "urban-district": "Quận",
     "town": "Thị xã",
-    "ward": "Phường",
-    "commune": "Xã",
+    "ward": "phường",
+    "commune": "xã",
+    "township": "thị trấn",
+    "special-zone": "đặc khu",
+    "bloc": "Khối",
+    "agency": "cơ quan",
+    "sector": "Ngành",
+    "school": "nhà trường",
+    "other": "đơn vị",
 }
+
+#: Levels that the reference directive names without a second "của" ("… và Thành phố").
+_BARE_LAST = frozenset({"Thành phố", "Huyện", "Quận", "Thị xã"})
 
 _ROUND_ORDER = {RoundClass.TRON: 0, RoundClass.LE_5: 1}
 
@@ -156,8 +167,9 @@ def levels_phrase(scope_kinds: Sequence[str]) -> str:
     """Return how the item names the levels of a scope's lineage, widest first.
 
     ``["national", "province", "city"]`` gives "của đất nước, của Tỉnh và Thành phố" (the
-    reference directive's words); ``["national", "province"]`` gives "của đất nước và của
-    Tỉnh"; ``["national"]`` gives "của đất nước". An unknown kind is named as it is.
+    reference directive's words); ``["national", "province", "ward"]`` gives "của đất
+    nước, của Tỉnh và của phường"; ``["national", "province"]`` gives "của đất nước và
+    của Tỉnh"; ``["national"]`` gives "của đất nước". An unknown kind is named as it is.
     """
     words = [LEVEL_WORDS.get(kind, kind) for kind in scope_kinds]
     if not words:
@@ -167,7 +179,8 @@ def levels_phrase(scope_kinds: Sequence[str]) -> str:
     if len(words) == 2:
         return f"của {words[0]} và của {words[1]}"
     head = ", ".join(f"của {w}" for w in words[:-1])
-    return f"{head} và {words[-1]}"
+    last = words[-1] if words[-1] in _BARE_LAST else f"của {words[-1]}"
+    return f"{head} và {last}"
 
 
 def scope_kind(scope_id: str) -> str:

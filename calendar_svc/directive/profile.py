@@ -22,6 +22,7 @@ References:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 from calendar_svc.core.directive_settings import (
@@ -196,8 +197,41 @@ def _split(name: str) -> _NameParts:
 
 
 def initials(words: str) -> str:
-    """Return the upper-case initials of a body's name: "Ban Tuyên giáo" → "BTG"."""
-    return "".join(w[0].upper() for w in words.split() if w.lower() not in _LINK_WORDS)
+    """Return the upper-case initials of a body's name: "Ban Tuyên giáo" → "BTG".
+
+    A symbol carries no tone or vowel marks (Hướng dẫn 36-HD/VPTW): "Ủy ban" → "UB";
+    Đ stays Đ, as in "ĐU".
+    """
+    letters = "".join(w[0].upper() for w in words.split() if w.lower() not in _LINK_WORDS)
+    return symbol_letters(letters)
+
+
+def symbol_letters(text: str) -> str:
+    """Return ``text`` without tone and vowel marks, keeping Đ: "ĐỦ" → "ĐU"."""
+    out = []
+    for ch in text:
+        if ch in "Đđ":
+            out.append(ch)
+            continue
+        out.append(unicodedata.normalize("NFD", ch)[0])
+    return "".join(out)
+
+
+#: Signature of a directive a party committee issues itself (on behalf of its standing body).
+COMMITTEE_SIGNER_LINES = {
+    "ĐU": ("T/M ĐẢNG ỦY", "BÍ THƯ"),
+    "TU": ("T/M BAN THƯỜNG VỤ", "BÍ THƯ"),
+}
+
+
+def _committee_issued(name: str) -> tuple[Committee, str] | None:
+    """Return (committee, place) when the committee itself issues: "Đảng ủy phường Cửa Ông"."""
+    text = " ".join(name.split())
+    for committee, pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match is not None and committee.code != "TW":
+            return committee, text[match.end() :].strip()
+    return None
 
 
 def place_from_scope_name(scope_name: str) -> str:
@@ -244,8 +278,16 @@ def build_profile(
     settings: DirectiveSettings | None = None,
     *,
     scope_name: str = "",
+    party_above: str = "",
 ) -> DirectiveProfile:
     """Return the directive profile of an organisation: its settings over derived defaults.
+
+    A party committee that issues the directive itself ("Đảng ủy phường Cửa Ông", "Đảng
+    ủy Khối các cơ quan tỉnh Quảng Ninh") is headed by the party organisation above it
+    and itself ("ĐẢNG BỘ TỈNH QUẢNG NINH" / "ĐẢNG ỦY PHƯỜNG CỬA ÔNG"), numbered
+    "CV/ĐU" and signed on behalf of the committee by its secretary (Hướng dẫn
+    36-HD/VPTW); a body of a committee ("Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ninh")
+    is headed by the committee and itself and numbered with both ("CV/BTGDVTU").
 
     Args:
         org_id: the organisation's id.
@@ -254,11 +296,16 @@ def build_profile(
         settings: what its record overrides.
         scope_name: the scope's Vietnamese name, used for the place when the name has no
             committee ("Thành phố Cẩm Phả" → "Cẩm Phả").
+        party_above: the party organisation above a committee that issues itself
+            ("Đảng bộ tỉnh Quảng Ninh"), from the scope's province.
 
     Raises:
         ProfileError: the result is not a usable profile (no recipients, bad horizon).
     """
     s = settings or DirectiveSettings()
+    issued = _committee_issued(name)
+    if issued is not None:
+        return _committee_profile(org_id, name, scope, s, issued, party_above=party_above)
     parts = _split(name)
     committee = parts.committee
     issuing = parts.issuing
@@ -282,6 +329,78 @@ def build_profile(
         recipients=s.recipients or default_recipients(committee),
         distribution=s.distribution or default_distribution(issuing, committee, higher),
         signer_lines=s.signer_lines or DEFAULT_SIGNER_LINES,
+        signer_name=s.signer_name or "",
+        round_first=bool(s.round_first),
+        lookahead_months=(
+            DEFAULT_LOOKAHEAD_MONTHS if s.lookahead_months is None else s.lookahead_months
+        ),
+        attach_docx=bool(s.attach_docx),
+        templates=s.templates,
+        settings=s,
+    )
+
+
+def _committee_profile(
+    org_id: str,
+    name: str,
+    scope: str,
+    s: DirectiveSettings,
+    issued: tuple[Committee, str],
+    *,
+    party_above: str,
+) -> DirectiveProfile:
+    committee, rest = issued
+    level, _, place = rest.partition(" ")
+    locality = committee.locality
+    if committee.code == "ĐU" and level.lower() in {"xã", "phường", "đặc"}:
+        locality = {"xã": "xã", "phường": "phường", "đặc": "đặc khu"}[level.lower()]
+        place = place.removeprefix("khu ").strip() if level.lower() == "đặc" else place
+    elif committee.code == "ĐU":
+        locality, place = "đơn vị", ""
+    else:
+        place = rest
+    code = committee.code
+    if committee.code == "ĐU" and level.lower() == "khối":
+        code = "ĐUK"
+    above_type, _, above_place = party_above.removeprefix("Đảng bộ ").partition(" ")
+    if not place:
+        place = above_place.removeprefix("phố ").strip()
+    full = " ".join(name.split())
+    short = committee.words
+    recipients: tuple[str, ...] = (
+        f"Các chi bộ, đảng bộ trực thuộc {short}",
+        f"Các đồng chí Ủy viên Ban Chấp hành {short}",
+    )
+    if committee.code == "ĐU" and locality in ("xã", "phường", "đặc khu"):
+        recipients = (
+            f"Ủy ban nhân dân {locality}",
+            f"Ủy ban MTTQ Việt Nam và các tổ chức chính trị - xã hội {locality}",
+            *recipients,
+        )
+    above_committee = {"tỉnh": "Tỉnh ủy", "thành": "Thành ủy"}.get(above_type.lower(), "")
+    if above_committee == "Thành ủy":
+        above_place = above_place.removeprefix("phố ").strip()
+    report = f"Ban Thường vụ {above_committee} {above_place} (báo cáo)" if above_committee else ""
+    distribution = (
+        *((report,) if report else ()),
+        "Như trên",
+        f"Lưu Văn phòng {short}",
+    )
+    return DirectiveProfile(
+        org_id=org_id,
+        name=full,
+        scope=scope,
+        parent_body=s.parent_body or party_above.upper(),
+        issuing_body=s.issuing_body or full.upper(),
+        short_name=short,
+        higher_body="",
+        locality=locality,
+        doc_code=s.doc_code or f"CV/{code}",
+        place=s.place or place,
+        recipients=s.recipients or recipients,
+        distribution=s.distribution or distribution,
+        signer_lines=s.signer_lines
+        or COMMITTEE_SIGNER_LINES.get(committee.code, DEFAULT_SIGNER_LINES),
         signer_name=s.signer_name or "",
         round_first=bool(s.round_first),
         lookahead_months=(

@@ -173,8 +173,9 @@ def inside(children: dict[str, list[str]], scope_id: str) -> list[str]:
 def scope_spec(
     scopes: ScopeTree, scope_id: str, children: dict[str, list[str]] | None = None
 ) -> FeedSpec:
-    """Return the feed of one scope: its rows, its lineage's and (except for the root,
-    the national scope) those of the units inside it.
+    """Return the feed of one scope: its rows, its lineage's, those of the units it
+    succeeded (its heritage, :meth:`ScopeTree.listed`) and (except for the root, the
+    national scope) those of the units inside it.
 
     Args:
         scopes: the scope tree.
@@ -185,7 +186,7 @@ def scope_spec(
         KeyError: the scope is not in the tree.
     """
     scope = scopes[scope_id]
-    kept = set(scopes.lineage(scope_id))
+    kept = set(scopes.listed(scope_id))
     if scope.parent is not None:
         kept.update(inside(children if children is not None else children_of(scopes), scope_id))
     parents = _lineage_names(scopes, scope_id)
@@ -261,9 +262,10 @@ def legacy_names(scopes: ScopeTree) -> dict[str, str]:
     """
     taken = {spec.name for spec in fixed_definitions()} | set(RESERVED_NAMES)
     by_short: dict[str, list[str]] = {}
-    for scope_id in scopes.ids():
-        if ":" in scope_id:
-            by_short.setdefault(scope_id.rsplit(":", 1)[-1], []).append(scope_id)
+    for scope in scopes:
+        for old in (scope.id, *scope.aliases):  # city:cam-pha is now district:quang-ninh/…
+            if ":" in old:
+                by_short.setdefault(old.rsplit(":", 1)[-1], []).append(scope.id)
     return {
         short: ids[0]
         for short, ids in by_short.items()
@@ -294,7 +296,8 @@ class FeedCatalog:
             scope_id = self.legacy.get(name, "")
             if not scope_id:
                 return None
-        return scope_spec(self.scopes, scope_id, self.children)
+        # An old id (city:cam-pha) names its unit's feed, under the unit's own name.
+        return scope_spec(self.scopes, self.scopes.canonical(scope_id), self.children)
 
     def canonical(self, name: str) -> str | None:
         """Return the canonical name of the feed ``name`` stands for (None if none)."""
@@ -313,7 +316,7 @@ def custom_spec(
 
     Args:
         scopes: the scope tree.
-        scope: a scope id, listed with its parents; None for every scope.
+        scope: a scope id (or old id), listed with its heritage; None for every scope.
         categories: category slugs to keep; empty keeps every category.
         round_only: keep năm tròn and năm lẻ 5 only.
     """
@@ -330,7 +333,7 @@ def custom_spec(
         f"{TITLE_PREFIX}: {label}",
         f"Lịch theo lựa chọn: {label}",
         FeedFilter(
-            scopes=frozenset(scopes.lineage(scope)) if scope is not None else None,
+            scopes=frozenset(scopes.listed(scope)) if scope is not None else None,
             categories=frozenset(categories) if categories else None,
             round_only=round_only,
         ),

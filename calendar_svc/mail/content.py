@@ -305,6 +305,7 @@ class Composer:
         year, month = key.occurrence.year, key.occurrence.month
         found = self._docx.get((org.id, year, month))
         if found is None:
+            from calendar_svc.core.scopes import party_above
             from calendar_svc.directive.profile import build_profile
             from calendar_svc.directive.word import default_filename, document_bytes
             from calendar_svc.errors import CalendarSvcError
@@ -312,7 +313,12 @@ class Composer:
             scope = self._scopes[org.scope].name_vi if org.scope in self._scopes else ""
             try:
                 profile = build_profile(
-                    org.id, org.name, org.scope, org.directive, scope_name=scope
+                    org.id,
+                    org.name,
+                    org.scope,
+                    org.directive,
+                    scope_name=scope,
+                    party_above=party_above(self._scopes, org.scope),
                 )
                 draft = self._draft(profile, year, month, org.due.due_date(year, month))
                 data = document_bytes(draft)

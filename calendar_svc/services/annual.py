@@ -11,9 +11,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from calendar_svc.core.occurrences import year_range
-from calendar_svc.core.scopes import ScopeTree
+from calendar_svc.core.scopes import ScopeTree, level_key
 from calendar_svc.directive.annual import AnnualDraft, compose_annual
-from calendar_svc.directive.draft import scope_kind
 from calendar_svc.directive.profile import DirectiveProfile
 from calendar_svc.services.listing import ListingQuery, list_occurrences
 
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def _kinds(scopes: ScopeTree, scope: str) -> list[str]:
-    return [scope_kind(s) for s in reversed(scopes.lineage(scope))]
+    return [level_key(scopes[s]) for s in reversed(scopes.lineage(scope))]
 
 
 def draft_annual(

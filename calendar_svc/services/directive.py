@@ -13,8 +13,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from calendar_svc.core.occurrences import month_range
-from calendar_svc.core.scopes import ScopeTree
-from calendar_svc.directive.draft import Draft, compose_draft, lookahead_range, scope_kind
+from calendar_svc.core.scopes import ScopeTree, level_key
+from calendar_svc.directive.draft import Draft, compose_draft, lookahead_range
 from calendar_svc.directive.profile import DirectiveProfile
 from calendar_svc.services.listing import ListingQuery, list_occurrences
 
@@ -53,7 +53,7 @@ def draft_directive(
     if window is not None:
         query = ListingQuery(window[0], window[1], profile.scope, round_only=True)
         ahead = list_occurrences(reader, scopes, query)
-    kinds = [scope_kind(s) for s in reversed(scopes.lineage(profile.scope))]
+    kinds = [level_key(scopes[s]) for s in reversed(scopes.lineage(profile.scope))]
     return compose_draft(
         profile,
         year,

@@ -11,7 +11,13 @@ from calendar_svc.core.counting import is_big
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import occurrences
 from calendar_svc.core.policy import require_category
-from calendar_svc.core.scopes import ScopeTree
+from calendar_svc.core.scopes import (
+    ScopeError,
+    ScopeIndex,
+    ScopeNotFoundError,
+    listed_scopes,
+    resolve,
+)
 
 if TYPE_CHECKING:
     from calendar_svc.store.repository import AnniversaryReader
@@ -28,12 +34,22 @@ class ListingQuery:
     round_only: bool = False
 
 
-def validate_filters(query: ListingQuery, scopes: ScopeTree) -> None:
-    """Raise UnknownScopeError or UnknownCategoryError for a filter naming nothing known."""
+def validate_filters(query: ListingQuery, scopes: ScopeIndex) -> str | None:
+    """Return the id of the query's scope (None: every scope).
+
+    The scope may be named by id, old id, official code or Vietnamese name; an unknown
+    or ambiguous one raises ScopeNotFoundError whose one line lists the candidates, an unknown
+    category UnknownCategoryError.
+    """
+    scope_id: str | None = None
     if query.scope is not None:
-        scopes.require(query.scope)
+        try:
+            scope_id = resolve(scopes, query.scope)
+        except ScopeError as exc:
+            raise ScopeNotFoundError(query.scope, str(exc)) from None
     for category in query.categories:
         require_category(category)
+    return scope_id
 
 
 def months_spanned(start: date, end: date) -> Collection[int] | None:
@@ -49,20 +65,23 @@ def months_spanned(start: date, end: date) -> Collection[int] | None:
 
 
 def list_occurrences(
-    reader: AnniversaryReader, scopes: ScopeTree, query: ListingQuery
+    reader: AnniversaryReader, scopes: ScopeIndex, query: ListingQuery
 ) -> list[Occurrence]:
     """Return the listed occurrences of the query, sorted by date.
 
-    Only the rows of the months the range touches are read (an index on month and day
-    serves that), plus lunar and year-only rows, whose month the origin does not tell.
+    A scope lists the rows of its heritage (:func:`~calendar_svc.core.scopes.heritage`):
+    its own, its ancestors', and those of the units it succeeded; each row's own
+    ``valid_to`` still applies. Only the rows of the months the range touches are read
+    (an index on month and day serves that), plus lunar and year-only rows, whose month
+    the origin does not tell.
     """
-    validate_filters(query, scopes)
-    lineage: Sequence[str] | None = None
-    if query.scope is not None:
-        lineage = scopes.lineage(query.scope)
+    scope_id = validate_filters(query, scopes)
+    wanted: Sequence[str] | None = None
+    if scope_id is not None:
+        wanted = listed_scopes(scopes, scope_id)
     rows = reader.anniversaries(
         months=months_spanned(query.start, query.end),
-        scopes=lineage,
+        scopes=wanted,
         categories=query.categories or None,
     )
     found = occurrences(rows, query.start, query.end)

@@ -37,6 +37,7 @@ from calendar_svc.store.rows import (
     row_from_anniversary,
 )
 from calendar_svc.store.schema import REVISED_AT_KEY
+from calendar_svc.store.scope_index import SqlScopeIndex
 from calendar_svc.store.tables import anniversaries, meta
 
 _t = anniversaries
@@ -120,6 +121,12 @@ class AnniversaryRepo(EngineAccess):
     def close(self) -> None:
         """Close the engine's pooled connections (when no :class:`Store` holds them)."""
         self._engine.dispose()
+
+    def scope_index(self) -> SqlScopeIndex:
+        """Return indexed scope look-ups on this database."""
+        from calendar_svc.store.scopes import ScopeRepo
+
+        return ScopeRepo(self._engine).index()
 
     def anniversaries(
         self,

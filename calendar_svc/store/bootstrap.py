@@ -20,10 +20,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from calendar_svc.core.model import Anniversary
 from calendar_svc.store import migrate
+from calendar_svc.store.access import read_meta
 from calendar_svc.store.anniversaries import insert_anniversaries, read_revision, write_revision
 from calendar_svc.store.engine import begin_write, create_store_engine, display_url
 from calendar_svc.store.errors import StoreError
-from calendar_svc.store.schema import HEAD_REVISION
+from calendar_svc.store.schema import HEAD_REVISION, SCOPES_SHA256, SCOPES_SHA256_KEY
+from calendar_svc.store.scopes import sync_registry
 from calendar_svc.store.store import Store
 from calendar_svc.store.tables import anniversaries
 
@@ -104,6 +106,15 @@ def _migrate_and_seed(engine: Engine, seed: Callable[[], Seed]) -> None:
             data = seed()
             insert_anniversaries(conn, data.anniversaries, data.revised_at)
             write_revision(conn, data.revised_at)
+        _sync_registry(conn)
+
+
+def _sync_registry(conn: Connection) -> None:
+    """Load the bundled registry of scopes if the database holds another one."""
+    from calendar_svc import catalog
+
+    if read_meta(conn, SCOPES_SHA256_KEY) != SCOPES_SHA256:
+        sync_registry(conn, list(catalog.load_scopes()), SCOPES_SHA256)
 
 
 def _upgrade(conn: Connection, revision: str | None, url: str) -> None:

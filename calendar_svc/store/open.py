@@ -19,7 +19,13 @@ from urllib.parse import unquote
 
 from calendar_svc.store.errors import StoreError
 from calendar_svc.store.repository import AnniversaryReader
-from calendar_svc.store.schema import HEAD_REVISION, REVISED_AT_KEY, VERSION_TABLE
+from calendar_svc.store.schema import (
+    HEAD_REVISION,
+    REVISED_AT_KEY,
+    SCOPES_SHA256,
+    SCOPES_SHA256_KEY,
+    VERSION_TABLE,
+)
 from calendar_svc.store.sqlite_reader import SqliteReader
 
 if TYPE_CHECKING:
@@ -69,14 +75,23 @@ def sqlite_file_path(url: str | None) -> Path | None:
 
 
 def _is_current(path: Path) -> bool:
-    """Return whether the SQLite file is migrated to head and was seeded or written."""
+    """Return whether the SQLite file is at head, was seeded or written, has this registry."""
     try:
         with closing(sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)) as conn:
             version = conn.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
             revised = conn.execute("SELECT 1 FROM meta WHERE key = ?", (REVISED_AT_KEY,)).fetchone()
+            registry = conn.execute(
+                "SELECT value FROM meta WHERE key = ?", (SCOPES_SHA256_KEY,)
+            ).fetchone()
     except sqlite3.Error:
         return False
-    return version is not None and version[0] == HEAD_REVISION and revised is not None
+    return (
+        version is not None
+        and version[0] == HEAD_REVISION
+        and revised is not None
+        and registry is not None
+        and registry[0] == SCOPES_SHA256
+    )
 
 
 def open_reader(url: str | None) -> AnniversaryReader:

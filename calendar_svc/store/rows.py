@@ -11,27 +11,17 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from calendar_svc.catalog import COLUMNS as CSV_COLUMNS
 from calendar_svc.core.model import Anniversary, Calendar, DateForm, Origin
 from calendar_svc.store.errors import StoredRowError
 
-#: The columns of ``anniversaries`` in the order :func:`anniversary_from_row` reads them.
+#: The columns of ``anniversaries`` in the order :func:`anniversary_from_row` reads them:
+#: the CSV columns, with the origin's year, month and day after it (for the month index).
+_AFTER_ORIGIN = CSV_COLUMNS.index("origin") + 1
 COLUMNS: tuple[str, ...] = (
-    "id",
-    "name_vi",
-    "name_en",
-    "origin",
-    "origin_year",
-    "origin_month",
-    "origin_day",
-    "calendar",
-    "leap_month",
-    "category",
-    "scope",
-    "valid_from",
-    "valid_to",
-    "date_form",
-    "duration_days",
-    "source",
+    *CSV_COLUMNS[:_AFTER_ORIGIN],
+    *("origin_year", "origin_month", "origin_day"),
+    *CSV_COLUMNS[_AFTER_ORIGIN:],
 )
 
 #: What the stores select: :data:`COLUMNS`, then the row's own revision.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Alembic head revision of ``calendar_svc/store/migrations``; a test keeps them equal.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0004"
 
 #: Name of Alembic's version table.
 VERSION_TABLE = "alembic_version"
@@ -28,3 +28,11 @@ PLANNED_UNTIL_KEY = "reminders_planned_until"
 #: The same mark for plannings on a stated clock (``remind run-once --now``): rehearsals keep
 #: their own, so a rehearsal dated in the past never makes the service catch up from then.
 REHEARSAL_PLANNED_UNTIL_KEY = "reminders_planned_until_rehearsal"
+
+#: Key in the ``meta`` table of the SHA-256 of the registry (``scopes.csv``) last loaded.
+SCOPES_SHA256_KEY = "scopes_sha256"
+
+#: SHA-256 of the bundled registry ``data/scopes.csv`` (a test keeps them equal; run
+#: scripts/gen_scopes.py, then set it). A database that recorded another hash gets the
+#: registry anew when it is opened for writing, and the read-only fast path steps aside.
+SCOPES_SHA256 = "b6518ffe2e5e7774a667c3e6eae3c1b5f6bdb3c4a30cb2940906950fbf0ddad1"

@@ -9,7 +9,8 @@ both) and shares its row mapping (:mod:`calendar_svc.store.rows`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterator
+import weakref
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from calendar_svc.store.errors import StoreError
 from calendar_svc.store.repository import ANNIVERSARY_KIND, NEVER_REVISED
 from calendar_svc.store.rows import READ_COLUMNS, anniversary_from_row, parse_revision
 from calendar_svc.store.schema import REVISED_AT_KEY
+from calendar_svc.store.scope_index import SqlScopeIndex
 
 _SELECT = f"SELECT {', '.join(READ_COLUMNS)} FROM anniversaries"
 
@@ -123,3 +125,28 @@ class SqliteReader:
         """Return the number of stored anniversaries."""
         with self._connect() as conn:
             return int(conn.execute("SELECT count(*) FROM anniversaries").fetchone()[0])
+
+    def scope_index(self) -> SqlScopeIndex:
+        """Return indexed scope look-ups on this file.
+
+        The look-ups of one command share one read-only connection, opened on the first
+        and closed when the index is dropped (a dozen queries cost a few connections'
+        set-up otherwise).
+        """
+        conn: list[sqlite3.Connection] = []
+
+        def query(sql: str, params: Mapping[str, Any]) -> list[Any]:
+            try:
+                if not conn:
+                    conn.append(sqlite3.connect(self._uri, uri=True, check_same_thread=False))
+                return conn[0].execute(sql, dict(params)).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"sqlite:///{self._path}", str(exc), action="read") from exc
+
+        def close() -> None:
+            for each in conn:
+                each.close()
+
+        index = SqlScopeIndex(query)
+        weakref.finalize(index, close)
+        return index

@@ -16,6 +16,7 @@ from calendar_svc.store.engine import display_url, prepare_engine
 from calendar_svc.store.meta import MetaRepo
 from calendar_svc.store.organisations import OrganisationRepo
 from calendar_svc.store.outbox import OutboxRepo
+from calendar_svc.store.scopes import ScopeRepo
 
 
 class Store:
@@ -35,6 +36,7 @@ class Store:
         self.organisations = OrganisationRepo(engine)
         self.outbox = OutboxRepo(engine)
         self.meta = MetaRepo(engine)
+        self.scopes = ScopeRepo(engine)
 
     @property
     def url(self) -> str:

@@ -199,3 +199,52 @@ outbox = Table(
     CheckConstraint("lead_days >= 1", name="lead_days"),
     Index(None, "status", "next_attempt_at"),
 )
+
+# --- Scopes (migration 0004) -----------------------------------------------------------
+
+#: The registry's units and the users' scopes. The four keys are the normalized and
+#: folded forms of the full and the bare name (:func:`calendar_svc.core.scopes.name_keys`),
+#: indexed so that naming a scope is a look-up. ``position`` keeps the registry's order.
+scopes = Table(
+    "scopes",
+    metadata,
+    Column("id", ID_TYPE, primary_key=True),
+    Column("parent", ID_TYPE, nullable=True),
+    Column("kind", Text, nullable=False),
+    Column("type_vi", Text, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("name_vi", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("source", Text, nullable=False),
+    Column("user_made", Boolean, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name_key", Text, nullable=False),
+    Column("bare_key", Text, nullable=False),
+    Column("fold_key", Text, nullable=False),
+    Column("bare_fold_key", Text, nullable=False),
+    Index(None, "parent"),
+    Index(None, "code"),
+    Index(None, "name_key"),
+    Index(None, "bare_key"),
+    Index(None, "fold_key"),
+    Index(None, "bare_fold_key"),
+)
+
+#: Who succeeded whom (a former unit → each unit that took its place).
+scope_links = Table(
+    "scope_links",
+    metadata,
+    Column("predecessor", ID_TYPE, primary_key=True),
+    Column("successor", ID_TYPE, primary_key=True),
+    Index(None, "successor"),
+)
+
+#: Old ids that still name a scope (``city:cam-pha``).
+scope_aliases = Table(
+    "scope_aliases",
+    metadata,
+    Column("alias", ID_TYPE, primary_key=True),
+    Column("scope_id", ID_TYPE, nullable=False),
+    Index(None, "scope_id"),
+)

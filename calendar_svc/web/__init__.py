@@ -77,6 +77,26 @@ def _lifespan(
     return lifespan
 
 
+def stored_scopes(settings: Settings) -> ScopeTree:
+    """Return the database's scopes; the bundled registry if the database cannot be read.
+
+    A database that cannot be opened now still lets the service start: /healthz reports
+    it, and the feeds are built once it is back.
+    """
+    from calendar_svc.catalog import load_scopes
+    from calendar_svc.store.errors import StoreError
+    from calendar_svc.store.open import open_store
+
+    try:
+        store = open_store(settings.database_url or None)
+    except StoreError:
+        return load_scopes()
+    try:
+        return store.scopes.tree()
+    finally:
+        store.close()
+
+
 def create_app(
     settings: Settings,
     *,
@@ -96,14 +116,12 @@ def create_app(
         extra_routes: More routes, matched after the built-in ones (e.g. /unsubscribe).
         lifespan_hooks: Factories of async context managers entered after the feeds are
             first built and exited at shutdown, last first (e.g. the scheduler).
-        scopes: The scope tree; the bundled one by default.
+        scopes: The scope tree; the configured database's by default (registry and users').
         open_reader: Opens the store's reader; the configured database by default.
         refresh_seconds: Seconds between checks for changed data or a new year.
     """
     if scopes is None:
-        from calendar_svc.catalog import load_scopes
-
-        scopes = load_scopes()
+        scopes = stored_scopes(settings)
     if open_reader is None:
         from calendar_svc.store.open import open_reader as open_configured
 

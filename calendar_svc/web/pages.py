@@ -20,10 +20,11 @@ scheme and validated Host, :func:`calendar_svc.links.base_url_for`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlencode
 
 import jinja2
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -31,6 +32,7 @@ from calendar_svc.core.counting import directive_line, format_occurrence_date, r
 from calendar_svc.core.model import Occurrence, Precision
 from calendar_svc.core.occurrences import month_range
 from calendar_svc.core.policy import CATEGORIES
+from calendar_svc.core.scopes import Scope, ScopeError, ScopeNotFoundError, ScopeTree, fold
 from calendar_svc.feeds.definitions import FeedSpec, custom_spec, scope_spec
 from calendar_svc.formatting import lunar_label, month_heading
 from calendar_svc.links import base_url_for
@@ -39,7 +41,7 @@ from calendar_svc.web.feedservice import FeedService
 from calendar_svc.web.queries import Filters, check_known, parse_filters, parse_lang, parse_month
 from calendar_svc.web.texts import WEEKDAYS, page_texts
 
-PAGE_PARAMS = ("scope", "category", "round", "lang")
+PAGE_PARAMS = ("scope", "province", "category", "round", "lang")
 
 
 def template_environment() -> jinja2.Environment:
@@ -202,6 +204,74 @@ def _annual_href(year: int, filters: Filters) -> str:
     return f"/annual/{year:04d}.docx" + (f"?{query}" if query else "")
 
 
+@dataclass(frozen=True, slots=True)
+class Picker:
+    """The scope picker: a province, then a unit of it (both current, plus user scopes)."""
+
+    province: str
+    provinces: list[tuple[str, str]]
+    units: list[tuple[str, str]]
+
+
+def province_of(scopes: ScopeTree, scope_id: str | None) -> str:
+    """Return the province (current or former) a scope lies in; "" for national or none."""
+    if scope_id is None:
+        return ""
+    for ancestor in scopes.lineage(scope_id):
+        if scopes[ancestor].level == "province":
+            return ancestor
+    return ""
+
+
+def pick(
+    scopes: ScopeTree, params: QueryParams, filters: Filters, lang: str = "vi"
+) -> tuple[Filters, Picker]:
+    """Return the filters the picker means and the picker's choices.
+
+    Choosing another province (``province``) while the unit (``scope``) lies elsewhere
+    lists that province; the unit list holds the province's current units and the user
+    scopes below it. A former unit that is chosen stays in the lists, marked with its end.
+    """
+    chosen = (params.get("province") or "").strip()
+    province = province_of(scopes, filters.scope)
+    if "province" in params and not chosen and province:
+        filters, province = replace(filters, scope=None), ""  # "every scope" chosen
+    if chosen:
+        try:
+            chosen = scopes.resolve(chosen)
+        except ScopeError as exc:
+            raise ScopeNotFoundError(chosen, str(exc)) from None
+        if chosen != province:
+            filters = replace(filters, scope=chosen)
+            province = province_of(scopes, chosen)
+    until = page_texts(lang)["until"]
+
+    def label(scope: Scope, text: str) -> str:
+        ended = f" ({until} {scope.valid_to:%d/%m/%Y})" if scope.valid_to else ""
+        return text + ended
+
+    def name(scope: Scope) -> str:
+        return scope.name_en if lang == "en" and scope.name_en else scope.name_vi
+
+    provinces = [
+        (s.id, s.bare_name) for s in scopes if s.level == "province" and s.valid_to is None
+    ]
+    provinces.sort(key=lambda item: fold(item[1]))
+    if province and scopes[province].valid_to is not None:
+        former = scopes[province]
+        provinces.insert(0, (former.id, label(former, former.bare_name)))
+    units: list[tuple[str, str]] = []
+    if province:
+        below = [scopes[i] for i in scopes.descendants(province)]
+        now = [s for s in below if s.valid_to is None]
+        now.sort(key=lambda s: (s.user, fold(s.bare_name)))
+        units = [(s.id, name(s)) for s in now]
+        current = scopes.get(filters.scope) if filters.scope else None
+        if current is not None and current.valid_to is not None and current.id != province:
+            units.insert(0, (current.id, label(current, name(current))))
+    return filters, Picker(province, provinces, units)
+
+
 def render_month(request: Request, year: int, month: int) -> HTMLResponse:
     """Render one month's page (runs in a worker thread: it reads the store)."""
     service: FeedService = request.app.state.feeds
@@ -209,6 +279,7 @@ def render_month(request: Request, year: int, month: int) -> HTMLResponse:
     check_known(request.query_params, PAGE_PARAMS)
     lang = page_lang(request, "vi")
     filters = parse_filters(request.query_params, service.scopes)
+    filters, picker = pick(service.scopes, request.query_params, filters, lang)
     start, end = month_range(year, month)
     query = ListingQuery(start, end, filters.scope, filters.categories, filters.round_only)
     occs = list_occurrences(service.reader(), service.scopes, query)
@@ -233,7 +304,7 @@ def render_month(request: Request, year: int, month: int) -> HTMLResponse:
         directive=directive_line(occs, lang),
         filters=filters,
         form_action=_month_href(year, month, Filters(), lang),
-        scope_options=[(s, name_of(s)) for s in scopes.ids()],
+        picker=picker,
         category_options=[
             (p.slug, p.name_en if lang == "en" else p.name_vi) for p in CATEGORIES.values()
         ],

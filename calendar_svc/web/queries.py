@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from starlette.datastructures import QueryParams
@@ -46,7 +46,11 @@ def _single(params: QueryParams, key: str) -> str | None:
 
 def parse_filters(params: QueryParams, scopes: ScopeTree) -> Filters:
     """Return the filters of ``scope``, ``category`` (repeatable or comma-separated) and
-    ``round`` (1/0, true/false); unknown scope or category raise UnknownNameError."""
+    ``round`` (1/0, true/false); unknown scope or category raise ScopeNotFoundError or
+    UnknownNameError.
+
+    The scope may be an id, an old id, an official code or a name; the filters hold its id.
+    """
     scope = _single(params, "scope") or None
     categories: list[str] = []
     for value in params.getlist("category"):
@@ -56,8 +60,7 @@ def parse_filters(params: QueryParams, scopes: ScopeTree) -> Filters:
         raise BadRequest(f"round phải là 1 hoặc 0 / round must be 1 or 0, not '{raw_round}'")
     filters = Filters(scope, tuple(dict.fromkeys(categories)), raw_round in _TRUE)
     probe = ListingQuery(date.min, date.min, filters.scope, filters.categories)
-    validate_filters(probe, scopes)
-    return filters
+    return replace(filters, scope=validate_filters(probe, scopes))
 
 
 def parse_month(text: str) -> tuple[int, int]:

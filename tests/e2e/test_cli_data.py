@@ -101,7 +101,7 @@ def test_add_edit_remove(cli: Cli) -> None:
     bad = cli("edit", "chien-thang-x", "--origin", "1954-02-30", "--scope", "mars")
     assert bad.code == 1
     assert "calendar-svc edit: option --origin: '1954-02-30' is not a valid date" in bad.err
-    assert "calendar-svc edit: option --scope: unknown scope 'mars'" in bad.err
+    assert "calendar-svc edit: option --scope: phạm vi không có / unknown scope 'mars'" in bad.err
 
     refused = cli("remove", "chien-thang-x")
     assert refused.code != 0 and "--yes" in refused.err

@@ -238,6 +238,12 @@ def test_month_page_lists_the_month(server: Server) -> None:
     assert server.get("/").status == 200
 
 
+def test_month_page_reads_the_month_as_the_cli_does(server: Server) -> None:
+    short = server.get("/month/2023-2?scope=city:cam-pha")
+    assert short.status == 200
+    assert short.text == server.get("/month/2023-02?scope=city:cam-pha").text
+
+
 @pytest.mark.parametrize(
     ("path", "status"),
     [
@@ -292,7 +298,9 @@ def test_api_bad_query_is_400_json(server: Server, query: str, message: str) -> 
 
 def test_healthz(server: Server) -> None:
     body = json.loads(server.get("/healthz").body)
-    assert body["status"] == "ok" and body["feeds"] == 13
+    assert (
+        body["status"] == "ok" and body["feeds"] == 46
+    )  # all, national, 34 provinces, cam-pha, ha-long, 7 categories, round
 
 
 def test_errors_give_503_with_retry_after_never_an_empty_feed(broken: Server) -> None:
@@ -311,3 +319,39 @@ def test_errors_give_503_with_retry_after_never_an_empty_feed(broken: Server) ->
     assert health.status == 503 and json.loads(health.body)["status"] == "error"
     assert not list(broken.feeds_dir.rglob("*.ics"))
     assert broken.get("/feeds/nope.ics").status == 404
+
+
+def test_month_page_picks_a_province_then_a_commune(server: Server) -> None:
+    from urllib.parse import quote
+
+    page = server.get("/month/2023-02?scope=" + quote("phường Cửa Ông"))
+    assert page.status == 200
+    html = page.text
+    assert '<option value="province:quang-ninh" selected>Quảng Ninh</option>' in html
+    assert '<option value="commune:quang-ninh/cua-ong" selected>Phường Cửa Ông</option>' in html
+    assert html.count('<option value="commune:quang-ninh/') == 54
+    assert "Ngày thành lập Thành phố Cẩm Phả" in html and "Thành phố Cẩm Phả</div>" in html
+    assert 'name="viewport"' in html and "data-autosubmit" in html
+    # Another province chosen while a commune of the first is still selected: that province.
+    moved = server.get(
+        "/month/2023-02?province=province:thanh-hoa&scope=commune:quang-ninh/cua-ong"
+    ).text
+    assert '<option value="province:thanh-hoa" selected>Thanh Hóa</option>' in moved
+    assert 'value="commune:quang-ninh/' not in moved and 'value="commune:thanh-hoa/' in moved
+    assert "Ngày thành lập Thành phố Cẩm Phả" not in moved
+    every = server.get("/month/2023-02?province=&scope=commune:quang-ninh/cua-ong").text
+    assert "Tất cả phạm vi" in every and 'value="commune:' not in every
+    wrong = server.get("/month/2023-02?scope=" + quote("phường Cửa Ôngg"))
+    assert wrong.status == 400 and "nearest: commune:quang-ninh/cua-ong" in wrong.text
+
+
+def test_month_page_keeps_a_former_unit_chosen(server: Server) -> None:
+    html = server.get("/month/2023-02?scope=province:quang-binh").text
+    assert (
+        '<option value="province:quang-binh" selected>Quảng Bình (đến 30/06/2025)</option>' in html
+    )
+    html = server.get("/month/2023-02?scope=city:cam-pha").text
+    assert (
+        '<option value="district:quang-ninh/cam-pha" selected>Thành phố Cẩm Phả (đến 30/06/2025)'
+        in html
+    )

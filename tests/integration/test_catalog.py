@@ -60,7 +60,7 @@ def test_all_problems_at_once(tmp_path: Path) -> None:
     text = (
         f"{HEADER}\n"
         "a,Tên,Name,1930-02-03,solar,khong-co,national,,,s\n"
-        "b,Tên,Name,1930-02-03,solar,su-kien-lich-su,province:ha-noi,,,s\n"
+        "b,Tên,Name,1930-02-03,solar,su-kien-lich-su,province:atlantis,,,s\n"
         "a,Tên,Name,1930-02-03,solar,su-kien-lich-su,national,,,s\n"
         "c,Tên,Name,1930-02-03,moon,su-kien-lich-su,national,,1920-01-01,s\n"
     )
@@ -69,7 +69,8 @@ def test_all_problems_at_once(tmp_path: Path) -> None:
         "data/anniversaries.csv:2: column 'category': unknown category 'khong-co' (known: ngay-le-lon,"
     )
     assert errors[1].startswith(
-        "data/anniversaries.csv:3: column 'scope': unknown scope 'province:ha-noi' (known: national,"
+        "data/anniversaries.csv:3: column 'scope': phạm vi không có / unknown scope "
+        "'province:atlantis'"
     )
     assert errors[2] == "data/anniversaries.csv:4: column 'id': 'a' is already used on line 2"
     assert (
@@ -168,7 +169,7 @@ def test_bundled_dataset_is_valid_and_covers_the_reference() -> None:
     major = [a for a in anns.values() if a.category == "ngay-le-lon"]
     assert len(major) >= 8
     scopes = {a.scope for a in anns.values()}
-    assert {"national", "province:quang-ninh", "city:cam-pha"} <= scopes
+    assert {"national", "province:quang-ninh", "district:quang-ninh/cam-pha"} <= scopes
     assert any(a.date_form is DateForm.DAY for a in anns.values())
 
 

@@ -81,10 +81,10 @@ def home(tmp_path: Path) -> Home:
 
 @pytest.fixture
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 8 MiB tmpfs (the bundled data's feeds take about 2.6 MB)."""
+    """A 40 MiB tmpfs (the bundled data's feeds take about 15 MB)."""
     target = tmp_path / "small"
     target.mkdir()
-    mount("-t", "tmpfs", "-o", "size=8m,mode=0755", "tmpfs", str(target))
+    mount("-t", "tmpfs", "-o", "size=40m,mode=0755", "tmpfs", str(target))
     try:
         yield target
     finally:

@@ -39,7 +39,12 @@ def store(tmp_path: Path) -> AnniversaryRepo:
     store = open_store(f"sqlite:///{tmp_path / 'calendar.sqlite3'}").anniversaries
     for n, name in enumerate(HOSTILE):
         ann = dataclasses.replace(
-            make(f"ten-{n}", f"{1930 + n}-02-03", category="dia-phuong", scope="city:cam-pha"),
+            make(
+                f"ten-{n}",
+                f"{1930 + n}-02-03",
+                category="dia-phuong",
+                scope="district:quang-ninh/cam-pha",
+            ),
             name_vi=name,
             name_en=name,
             source=name,

@@ -82,3 +82,73 @@ def test_every_package_data_pattern_matches_a_file() -> None:
         if not any(Path(f).is_file() for f in glob.glob(str(PACKAGE / p), recursive=True))
     ]
     assert empty == []
+
+
+def test_the_wheel_carries_the_one_dataset(tmp_path: Path) -> None:
+    """A built wheel installs data/ as calendar_svc/data and reads the same rows."""
+    import subprocess
+    import sys
+    import zipfile
+
+    out = tmp_path / "wheel"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = out.glob("calendar_svc-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "calendar_svc/data/anniversaries.csv" in names
+    assert "calendar_svc/data/scopes.csv" in names
+    assert not [n for n in names if n.startswith("data/")]
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from calendar_svc.catalog import bundled_path, load_bundled, load_scopes;"
+        "print(bundled_path()); print(len(load_bundled()), len(load_scopes()))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", probe, str(site)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    path, counts = result.stdout.splitlines()
+    assert Path(path) == site / "calendar_svc" / "data" / "anniversaries.csv"
+    assert (site / "calendar_svc" / "data" / "anniversaries.csv").read_bytes() == (
+        ROOT / "data" / "anniversaries.csv"
+    ).read_bytes()
+    rows = (ROOT / "data" / "anniversaries.csv").read_text(encoding="utf-8").count("\n") - 1
+    scopes = (ROOT / "data" / "scopes.csv").read_text(encoding="utf-8").count("\n") - 1
+    assert counts == f"{rows} {scopes}"
+
+
+def test_an_editable_install_reads_the_top_level_data(tmp_path: Path) -> None:
+    """Installed with ``pip install -e``, the package reads data/ of the work tree."""
+    import json
+    import subprocess
+    import sys
+
+    import pytest
+
+    probe = (
+        "import json; from importlib import metadata;"
+        "from calendar_svc.catalog import bundled_path;"
+        "d = metadata.distribution('calendar_svc').read_text('direct_url.json') or '{}';"
+        "print(json.dumps([json.loads(d).get('dir_info', {}).get('editable', False),"
+        " str(bundled_path())]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # not the work tree: the import comes from the installation
+    )
+    editable, path = json.loads(result.stdout)
+    if not editable:
+        pytest.skip("calendar_svc is not installed in editable mode here")
+    assert Path(path) == ROOT / "data" / "anniversaries.csv"
+    assert not (PACKAGE / "data").exists()

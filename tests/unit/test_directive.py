@@ -378,7 +378,7 @@ def test_an_international_day_has_no_basis() -> None:
         (("national", "province", "city"), "của đất nước, của Tỉnh và Thành phố"),
         (("national", "province"), "của đất nước và của Tỉnh"),
         (("national",), "của đất nước"),
-        (("national", "province", "city", "ward"), "của đất nước, của Tỉnh, của Thành phố và Phường"),
+        (("national", "province", "city", "ward"), "của đất nước, của Tỉnh, của Thành phố và của phường"),
         ((), ""),
     ],
 )  # fmt: skip

@@ -37,15 +37,15 @@ def test_cli_and_web_refuse_a_non_month_alike(text: str) -> None:
     assert str(web.value) == str(core.value)
 
 
-def test_scope_tree_require_names_the_known_scopes() -> None:
+def test_scope_tree_require_resolves_and_names_the_nearest_scopes() -> None:
     scopes = load_scopes()
-    assert scopes.require("city:cam-pha").id == "city:cam-pha"
+    assert scopes.require("city:cam-pha").id == "district:quang-ninh/cam-pha"
+    assert scopes.require("phường Cửa Ông").id == "commune:quang-ninh/cua-ong"
     with pytest.raises(UnknownScopeError) as info:
-        scopes.require("city:nowhere")
-    assert str(info.value) == (
-        "phạm vi không có / unknown scope 'city:nowhere' (known: " + ", ".join(scopes.ids()) + ")"
-    )
-    assert info.value.detail.startswith("unknown scope 'city:nowhere' (known: national")
+        scopes.require("city:cam-phaa")
+    assert str(info.value).startswith("phạm vi không có / unknown scope 'city:cam-phaa' (nearest: ")
+    assert info.value.detail.startswith("unknown scope 'city:cam-phaa'")
+    assert "\n" not in str(info.value)
 
 
 def test_require_category_names_the_known_categories() -> None:

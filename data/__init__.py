@@ -1,0 +1,1 @@
+"""The bundled dataset, installed as the package ``calendar_svc.data`` (see setup.py)."""
