@@ -6,9 +6,9 @@ Usage: python bench/bench_serve.py [--duration 10] [--rounds 3] [--connections 6
 Starts ``calendar-svc serve`` (uvicorn) on a free loopback port with a temporary data
 directory, writes the chosen feeds with ``calendar-svc feeds build``, then starts nginx
 (Debian's ``nginx-light`` or ``nginx``) on another free loopback port serving those files.
-For each feed it runs ``wrk`` (Debian package) against both, alternating, for plain GETs (200) and for
-GETs with the server's own ETag in If-None-Match (304), and reports the median
-requests/s, the ratio to nginx and every error wrk counts (socket errors and non-2xx/3xx
+For each feed it runs ``wrk`` (Debian package) against both, alternating, for plain GETs
+(200) and for GETs with the server's own ETag in If-None-Match (304), and reports the
+median requests/s, the ratio to nginx and every error wrk counts (socket errors and non-2xx/3xx
 answers). Only loopback addresses are used.
 """
 
