@@ -213,7 +213,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--urls", type=int, default=500)
-    parser.add_argument("--cache-mib", type=int, default=64)
+    parser.add_argument("--cache-mib", type=int, default=144)
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
