@@ -39,6 +39,8 @@ COLUMNS = (
     "date_form",
     "duration_days",
     "source",
+    "home",
+    "note",
 )
 MAX_FIELD_CHARS = 2000
 MAX_DURATION_DAYS = 366
@@ -47,7 +49,7 @@ MAX_DURATION_DAYS = 366
 #: Bump it whenever ``data/anniversaries.csv`` changes; a test checks the pairing.
 DATASET_REVISION = datetime(2026, 12, 1, tzinfo=UTC)
 #: SHA-256 of the bundled ``anniversaries.csv`` that :data:`DATASET_REVISION` dates.
-DATASET_SHA256 = "f60ee5f0445ceba511b19577ec597020c1bd72d46120e0a3d0ea7371b90d63dc"
+DATASET_SHA256 = "83e904252833071c563c507a2cf2bd5aa368e9743c57db395f2c52651a14252f"
 
 _ORIGIN_RE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -197,9 +199,13 @@ def _origin(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> Origin:
         raise ValueError("a lunar origin needs a month and a day")
     if calendar is Calendar.LUNAR and origin.year is not None and origin.day is not None:
         # The same check as ``lunar --to-solar``: the leap month and day 30 must exist.
+        # Years outside the lunar table (Quang Trung's victory, Tết Kỷ Dậu 1789) cannot
+        # be checked; their count needs only the year, and every later year converts.
         from calendar_svc.core import lunar
         from calendar_svc.errors import LunarDateError
 
+        if not lunar.MIN_YEAR <= origin.year <= lunar.MAX_YEAR:
+            return origin
         try:
             lunar.to_solar(origin.year, origin.month or 1, origin.day, leap=origin.leap)
         except LunarDateError as exc:
@@ -219,6 +225,21 @@ def _scope(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
         return scopes.resolve(text)
     except ScopeError as exc:
         raise ValueError(str(exc)) from None
+
+
+def _home(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> tuple[str, ...]:
+    """Read ``province:ha-tinh;province:nghe-an``: scopes by id, code or name, ';'-joined."""
+    home: list[str] = []
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        try:
+            scope = scopes.require(part.strip()).id
+        except UnknownNameError as exc:
+            raise ValueError(exc.detail) from None
+        if scope not in home:
+            home.append(scope)
+    return tuple(home)
 
 
 def _optional_date(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> date | None:
@@ -268,7 +289,9 @@ PARSED_COLUMNS: tuple[Column, ...] = (
     Column("valid_to", _optional_date),
     Column("date_form", _date_form, default="range", fallback=DateForm.RANGE),
     Column("duration_days", _duration, default="1", fallback=1),
-    Column("source", _text),
+    Column("source", _text, required=True),
+    Column("home", _home, fallback=()),
+    Column("note", _text),
 )
 REQUIRED_COLUMNS = tuple(c.name for c in PARSED_COLUMNS if c.required)
 
@@ -478,6 +501,8 @@ def anniversary_row(ann: Anniversary) -> dict[str, str]:
         "date_form": "" if ann.date_form is DateForm.RANGE else ann.date_form.value,
         "duration_days": "" if ann.duration_days == 1 else str(ann.duration_days),
         "source": ann.source,
+        "home": ";".join(ann.home),
+        "note": ann.note,
     }
 
 

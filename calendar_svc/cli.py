@@ -61,6 +61,11 @@ COMMANDS: dict[str, Entry] = {
         "data", "edit_command", "Sửa một ngày kỷ niệm / Change the given fields of anniversary ID."
     ),
     "remove": Entry("data", "remove_command", "Xóa một ngày kỷ niệm / Remove anniversary ID."),
+    "data": Entry(
+        "datacheck",
+        "data_group",
+        "Dữ liệu / Check the anniversaries: sources, provinces without any, duplicates.",
+    ),
     "lunar": Entry(
         "lunar", "command", "Đổi ngày âm lịch ↔ dương lịch / Convert between solar and lunar dates."
     ),
@@ -85,7 +90,7 @@ COMMANDS: dict[str, Entry] = {
     "remind": Entry(
         "remind",
         "remind_group",
-        "Nhắc việc / Reminders: preview a digest, plan and send what is due.",
+        "Nhắc việc / Reminders: preview a digest or an event reminder, plan and send what is due.",
     ),
     "outbox": Entry(
         "outbox",
@@ -104,6 +109,24 @@ COMMANDS: dict[str, Entry] = {
     ),
     "db": Entry(
         "db", "db_group", "Cơ sở dữ liệu / The database: schema revision, counts, migrations."
+    ),
+    "check": Entry(
+        "check", "check_command", "Kiểm tra văn bản / Proofread a directive's anniversary mentions."
+    ),
+    "search": Entry(
+        "lookup",
+        "search_command",
+        "Tìm theo tên / Find anniversaries by name, with or without diacritics.",
+    ),
+    "show": Entry(
+        "lookup",
+        "show_command",
+        "Xem một ngày kỷ niệm / Show every field of anniversary ID, its source and next dates.",
+    ),
+    "categories": Entry(
+        "lookup",
+        "categories_command",
+        "Các loại ngày kỷ niệm / List the categories, how many anniversaries each has.",
     ),
     "scopes": Entry(
         "scopes",

@@ -190,7 +190,7 @@ class Settings:
     )
     feeds_alarm_days: int = _option(
         "feeds.alarm_days",
-        "Add a VALARM this many days before each event; 0 leaves alarms out.",
+        "Add a VALARM this many days before each event, at 08:00 local; 0 leaves alarms out.",
         default=0,
         parse=_non_negative,
     )

@@ -30,7 +30,9 @@ FIELD_HELP: dict[str, str] = {
     "valid_to": "Liệt kê đến ngày / Listed until (YYYY-MM-DD).",
     "date_form": "range hoặc day / How the directive cites dates: range or day.",
     "duration_days": "Số ngày / Length in days (default 1).",
-    "source": "Nguồn / Source of the date.",
+    "source": "Nguồn / Source of the date (required): a document number or a URL.",
+    "home": "Quê quán / Home province(s) of a leader, ';'-joined scopes (listed every year there).",
+    "note": "Ghi chú / Doubts about the date, conflicting sources.",
 }
 
 
@@ -48,10 +50,28 @@ def field_options(func: F) -> F:
     return func
 
 
-def _build(command: str, fields: dict[str, str], app: App) -> Anniversary:
+def rows_word(count: int) -> str:
+    """Return 'row' or 'rows' for an English count."""
+    return "row" if count == 1 else "rows"
+
+
+def _build(
+    command: str, fields: dict[str, str], app: App, given: frozenset[str] = frozenset()
+) -> Anniversary:
+    """Parse the fields; name each problem's place (argument ID, or the option).
+
+    A required field that was not given at all is reported as missing; one given as an
+    empty text as empty.
+    """
     ann, problems = parse_fields(fields, app.scopes)
     if problems or ann is None:
-        lines = [f"{command}: option {option_name(p.column)}: {p.message}" for p in problems]
+        lines = []
+        for p in problems:
+            place = "argument ID" if p.column == "id" else f"option {option_name(p.column)}"
+            message = p.message
+            if message == "is empty" and p.column not in given:
+                message = f"thiếu / is missing (give {place.split()[-1]})"
+            lines.append(f"{command}: {place}: {message}")
         raise DataError("\n".join(lines))
     return ann
 
@@ -97,7 +117,8 @@ def import_command(app: App, file: Path, scopes_file: Path | None) -> None:
     result = app.store().anniversaries.upsert(anniversaries)
     click.echo(
         f"Đã nhập {len(anniversaries)} dòng: {result.inserted} mới, {result.updated} cập nhật, "
-        f"{result.unchanged} không đổi / Imported {len(anniversaries)} rows: "
+        f"{result.unchanged} không đổi / Imported {len(anniversaries)} "
+        f"{rows_word(len(anniversaries))}: "
         f"{result.inserted} new, {result.updated} updated, {result.unchanged} unchanged."
     )
 
@@ -110,13 +131,24 @@ def import_command(app: App, file: Path, scopes_file: Path | None) -> None:
     "default standard output.",
 )
 @click.option(
+    "--excel",
+    is_flag=True,
+    help="Thêm BOM UTF-8 để Excel đọc đúng tiếng Việt / Start with a UTF-8 BOM, so Excel "
+    "reads the Vietnamese text correctly (import accepts either).",
+)
+@click.option(
     "--scopes",
     "scopes_file",
     type=click.Path(dir_okay=False, path_type=Path),
     help=SCOPES_OPTION_HELP.replace("as 'export --scopes' writes it", "for 'import --scopes'"),
 )
 @pass_app
-def export_command(app: App, out: Path | None, scopes_file: Path | None) -> None:
+def export_command(
+    app: App,
+    out: Path | None,
+    excel: bool,  # noqa: FBT001
+    scopes_file: Path | None,
+) -> None:
     """Xuất dữ liệu ra CSV / Export every anniversary as CSV (the import format).
 
     With --scopes, the scopes users added are written to that file too.
@@ -135,15 +167,20 @@ def export_command(app: App, out: Path | None, scopes_file: Path | None) -> None
             err=True,
         )
     anniversaries = app.reader().anniversaries()
+    text = io.StringIO(newline="")
+    count = write_csv(anniversaries, text)
+    data = ("\ufeff" if excel else "").encode("utf-8") + text.getvalue().encode("utf-8")
     if out is None:
-        write_csv(anniversaries, sys.stdout)
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     from calendar_svc.files import write_atomic
 
-    text = io.StringIO(newline="")
-    count = write_csv(anniversaries, text)
-    write_atomic(out, text.getvalue().encode("utf-8"))
-    click.echo(f"Đã xuất {count} dòng vào {out} / Exported {count} rows to {out}.", err=True)
+    write_atomic(out, data)
+    click.echo(
+        f"Đã xuất {count} dòng vào {out} / Exported {count} {rows_word(count)} to {out}.",
+        err=True,
+    )
 
 
 @click.command("add")
@@ -157,7 +194,8 @@ def add_command(app: App, /, anniversary_id: str, **fields: str | None) -> None:
     --origin 2025-07-01 --category dia-phuong --scope city:cam-pha --source "Nghị quyết …"
     """
     values = {k: v for k, v in fields.items() if v is not None}
-    ann = _build("calendar-svc add", {"id": anniversary_id, **values}, app)
+    given = frozenset(values) | {"id"}
+    ann = _build("calendar-svc add", {"id": anniversary_id, **values}, app, given)
     app.store().anniversaries.add(ann)
     click.echo(f"Đã thêm / Added: {ann.id}")
 
@@ -173,7 +211,7 @@ def edit_command(app: App, /, anniversary_id: str, **fields: str | None) -> None
         raise click.UsageError("nêu ít nhất một trường / name at least one field to change")
     store = app.store().anniversaries
     current = anniversary_row(store.get(anniversary_id))
-    ann = _build("calendar-svc edit", {**current, **changes}, app)
+    ann = _build("calendar-svc edit", {**current, **changes}, app, frozenset(current))
     store.replace(ann)
     click.echo(f"Đã sửa / Updated: {ann.id}")
 

@@ -242,7 +242,8 @@ def directive_command(
 ) -> None:
     """Soạn dự thảo định hướng tháng / Draft an organisation's monthly directive.
 
-    MONTH is YYYY-MM (default: the current month). Prints the commemoration item with
+    MONTH is YYYY-MM (default: next month, since a directive is written before its
+    month). Prints the commemoration item with
     its năm tròn and năm lẻ 5 scales, the look-ahead item and the month's festivals, or
     writes the whole draft as a Word document laid out per Nghị định 30/2020/NĐ-CP.
 
@@ -271,7 +272,9 @@ def directive_command(
     from calendar_svc.services.directive import draft_directive
 
     today = app.today()
-    year, month_number = month if month is not None else (today.year, today.month)
+    # A directive is written before its month: the default is the month after this one.
+    next_month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    year, month_number = month if month is not None else next_month
     issued_on = _parse_date(issued, today)
     profile = organisation_profile(app, org_id)
     draft = draft_directive(app.reader(), app.scopes, profile, year, month_number, issued_on)

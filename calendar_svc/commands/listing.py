@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from calendar_svc.cli import App, pass_app
+from calendar_svc.commands.months import MONTHS, MonthSpan, months_between, resolve
 from calendar_svc.commands.params import CATEGORY, MONTH
 from calendar_svc.core.occurrences import month_range, year_range
 from calendar_svc.formatting import FORMATS, RENDERERS, Display, render_year
@@ -75,12 +76,21 @@ def _display(app: App, lang: str | None, fmt: str, *, show_lunar: bool) -> Displ
 
 
 @click.command("month")
-@click.argument("month", required=False, type=MONTH, metavar="[YYYY-MM]")
+@click.argument("month", required=False, type=MONTHS, metavar="[MONTH]")
+@click.option(
+    "--from",
+    "first",
+    type=MONTH,
+    help="Từ tháng / From this month (YYYY-MM), with --to.",
+)
+@click.option("--to", "last", type=MONTH, help="Đến tháng / To this month (YYYY-MM), with --from.")
 @listing_options
 @pass_app
 def month_command(
     app: App,
-    month: tuple[int, int] | None,
+    month: MonthSpan | None,
+    first: tuple[int, int] | None,
+    last: tuple[int, int] | None,
     scope: str | None,
     categories: tuple[str, ...],
     round_only: bool,  # noqa: FBT001 - click passes flags positionally
@@ -90,17 +100,36 @@ def month_command(
 ) -> None:
     """Liệt kê ngày kỷ niệm trong tháng / List a month's anniversaries.
 
-    MONTH is YYYY-MM; the default is the current month in the configured time zone
-    (Asia/Ho_Chi_Minh).
+    MONTH is YYYY-MM, 'next' or 'prev' (counted from the current month in the configured
+    time zone, Asia/Ho_Chi_Minh), or a range such as 2023-02..2023-04 (also --from 2023-02
+    --to 2023-04); the default is the current month. A range lists its months in order;
+    with --format text it gives one directive line per month.
     """
-    if month is None:
-        today = app.today()
-        month = (today.year, today.month)
-    start, end = month_range(*month)
+    if first is not None or last is not None:
+        if month is not None:
+            raise click.UsageError(
+                "nêu tháng hoặc --from/--to, không cả hai / give MONTH or --from/--to, not both"
+            )
+        if first is None or last is None:
+            missing = "--from" if first is None else "--to"
+            raise click.UsageError(
+                f"thiếu / missing {missing}: --from and --to go together (or MONTH as A..B)"
+            )
+        if last < first:
+            raise click.UsageError("--to trước --from / --to is before --from")
+        month = MonthSpan(first, last)
+    first, last = resolve(month or MonthSpan(), app.today())
+    start, end = month_range(*first)[0], month_range(*last)[1]
     query = ListingQuery(start, end, scope, categories, round_only)
     reader = app.reader()
     occs = list_occurrences(reader, app.scope_index(reader), query)
-    click.echo(RENDERERS[fmt](occs, _display(app, lang, fmt, show_lunar=show_lunar)), nl=False)
+    display = _display(app, lang, fmt, show_lunar=show_lunar)
+    if fmt != "text" or first == last:
+        click.echo(RENDERERS[fmt](occs, display), nl=False)
+        return
+    for year, mon in months_between(first, last):
+        mine = [o for o in occs if (o.date.year, o.date.month) == (year, mon)]
+        click.echo(f"{mon:02d}/{year:04d}: {RENDERERS['text'](mine, display)}", nl=False)
 
 
 @click.command("year")

@@ -170,6 +170,19 @@ def render_year(record: dict[str, Any], fmt: str) -> str:
     return title + "\n" + render_table(_YEAR_HEADERS, rows)
 
 
+def _today() -> date:
+    """Return today in the configured time zone (the settings are read only for this)."""
+    from calendar_svc.cli import App
+
+    app = click.get_current_context().find_object(App)
+    if app is None:  # run outside the calendar-svc group
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    return app.today()
+
+
 @click.command(
     "lunar",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -206,15 +219,16 @@ def command(
     """Đổi ngày âm lịch ↔ dương lịch / Convert between solar and lunar dates.
 
     \b
+    calendar-svc lunar                       hôm nay / today (configured time zone)
     calendar-svc lunar 2026-04-26            dương → âm / solar to lunar
     calendar-svc lunar --to-solar 2026-03-10 âm → dương / lunar to solar (--leap: leap month)
     calendar-svc lunar --year 2026           các tháng âm lịch / the lunar year's months
     """
     chosen = [solar_date is not None, lunar_date is not None, year is not None]
-    if sum(chosen) != 1:
+    if sum(chosen) > 1:
         raise click.UsageError(
             "cho một ngày dương lịch, hoặc --to-solar, hoặc --year"
-            " / give a solar date, or --to-solar, or --year (exactly one)"
+            " / give a solar date, or --to-solar, or --year (one of them; none: today)"
         )
     if leap and lunar_date is None:
         raise click.UsageError("--leap chỉ dùng với --to-solar / --leap goes with --to-solar")
@@ -224,6 +238,8 @@ def command(
     if lunar_date is not None:
         y, m, d = parse_lunar(lunar_date)
         solar = lunar.to_solar(y, m, d, leap=leap)
+    elif solar_date is not None:
+        solar = parse_solar(solar_date)
     else:
-        solar = parse_solar(solar_date or "")
+        solar = _today()
     click.echo(render_conversion(conversion_record(solar), fmt))

@@ -47,17 +47,24 @@ def reminders(app: App, *, rehearsal: bool = False) -> Reminders:
 
 @click.group("remind")
 def remind_group() -> None:
-    """Nhắc việc / Reminders: preview a digest, plan and send what is due."""
+    """Nhắc việc / Reminders: preview a digest or an event reminder, plan and send what is due."""
 
 
 @remind_group.command("preview")
-@click.option("--month", required=True, type=MONTH, help="Tháng của văn bản / Month.")
+@click.option("--month", type=MONTH, help="Tháng của văn bản / The digest of this month.")
+@click.option(
+    "--event",
+    "anniversary_id",
+    metavar="ID",
+    help="Hoặc ngày kỷ niệm / Or the event reminder of anniversary ID (its next năm tròn or "
+    "năm lẻ 5).",
+)
 @click.option("--to", "email", required=True, metavar="EMAIL", help="Người nhận / Subscriber.")
 @click.option(
     "--lead",
     type=click.IntRange(1, 366),
-    help="Số ngày trước hạn / As sent this many days before the due date (default: the "
-    "organisation's longest lead).",
+    help="Số ngày trước / As sent this many days before the due date or the event (default: "
+    "the organisation's or subscriber's longest lead).",
 )
 @click.option(
     "--out",
@@ -66,14 +73,27 @@ def remind_group() -> None:
 )
 @pass_app
 def preview_command(
-    app: App, month: tuple[int, int], email: str, lead: int | None, out: Path | None
+    app: App,
+    month: tuple[int, int] | None,
+    anniversary_id: str | None,
+    email: str,
+    lead: int | None,
+    out: Path | None,
 ) -> None:
-    """Xem trước thư nhắc / Render the directive digest for MONTH as EMAIL gets it.
+    """Xem trước thư nhắc / Render a digest or an event reminder as EMAIL gets it.
 
     The whole message (headers, text and HTML, .ics attachment) is written as it would be
-    sent; nothing is queued or sent.
+    sent; nothing is queued or sent. Example: calendar-svc remind preview --event
+    sinh-chu-huy-man --to can-bo@example.org --out event.eml
     """
-    data = reminders(app).preview(email, *month, lead=lead)
+    if (month is None) == (anniversary_id is None):
+        raise click.UsageError("cần --month hoặc --event / give --month or --event (one)")
+    service = reminders(app)
+    if anniversary_id is not None:
+        data = service.preview_event(email, anniversary_id, app.today(), lead=lead)
+    else:
+        assert month is not None
+        data = service.preview(email, *month, lead=lead)
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -133,6 +133,11 @@ class Anniversary:
     valid_to: date | None = None
     date_form: DateForm = DateForm.RANGE
     duration_days: int = 1
+    #: Scopes of the home province(s) of a leader (quê quán), where the birth anniversary
+    #: is listed every year; see :class:`~calendar_svc.core.policy.CategoryPolicy`.
+    home: tuple[str, ...] = ()
+    #: Doubts about the date and conflicting sources, for the people who keep the data.
+    note: str = ""
     #: When the stored row last changed (aware), None when not read from a store. Not
     #: part of the anniversary's value: two anniversaries that differ only here are equal.
     revised_at: datetime | None = field(default=None, compare=False)
@@ -148,6 +153,9 @@ class Anniversary:
             raise ValueError(f"scope {self.scope!r} is not of the form 'national' or 'kind:slug'")
         if self.duration_days < 1:
             raise ValueError("duration_days must be at least 1")
+        for scope in self.home:
+            if not SCOPE_RE.match(scope):
+                raise ValueError(f"home scope {scope!r} is not of the form 'kind:slug'")
         if (
             self.valid_from is not None
             and self.valid_to is not None

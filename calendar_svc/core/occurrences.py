@@ -17,7 +17,9 @@ Policies (each is tested in ``tests/unit/test_occurrences.py``):
 * **Validity.** An occurrence is kept only when its date lies inside the anniversary's
   ``valid_from`` … ``valid_to`` window (either end may be open).
 * **Listing.** The category's :class:`~calendar_svc.core.policy.ListingRule` decides
-  which counts are listed (leaders' birthdays: 100, 105, 110 …).
+  which counts are listed (leaders' birthdays: 100, 105, 110 …); in a listing for a
+  leader's home province (``local`` holds one of the anniversary's ``home`` scopes) the
+  category's home rule applies instead (every year).
 * **The year's first month.** A year-only occurrence is part of no month, so it would
   reach no monthly directive or digest; :func:`in_month` places it in January of its
   year, the year's first directive (the annual guide lists it in its year).
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 
 from calendar_svc.core import lunar
@@ -119,6 +121,7 @@ def occurrences(
     *,
     categories: Mapping[str, CategoryPolicy] = CATEGORIES,
     apply_listing: bool = True,
+    local: Collection[str] = (),
 ) -> list[Occurrence]:
     """Return every listed occurrence whose whole period lies in ``start`` … ``end``.
 
@@ -128,6 +131,9 @@ def occurrences(
         end: last day of the range, inclusive.
         categories: listing policies by category slug; an unknown category lists every year.
         apply_listing: when False, return every occurrence regardless of listing rules.
+        local: the scopes the listing is for (a scope, its ancestors, the units it
+            succeeded); an anniversary whose ``home`` is among them follows its category's
+            home rule (a leader's birthday every year in the home province).
 
     Returns:
         Occurrences sorted by date, then anniversary id.
@@ -137,7 +143,12 @@ def occurrences(
     found: list[Occurrence] = []
     for ann in anniversaries:
         policy = categories.get(ann.category)
-        rule = policy.listing if policy is not None else _EVERY_YEAR
+        if policy is None:
+            rule = _EVERY_YEAR
+        elif ann.home and local:
+            rule = policy.listing_for(ann.home, local)
+        else:
+            rule = policy.listing
         expand = _lunar_occurrences if ann.calendar is Calendar.LUNAR else _solar_occurrences
         for occ in expand(ann, start, end):
             if not apply_listing or rule.lists(occ.count):

@@ -9,11 +9,15 @@ References:
       localities hold a ceremony only in năm tròn; other years propaganda only.
     * Kết luận 88-KL/TW (18/02/2014): leaders' birth anniversaries from 100 years on; in
       practice every 5 years (100, 105, 110 …), larger events at multiples of 10.
+    * The hometown rule, observed practice: a province lists the birth anniversary of a
+      leader from its soil every year. Ban Tuyên giáo Tỉnh ủy An Giang briefs the 133rd
+      birthday of Chủ tịch Tôn Đức Thắng (not a 100 + 5k year) in 08/2021, under its annual
+      guide 04-HD/BTGTU (tuyengiaoangiang.vn; tests/data/directives/an-giang-2021-08.toml).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -68,6 +72,19 @@ class CategoryPolicy:
     #: Whether occurrences belong in the directive's commemoration item ("kỷ niệm …").
     #: Festivals do not: directives mention them with the month's cultural activities.
     commemorated: bool = True
+    #: The listing in an anniversary's home scopes (its ``home``), when it differs there:
+    #: a leader's birthday is listed every year in the leader's home province.
+    home_listing: ListingRule | None = None
+
+    def listing_for(self, home: Collection[str], local: Collection[str]) -> ListingRule:
+        """Return the listing rule for an anniversary with ``home`` listed in ``local``.
+
+        ``local`` holds the scopes the listing is for (the scope, its ancestors and the
+        units it succeeded); the home rule applies when one of them is a home scope.
+        """
+        if self.home_listing is not None and any(scope in local for scope in home):
+            return self.home_listing
+        return self.listing
 
     def scale(self, round_class: RoundClass | None) -> Scale | None:
         """Return the scale implied by a round class, if the category defines one."""
@@ -132,6 +149,7 @@ CATEGORIES: Mapping[str, CategoryPolicy] = MappingProxyType(
                 LEADERS_BIRTHDAYS,
                 BASIS_88,
                 _LEADERS,
+                home_listing=EVERY_YEAR,
             ),
             CategoryPolicy(
                 "ngay-truyen-thong",

@@ -21,6 +21,7 @@ grey highlight, for the staff to replace).
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -64,6 +65,20 @@ def _set_fonts(doc: DocxDocument) -> None:
     fmt.space_after = Pt(0)
     fmt.line_spacing = 1.0
     doc.core_properties.language = "vi-VN"
+    # Word spell-checks by the runs' language: Vietnamese for the defaults and Normal.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    default_rpr = (
+        defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}") if defaults is not None else None
+    )
+    for props in (rpr, default_rpr):
+        if props is None:
+            continue
+        lang = props.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            props.append(lang)
+        for attr in ("w:val", "w:eastAsia", "w:bidi"):
+            lang.set(qn(attr), "vi-VN")
 
 
 def _set_page(doc: DocxDocument) -> None:
@@ -245,6 +260,10 @@ def build_document(draft: Draft) -> DocxDocument:
     _signature(doc, blocks)
     doc.core_properties.title = " ".join(blocks["subject"])
     doc.core_properties.author = draft.profile.name
+    now = datetime.now(UTC).replace(microsecond=0)
+    doc.core_properties.created = doc.core_properties.modified = now
+    doc.core_properties.last_modified_by = draft.profile.name
+    doc.core_properties.revision = 1
     return doc
 
 

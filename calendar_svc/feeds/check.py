@@ -12,6 +12,7 @@ than ``text/calendar`` or a charset other than UTF-8.
 from __future__ import annotations
 
 import contextlib
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class FeedFetchError(CalendarSvcError):
     def __init__(self, url: str, reason: str) -> None:
         self.url = url
         self.reason = reason
+        self.plain_http = False
         super().__init__(f"không tải được / cannot fetch {url}: {reason}")
 
 
@@ -222,11 +224,32 @@ def _scan(lines: list[tuple[int, str]], report: CheckReport) -> None:
         report.add(None, "no VCALENDAR")
 
 
+def looks_like_html(data: bytes) -> bool:
+    """Return whether ``data`` is a web page rather than a calendar."""
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")) and (
+        b"begin:vcalendar" not in data[:65536].lower()
+    )
+
+
+#: The one problem reported for a web page given as a feed.
+NOT_A_CALENDAR = (
+    "đây là trang web (HTML), không phải lịch / this is a web page (HTML), not a calendar: "
+    "check the address (a feed ends in .ics)"
+)
+
+
 def check_bytes(data: bytes, source: str) -> CheckReport:
-    """Check a feed's bytes; ``source`` names it in the report."""
+    """Check a feed's bytes; ``source`` names it in the report.
+
+    A web page is one problem (it is not a calendar), not a problem per line of HTML.
+    """
     report = CheckReport(source)
     if not data.strip():
         report.add(None, "the feed is empty")
+        return report
+    if looks_like_html(data):
+        report.add(None, NOT_A_CALENDAR)
         return report
     lines = _physical_lines(data, report)
     _scan(_logical_lines(lines), report)
@@ -251,13 +274,26 @@ def _content_type_problems(header: str | None, report: CheckReport) -> None:
 
 
 def fetch(url: str, *, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str | None]:
-    """Fetch a feed URL (``webcal://`` is fetched as ``https://``); return body and type.
+    """Fetch a feed URL; return body and type.
+
+    ``webcal://`` is fetched as ``https://``, and as ``http://`` when the server does not
+    speak TLS there (as calendar clients do).
 
     Raises:
         FeedFetchError: the server cannot be reached or answers with an error status.
     """
     if url.lower().startswith("webcal://"):
-        url = "https://" + url[len("webcal://") :]
+        rest = url[len("webcal://") :]
+        try:
+            return _fetch("https://" + rest, timeout)
+        except FeedFetchError as exc:
+            if not exc.plain_http:
+                raise
+        return _fetch("http://" + rest, timeout)
+    return _fetch(url, timeout)
+
+
+def _fetch(url: str, timeout: float) -> tuple[bytes, str | None]:
     request = urllib.request.Request(url, headers={"User-Agent": "calendar-svc feeds check"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -267,7 +303,12 @@ def fetch(url: str, *, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str | Non
         raise FeedFetchError(url, f"HTTP {exc.code} {exc.reason}") from exc
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise FeedFetchError(url, str(reason)) from exc
+        error = FeedFetchError(url, str(reason))
+        # A TLS handshake answered in plain HTTP: the server speaks http on that port.
+        error.plain_http = isinstance(reason, ssl.SSLError) and "WRONG_VERSION_NUMBER" in str(
+            reason
+        ).upper().replace(" ", "_")
+        raise error from exc
     if len(body) > MAX_FETCH_BYTES:
         raise FeedFetchError(url, f"larger than {MAX_FETCH_BYTES} bytes")
     return body, headers.get("Content-Type")
@@ -288,7 +329,8 @@ def check_target(target: str) -> CheckReport:
     if is_url(target):
         body, content_type = fetch(target)
         report = check_bytes(body, target)
-        _content_type_problems(content_type, report)
+        if not looks_like_html(body):
+            _content_type_problems(content_type, report)
         return report
     try:
         data = Path(target).read_bytes()

@@ -152,6 +152,11 @@ def event_categories(occ: Occurrence, lang: str = "vi") -> list[str]:
     return names
 
 
+#: When on its day an alarm fires, after the local midnight of an all-day event's day:
+#: 08:00, the hour reminders go out, rather than midnight (a bare -P3D).
+ALARM_TIME = timedelta(hours=8)
+
+
 def _stamp(revision: datetime) -> datetime:
     """Return the revision in UTC, whole seconds (iCalendar has no fractions)."""
     if revision.tzinfo is None:
@@ -178,7 +183,8 @@ def build_event(
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", IcsText(summary))
-        alarm.add("trigger", timedelta(days=-alarm_days))
+        # Relative to an all-day start (00:00 local), so it fires at ALARM_TIME local.
+        alarm.add("trigger", -timedelta(days=alarm_days) + ALARM_TIME)
         event.add_component(alarm)
     return event
 

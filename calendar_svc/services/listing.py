@@ -74,6 +74,8 @@ def list_occurrences(
     ``valid_to`` still applies. Only the rows of the months the range touches are read
     (an index on month and day serves that), plus lunar and year-only rows, whose month
     the origin does not tell.
+    The listed scopes are also where the home rule looks: a leader from the scope's
+    province is listed every year there.
     """
     scope_id = validate_filters(query, scopes)
     wanted: Sequence[str] | None = None
@@ -84,7 +86,7 @@ def list_occurrences(
         scopes=wanted,
         categories=query.categories or None,
     )
-    found = occurrences(rows, query.start, query.end)
+    found = occurrences(rows, query.start, query.end, local=wanted or ())
     if query.round_only:
         found = [occ for occ in found if is_big(occ.round_class)]
     return found

@@ -286,3 +286,42 @@ class Reminders:
         if not isinstance(out, Outgoing):
             raise PreviewError(f"không xem trước được / cannot preview: {out}")
         return out.data
+
+    def preview_event(
+        self, email: str, anniversary_id: str, today: date, *, lead: int | None = None
+    ) -> bytes:
+        """Return the reminder of anniversary ``anniversary_id``'s next năm tròn or năm lẻ 5
+        occurrence after ``today``, exactly as ``email`` would receive it.
+
+        The message is the one sent ``lead`` days (default: the subscriber's longest lead,
+        else 7) before the occurrence, dated at that moment, with its real Message-ID.
+
+        Raises:
+            NotFoundError: no such subscriber or anniversary.
+            PreviewError: no năm tròn or năm lẻ 5 occurrence within 100 years.
+        """
+        from calendar_svc.core.counting import is_big
+
+        sub = self.people.get_subscriber(email)
+        ann = self.store.anniversaries.get(anniversary_id)
+        lead = lead or (max(sub.leads) if sub.leads else 7)
+        start = today + timedelta(days=1)
+        found = occurrences([ann], start, date(min(start.year + 100, 9999), 12, 31))
+        occ = next((o for o in found if is_big(o.round_class)), None)
+        if occ is None:
+            raise PreviewError(
+                f"'{ann.id}' không có năm tròn, năm lẻ 5 sắp tới / has no round or half-round "
+                "anniversary ahead, so no event reminder"
+            )
+        key = ReminderKey(ReminderKind.EVENT, ann.id, occ.date, lead, sub.email)
+        preview_sub = sub if sub.active else replace(sub, active=True, unsubscribed_at=None)
+        out = self.composer().compose(
+            0,
+            key,
+            message_id_for(key, self.message_domain),
+            preview_sub,
+            self.policy.send_at(occ.date - timedelta(days=lead)),
+        )
+        if not isinstance(out, Outgoing):
+            raise PreviewError(f"không xem trước được / cannot preview: {out}")
+        return out.data

@@ -57,6 +57,8 @@ def row_from_anniversary(ann: Anniversary) -> dict[str, Any]:
         "date_form": ann.date_form.value,
         "duration_days": ann.duration_days,
         "source": ann.source,
+        "home": ";".join(ann.home),
+        "note": ann.note,
     }
 
 
@@ -116,6 +118,8 @@ def anniversary_from_row(values: Sequence[Any]) -> Anniversary:
             valid_to=_as_date(row["valid_to"]),
             date_form=DateForm(row["date_form"]),
             duration_days=row["duration_days"],
+            home=tuple(scope for scope in (row["home"] or "").split(";") if scope),
+            note=row["note"] or "",
             revised_at=_as_revision(row.get("revised_at")),
         )
     except (TypeError, ValueError) as exc:

@@ -115,6 +115,8 @@ anniversaries = Table(
     Column("source", Text, nullable=False),
     # When this row last changed (migration 0005): the DTSTAMP of its feed events.
     Column("revised_at", AwareDateTime, nullable=True),
+    Column("home", Text, nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
     CheckConstraint("calendar IN ('solar', 'lunar')", name="calendar"),
     CheckConstraint("date_form IN ('range', 'day')", name="date_form"),
     CheckConstraint("duration_days >= 1", name="duration_days"),

@@ -11,6 +11,7 @@ Routes:
     ``commune/quang-ninh/cua-ong`` (any scope; the id percent-encoded works too), a
     category, ``round``, ``all``; ``/feeds/custom.ics?scope=&category=&round=``.
     ``/api/occurrences?from=&to=&scope=&category=&round=&lang=``: JSON.
+    ``/month/YYYY-MM/check``: the "Kiểm tra văn bản" form and its report (HTML).
     ``/healthz``: JSON, 200 or 503.
     ``/unsubscribe?t=…``: :mod:`calendar_svc.web.unsubscribe`, added by ``serve``.
 """
@@ -37,6 +38,7 @@ from calendar_svc.web.fastpath import FeedFastPath
 from calendar_svc.web.feedservice import REFRESH_SECONDS, RETRY_SECONDS, FeedService
 from calendar_svc.web.http import error_response
 from calendar_svc.web.pages import index_page, month_page, template_environment
+from calendar_svc.web.proofread import check_form_globals, check_page
 from calendar_svc.web.routes import feed, healthz, occurrences_api
 
 __all__ = ["create_app"]
@@ -134,6 +136,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/", index_page, methods=["GET"]),
         Route("/month/{month}", month_page, methods=["GET"]),
+        Route("/month/{month}/check", check_page, methods=["GET", "POST"]),
         Route("/en/", index_page, methods=["GET"]),
         Route("/en", index_page, methods=["GET"]),
         Route("/en/month/{month}", month_page, methods=["GET"]),
@@ -156,4 +159,5 @@ def create_app(
     app.state.feeds = service
     app.state.settings = settings
     app.state.templates = template_environment()
+    app.state.templates.globals.update(check_form_globals())
     return app

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from calendar_svc.core.occurrences import month_range
+from calendar_svc.core.search import matches, query_words
 from calendar_svc.errors import NotFoundError
 from calendar_svc.formatting import Display, occurrence_record
 from calendar_svc.services.listing import ListingQuery, list_occurrences
@@ -17,7 +18,7 @@ from calendar_svc.web.http import feed_response
 from calendar_svc.web.queries import check_known, parse_filters, parse_lang, parse_range
 
 CUSTOM_PARAMS = ("scope", "category", "round")
-API_PARAMS = ("from", "to", "scope", "category", "round", "lang")
+API_PARAMS = ("from", "to", "scope", "category", "round", "lang", "q")
 
 
 def _service(request: Request) -> FeedService:
@@ -44,7 +45,10 @@ async def feed(request: Request) -> Response:
 
 
 def occurrences_api(request: Request) -> JSONResponse:
-    """``/api/occurrences?from=&to=&scope=&category=&round=&lang=`` (default: this month)."""
+    """``/api/occurrences?from=&to=&scope=&category=&round=&lang=&q=`` (default: this month).
+
+    ``q`` keeps the occurrences whose name holds every word of it, diacritics ignored.
+    """
     service = _service(request)
     params = request.query_params
     check_known(params, API_PARAMS)
@@ -54,6 +58,9 @@ def occurrences_api(request: Request) -> JSONResponse:
     lang = parse_lang(params, service.settings.lang)
     query = ListingQuery(first, last, filters.scope, filters.categories, filters.round_only)
     occs = list_occurrences(service.reader(), service.scopes, query)
+    words = query_words(params.get("q", ""))
+    if words:
+        occs = [o for o in occs if matches(o.anniversary, words)]
     display = Display(lang=lang)
     body: dict[str, Any] = {
         "from": first.isoformat(),
@@ -61,6 +68,7 @@ def occurrences_api(request: Request) -> JSONResponse:
         "scope": filters.scope,
         "categories": list(filters.categories),
         "round": filters.round_only,
+        "q": params.get("q", ""),
         "count": len(occs),
         "occurrences": [occurrence_record(o, display) for o in occs],
     }

@@ -93,5 +93,7 @@ def test_add_never_crashes_nor_half_writes(
         assert code == 1 and err.startswith("Lỗi / Error: "), err
         assert after == before
         for line in err.splitlines()[1:]:
-            assert line.startswith("calendar-svc add: option --"), err
+            assert line.startswith(
+                ("calendar-svc add: option --", "calendar-svc add: argument ID: ")
+            ), err
     assert os.environ.get("CALENDAR_SVC_DATABASE_URL") is None

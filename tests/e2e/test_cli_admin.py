@@ -121,3 +121,45 @@ def test_outbox_retry_says_why_nothing_was_requeued(cli: InstalledCli) -> None:
         "Đã xếp lại / Requeued: 0\nKhông có thư lỗi nào / There are no failed rows.\n"
     )
     assert cli.statuses() == {"sent": 1}
+
+
+def test_remind_preview_of_an_event_reminder(cli: InstalledCli, tmp_path: Path) -> None:
+    from datetime import date, datetime
+    from email import message_from_bytes, policy
+    from zoneinfo import ZoneInfo
+
+    cli.ok("subscribers", "add", "b@example.org", "--name", "B", "--scope", "national")
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    year = next(y for y in range(today.year, today.year + 6) if (y - 1913) % 5 == 0
+                and date(y, 3, 17) > today)  # fmt: skip
+    out = tmp_path / "event.eml"
+    done = cli("remind", "preview", "--event", "sinh-chu-huy-man", "--to", "b@example.org",
+               "--out", str(out))  # fmt: skip
+    assert (done.code, done.err) == (0, f"Đã ghi / Written: {out}\n")
+    msg = message_from_bytes(out.read_bytes(), policy=policy.default)
+    count = year - 1913
+    assert msg["Subject"] == (
+        f"[Nhắc lịch] Còn 90 ngày: {count} năm Ngày sinh đồng chí Chu Huy Mân "
+        f"(17/03/1913 - 17/03/{year})"
+    )
+    sent = date(year, 3, 17).toordinal() - 90
+    assert msg["Date"].datetime.date() == date.fromordinal(sent)
+    assert msg["Message-ID"].startswith(f"<event.{year}0317.90d.")
+    body = msg.get_body(("plain",))
+    assert body is not None
+    assert (
+        str(body.get_content())
+        .replace("\r\n", "\n")
+        .startswith(
+            "Kính gửi B,\n\nCòn 90 ngày đến ngày kỷ niệm:\n\n"
+            f"{count} năm Ngày sinh đồng chí Chu Huy Mân (17/03/1913 - 17/03/{year})\n"
+        )
+    )
+    seven = cli.ok("remind", "preview", "--event", "sinh-chu-huy-man", "--to", "b@example.org",
+                   "--lead", "7").out  # fmt: skip
+    assert "Subject: =?utf-8?" in seven and f"<event.{year}0317.7d." in seven
+    neither = cli("remind", "preview", "--to", "b@example.org")
+    assert neither.err == (
+        "Lỗi / Error: cần --month hoặc --event / give --month or --event (one) "
+        "(calendar-svc remind preview --help)\n"
+    )

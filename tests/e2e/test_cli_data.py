@@ -90,8 +90,25 @@ def test_add_edit_remove(cli: Cli) -> None:
         "dia-phuong",
         "--scope",
         "city:cam-pha",
+        "--source",
+        "Quyết định 1/QĐ",
     )
     assert dup.code == 1 and "already exists" in dup.err
+
+    unsourced = cli(
+        "add",
+        "chien-thang-y",
+        "--name-vi",
+        "Y",
+        "--origin",
+        "1954-03-13",
+        "--category",
+        "dia-phuong",
+        "--scope",
+        "city:cam-pha",
+    )
+    assert unsourced.code == 1
+    assert "option --source: is empty" in unsourced.err
 
     edit = cli("edit", "chien-thang-x", "--origin", "1954-03-14")
     assert edit.code == 0, edit.err

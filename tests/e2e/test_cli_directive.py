@@ -52,7 +52,8 @@ def test_round_first_is_the_organisation_s_choice(cli: Cli) -> None:
     assert "[năm" not in item
     assert cli("org", "edit", "cam-pha", "--round-marked").code == 0
     item = cli("directive", "2023-02", "--org", "cam-pha").out.splitlines()[0]
-    assert item.startswith(ITEM_HEAD + "115 năm Ngày sinh đồng chí Nguyễn Đức Cảnh")
+    # Marked in date order: the month-only Tuyên ngôn (02/1848) first, dated on the 1st.
+    assert item.startswith(ITEM_HEAD + "175 năm Ra đời tác phẩm “Tuyên ngôn của Đảng Cộng sản”")
 
 
 def test_lookahead_horizon_from_the_record(cli: Cli) -> None:
@@ -128,3 +129,17 @@ def test_bad_directive_setting_is_refused_and_nothing_is_written(cli: Cli) -> No
     assert result.code != 0
     assert "13" in result.err
     assert cli("directive", "2023-02", "--org", "cam-pha").code == 1
+
+
+def test_no_month_drafts_next_month(cli: Cli) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    _add_cam_pha(cli)
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    default = cli("directive", "--org", "cam-pha", "--date", "2026-01-01")
+    assert default.code == 0, default.err
+    named = cli("directive", f"{year:04d}-{month:02d}", "--org", "cam-pha", "--date", "2026-01-01")
+    assert default.out == named.out
+    assert f"tháng {month:02d}" in default.out

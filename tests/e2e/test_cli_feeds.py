@@ -189,3 +189,25 @@ def test_check_of_urls(cli: Cli, tmp_path: Path, static_server: tuple[str, Path]
         f"{base}/le-hoi.txt: Content-Type is 'text/plain', not text/calendar"
         in wrong.out.splitlines()
     )
+
+
+def test_check_of_a_web_page_and_of_webcal_on_plain_http(cli: Cli, tmp_path: Path) -> None:
+    server = Server(tmp_path / "srv").start()
+    try:
+        host = server.url.removeprefix("http://")
+        webcal = cli("feeds", "check", f"webcal://{host}/feeds/cam-pha.ics")
+        assert webcal.code == 0, webcal.out + webcal.err
+        assert webcal.out.startswith(f"webcal://{host}/feeds/cam-pha.ics: OK, ")
+        page = f"{server.url}/month/2023-02"
+        html = cli("feeds", "check", page)
+    finally:
+        server.stop()
+    assert (html.code, html.out, html.err) == (
+        1,
+        f"{page}: đây là trang web (HTML), không phải lịch / this is a web page (HTML), not a "
+        "calendar: check the address (a feed ends in .ics)\n",
+        f"Lỗi / Error: {page}: 1 lỗi / problem(s)\n",
+    )
+    saved = tmp_path / "page.ics"
+    saved.write_text("<!DOCTYPE html>\n<html><body>" + "<p>x</p>\n" * 170 + "</body></html>\n")
+    assert len(cli("feeds", "check", str(saved)).out.splitlines()) == 1

@@ -107,8 +107,7 @@ def test_impossible_dates_raise_lunar_date_error(args: list[str], message: str) 
     [
         (["26/04/2026"], "is not a solar date (use YYYY-MM-DD)"),
         (["--to-solar", "2026-3"], "is not a lunar date (use YYYY-MM-DD"),
-        ([], "give a solar date, or --to-solar, or --year (exactly one)"),
-        (["2026-04-26", "--year", "2026"], "exactly one"),
+        (["2026-04-26", "--year", "2026"], "give a solar date, or --to-solar, or --year (one"),
         (["2026-04-26", "--leap"], "--leap goes with --to-solar"),
         (["2026-04-26", "--format", "xml"], "'xml' is not one of 'table', 'json'"),
     ],
@@ -133,3 +132,14 @@ def test_main_converts(cli: Callable[..., Any]) -> None:
     result = cli("lunar", "--to-solar", "2026-02-03", "--format", "json")
     assert result.code == 0, result.err
     assert json.loads(result.out)["solar"] == "2026-03-21"  # Lễ hội đền Cửa Ông 2026
+
+
+def test_no_argument_converts_today(cli: Callable[..., Any]) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    result = cli("lunar", "--format", "json")
+    assert result.code == 0, result.err
+    assert result.out == cli("lunar", today.isoformat(), "--format", "json").out
+    assert json.loads(result.out)["solar"] == today.isoformat()

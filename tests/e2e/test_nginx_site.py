@@ -151,3 +151,23 @@ def test_feeds_check_accepts_the_url_as_the_guide_says(site: tuple[int, Server])
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().endswith("sự kiện / events")
+
+
+def _post(port: int, path: str, body: bytes) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", path, body=body, headers={"Content-Type": "text/plain"})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def test_the_check_form_takes_an_upload_other_paths_stay_at_64k(site: tuple[int, Server]) -> None:
+    port, _ = site
+    megabyte = b"x" * (1024 * 1024)
+    # Through nginx to the service, which refuses the content type (400), not nginx (413).
+    assert _post(port, "/month/2023-02/check", megabyte) == 400
+    assert _post(port, "/month/2023-02/check", megabyte * 12) == 413
+    assert _post(port, "/unsubscribe", megabyte) == 413

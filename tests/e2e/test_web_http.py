@@ -281,6 +281,18 @@ def test_api_occurrences(server: Server) -> None:
     )
 
 
+@pytest.mark.parametrize("q", ["bi%C3%AAn%20ph%C3%B2ng", "bien+phong", "BIEN%20PHONG"])
+def test_api_search_by_name_ignores_diacritics_and_case(server: Server, q: str) -> None:
+    reply = server.get(f"/api/occurrences?from=2023-01-01&to=2023-12-31&q={q}")
+    assert reply.status == 200
+    body = json.loads(reply.body)
+    assert [o["id"] for o in body["occurrences"]] == [
+        "ngay-bien-phong-toan-dan",
+        "truyen-thong-bo-doi-bien-phong",
+    ]
+    assert body["count"] == 2
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

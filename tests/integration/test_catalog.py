@@ -114,7 +114,7 @@ def test_bom_and_crlf_accepted(tmp_path: Path) -> None:
 
 
 def test_missing_and_unknown_columns(tmp_path: Path) -> None:
-    errors = _errors(tmp_path, "id,name_vi,orign,category,scope\n")
+    errors = _errors(tmp_path, "id,name_vi,orign,category,scope,source\n")
     assert errors == [
         "data/anniversaries.csv:1: unknown column 'orign' (known: " + ", ".join(COLUMNS) + ")",
         "data/anniversaries.csv:1: missing required column 'origin'",
@@ -189,7 +189,7 @@ def test_the_column_table_reads_every_file_column_and_fills_every_field() -> Non
 
     names = [column.name for column in PARSED_COLUMNS]
     assert sorted(names) == sorted(COLUMNS)
-    assert REQUIRED_COLUMNS == ("id", "name_vi", "origin", "category", "scope")
+    assert REQUIRED_COLUMNS == ("id", "name_vi", "origin", "category", "scope", "source")
     # revised_at is the store's (when the row last changed), never in a file.
     assert {f.name for f in fields(Anniversary)} - {"revised_at"} == set(names) - {
         "calendar",

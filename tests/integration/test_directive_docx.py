@@ -48,6 +48,25 @@ def test_default_file_name(tmp_path: Path) -> None:
     assert default_filename(cam_pha_draft(tmp_path)) == "directive-2023-02-cam-pha.docx"
 
 
+def test_declares_vietnamese_and_the_moment_it_was_made(tmp_path: Path) -> None:
+    import zipfile
+    from datetime import UTC, datetime, timedelta
+
+    before = datetime.now(UTC).replace(microsecond=0)
+    draft = cam_pha_draft(tmp_path)
+    path = write_document(draft, tmp_path / "lang.docx")
+    props = Document(str(path)).core_properties
+    assert props.language == "vi-VN"
+    assert props.created is not None and props.modified == props.created
+    created = props.created.replace(tzinfo=UTC)
+    assert before <= created <= datetime.now(UTC) + timedelta(seconds=1)
+    styles = zipfile.ZipFile(path).read("word/styles.xml").decode("utf-8")
+    defaults = styles.split("<w:docDefaults>", 1)[1].split("</w:docDefaults>", 1)[0]
+    assert '<w:lang w:val="vi-VN" w:eastAsia="vi-VN" w:bidi="vi-VN"/>' in defaults
+    normal = styles.split('w:styleId="Normal"', 1)[1].split("</w:style>", 1)[0]
+    assert 'w:val="vi-VN"' in normal and "en-US" not in styles
+
+
 def test_page_is_a4_with_decree_30_margins(docx_path: Path) -> None:
     section = Document(str(docx_path)).sections[0]
     mm = [

@@ -221,7 +221,9 @@ def test_alarm_is_optional() -> None:
     data = render([only(PARTY, "2023-02-01", "2023-02-28")], alarm_days=3)
     (event,) = events_of(data)
     (alarm,) = event.walk("VALARM")
-    assert alarm.decoded("trigger") == timedelta(days=-3)
+    # 08:00 local three days before the all-day event, not midnight.
+    assert alarm.decoded("trigger") == timedelta(days=-3, hours=8)
+    assert b"TRIGGER:-P2DT16H\r\n" in data
     assert str(alarm["action"]) == "DISPLAY"
 
 

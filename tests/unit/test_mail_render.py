@@ -120,7 +120,11 @@ def test_vietnamese_digest_subject_and_text() -> None:
         in out.text
     )
     assert out.text.rstrip().endswith(f"Ngừng nhận thư nhắc: {URL}")
-    assert '<td>03/02/2023</td><td>13/1 Quý Mão</td><td align="right">93</td>' in out.html
+    nowrap = '<td style="white-space: nowrap;"'
+    assert (
+        f'{nowrap}>03/02/2023</td>{nowrap}>13/1 Quý Mão</td>{nowrap} align="right">93</td>'
+        f"{nowrap}>năm khác</td><td>"
+    ) in out.html
 
 
 def test_english_digest() -> None:

@@ -1,7 +1,7 @@
 """Record how a subscriber stopped receiving reminders: ``subscribers.unsubscribed_by``.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-01
 
 ``link`` for the unsubscribe link of a reminder (the page's button or a mail client's
