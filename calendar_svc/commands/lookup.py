@@ -87,7 +87,7 @@ def search_command(
 ) -> None:
     """Tìm theo tên / Find anniversaries by name, with or without diacritics.
 
-    Every word of QUERY must appear in the Vietnamese or English name or the id:
+    QUERY must appear, as a phrase, in the Vietnamese or English name or the id:
     calendar-svc search "biên phòng" and calendar-svc search "bien phong" find the same.
     """
     lineage = app.scopes.lineage(scope) if scope is not None else None

@@ -20,9 +20,6 @@ Policies (each is tested in ``tests/unit/test_occurrences.py``):
   which counts are listed (leaders' birthdays: 100, 105, 110 …); in a listing for a
   leader's home province (``local`` holds one of the anniversary's ``home`` scopes) the
   category's home rule applies instead (every year).
-* **The year's first month.** A year-only occurrence is part of no month, so it would
-  reach no monthly directive or digest; :func:`in_month` places it in January of its
-  year, the year's first directive (the annual guide lists it in its year).
 * **Lunar dates** resolve through :func:`calendar_svc.core.lunar.anniversary_date`
   (leap-month and day-30 policies live there); years outside the lunar table are skipped.
 """
@@ -168,19 +165,6 @@ def parse_month(text: str) -> tuple[int, int]:
 def month_range(year: int, month: int) -> tuple[date, date]:
     """Return the first and last day of a month."""
     return date(year, month, 1), date(year, month, _calendar.monthrange(year, month)[1])
-
-
-def in_month(occ: Occurrence, year: int, month: int) -> bool:
-    """Return whether an occurrence belongs to the monthly directive of ``month``/``year``.
-
-    An occurrence whose whole period lies in the month belongs to it; a year-only
-    occurrence ("80 năm Đề cương về văn hóa Việt Nam", 1943 - 2023) belongs to January
-    of its year.
-    """
-    start, end = month_range(year, month)
-    if start <= occ.date and occ.last_day <= end:
-        return True
-    return month == 1 and occ.precision is Precision.YEAR and occ.date.year == year
 
 
 def year_range(year: int) -> tuple[date, date]:

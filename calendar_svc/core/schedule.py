@@ -24,8 +24,7 @@ Policies (each is tested in ``tests/unit/test_schedule.py``):
   for it. A scope includes its parents (``city:cam-pha`` hears of national events).
   ``categories`` narrows both; empty means every category.
 * **Digest content** (:func:`build_digest`): every occurrence of the month in scope
-  (January also holds the year's year-only occurrences,
-  :func:`~calendar_svc.core.occurrences.in_month`), the ready-to-paste directive line,
+  (a year-only origin's on 1 January), the ready-to-paste directive line,
   and a look-ahead of the next 12 months' năm tròn and năm lẻ 5 occurrences ("hướng tới").
 """
 
@@ -39,7 +38,7 @@ from enum import StrEnum
 from calendar_svc.core import lunar
 from calendar_svc.core.counting import directive_line, is_big
 from calendar_svc.core.model import Occurrence
-from calendar_svc.core.occurrences import in_month, month_range
+from calendar_svc.core.occurrences import month_range
 from calendar_svc.core.recipients import (
     MAX_DAYS_BEFORE,
     MAX_LEAD_DAYS,
@@ -384,10 +383,10 @@ def build_digest(
         lineage: the organisation's scope and its parents.
         categories: only these categories (empty: all).
     """
-    _, (ahead_start, ahead_end) = digest_ranges(year, month)
+    (start, end), (ahead_start, ahead_end) = digest_ranges(year, month)
     scopes = set(lineage)
     mine = [occ for occ in occurrences if in_audience(occ, scopes, categories)]
-    this_month = [occ for occ in mine if in_month(occ, year, month)]
+    this_month = [occ for occ in mine if start <= occ.date and occ.last_day <= end]
     ahead = [
         occ for occ in mine if ahead_start <= occ.date <= ahead_end and is_big(occ.round_class)
     ]

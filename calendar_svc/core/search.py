@@ -2,8 +2,8 @@
 
 ``biên phòng``, ``Bien Phong`` and ``BIÊN PHÒNG`` all find "Ngày Biên phòng toàn dân": both
 the query and the names are *folded* (lower case, diacritics removed, đ → d, runs of
-spaces made one) and every word of the query must appear in the folded name (Vietnamese
-or English) or the id.
+spaces made one) and the folded query must appear, as a phrase, in the folded Vietnamese
+or English name or the id (so "biên phòng" does not find "Điện Biên … giải phóng").
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ def query_words(query: str) -> tuple[str, ...]:
 
 
 def matches(ann: Anniversary, words: Iterable[str]) -> bool:
-    """Return whether every word appears in the anniversary's folded names or id."""
-    haystack = fold(f"{ann.name_vi} {ann.name_en} {ann.id.replace('-', ' ')}")
-    return all(word in haystack for word in words)
+    """Return whether the words, in order, appear in a folded name or the id."""
+    phrase = " ".join(words)
+    return any(
+        phrase in fold(text) for text in (ann.name_vi, ann.name_en, ann.id.replace("-", " "))
+    )
 
 
 def search(anniversaries: Iterable[Anniversary], query: str) -> list[Anniversary]:

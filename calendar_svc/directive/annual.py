@@ -28,8 +28,8 @@ III. Tổ chức thực hiện. Rules (tested in ``tests/unit/test_annual.py``):
   under Nghị định 111/2018, a large-scale commemoration under Kết luận 88-KL/TW).
 * **Scale**: every round entry carries its category's basis and scale
   (:func:`calendar_svc.directive.draft.make_entry`).
-* **Year-only origins** ("Đề cương về văn hóa Việt Nam", 1943) occur as the whole year,
-  dated 1 January, so they head their group.
+* **Year-only origins** ("Đề cương về văn hóa Việt Nam", 1943) occur on 1 January
+  (:mod:`calendar_svc.core.occurrences`), so they open their group.
 * **Tết** is named with its lunar year, as the guides write it ("Tết Nguyên đán Đinh
   Mùi"), with its lunar and solar dates.
 * **Look-ahead**: the năm tròn of the next year that need early preparation (the
@@ -190,11 +190,13 @@ def annual_entry(occ: Occurrence, categories: Mapping[str, CategoryPolicy] = CAT
     return entry
 
 
-def group_title(number: int, profile: DirectiveProfile) -> str:
-    """Return a group's title; group 5 names the organisation's area ("của Tỉnh")."""
+def group_title(number: int, scope_kinds: Sequence[str]) -> str:
+    """Return a group's title; group 5 names the levels below the country ("của Tỉnh",
+    "của Tỉnh và của phường"), like the monthly item."""
     title = GROUP_TITLES[number]
-    if number == DIA_PHUONG and profile.locality:
-        return title.replace("của địa phương", f"của {profile.locality}")
+    local = [kind for kind in scope_kinds if kind != NATIONAL]
+    if number == DIA_PHUONG and local:
+        return title.replace("của địa phương", levels_phrase(local))
     return title
 
 
@@ -238,7 +240,7 @@ def compose_annual(
             grouped.setdefault(number, []).append(annual_entry(occ, categories))
     order = _round_first_key if profile.round_first else _date_key
     groups = tuple(
-        Group(number, group_title(number, profile), tuple(sorted(grouped[number], key=order)))
+        Group(number, group_title(number, scope_kinds), tuple(sorted(grouped[number], key=order)))
         for number in sorted(grouped)
     )
     focus = tuple(sorted((e for g in groups for e in g.entries if is_focus(e)), key=_date_key))

@@ -1,10 +1,9 @@
 """Draft a month's directive for an organisation: the service behind ``calendar-svc directive``.
 
 It lists the month's occurrences and the look-ahead's round ones for the organisation's
-scope (with its parents); January also lists the year's year-only occurrences, which no
-month holds (:func:`~calendar_svc.core.occurrences.in_month`), and composes the
-:class:`~calendar_svc.directive.draft.Draft`; rendering it (text, Markdown, .docx) is the
-caller's choice.
+scope (with its parents) and composes the :class:`~calendar_svc.directive.draft.Draft`;
+rendering it (text, Markdown, .docx) is the caller's choice. A year-only origin occurs on
+1 January (:mod:`calendar_svc.core.occurrences`), so the year's first directive lists it.
 """
 
 from __future__ import annotations

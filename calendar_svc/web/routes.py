@@ -47,7 +47,7 @@ async def feed(request: Request) -> Response:
 def occurrences_api(request: Request) -> JSONResponse:
     """``/api/occurrences?from=&to=&scope=&category=&round=&lang=&q=`` (default: this month).
 
-    ``q`` keeps the occurrences whose name holds every word of it, diacritics ignored.
+    ``q`` keeps the occurrences whose name holds it as a phrase, diacritics ignored.
     """
     service = _service(request)
     params = request.query_params

@@ -50,7 +50,7 @@ def test_short_columns_do_not_wrap_at_1280_px(tmp_path: Path, lang: str) -> None
         finally:
             browser.close()
     other = "năm khác" if lang == "vi" else "other"
-    assert [text for text, _ in cells].count(other) == 4
+    assert [text for text, _ in cells].count(other) >= 4
     rows = [cells[i : i + 5] for i in range(0, len(cells), 5)]
     for row in rows:
         short = row[:4] if lang == "vi" else [row[0], *row[2:4]]

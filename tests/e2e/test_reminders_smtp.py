@@ -343,7 +343,17 @@ def test_organisation_and_subscriber_commands(cli: InstalledCli) -> None:
     )
     rows = [line.split() for line in cli.ok("subscribers", "list").out.splitlines()[2:]]
     assert rows == [
-        ["b@example.org", "city:cam-pha", "vi", "-", "*", "B", "nhận", "/", "active"],
+        [
+            "b@example.org",
+            "district:quang-ninh/cam-pha",
+            "vi",
+            "-",
+            "*",
+            "B",
+            "nhận",
+            "/",
+            "active",
+        ],
         [
             "can-bo@example.org",
             "org:quang-ninh",

@@ -155,3 +155,17 @@ def test_an_occurrence_outside_the_year_is_refused() -> None:
         compose_annual(
             profile, 2027, date(2026, 12, 1), year_occurrences=occurrences(ROWS, *year_range(2026))
         )
+
+
+def test_a_commune_s_own_group_names_its_province_and_itself() -> None:
+    profile = build_profile("cua-ong", "Ban Xây dựng Đảng Đảng ủy phường Cửa Ông", "ward:x")
+    draft = compose_annual(
+        profile,
+        2027,
+        date(2026, 12, 1),
+        year_occurrences=occurrences(ROWS, *year_range(2027)),
+        scope_kinds=("national", "province", "ward"),
+    )
+    assert draft.groups[-1].title == (
+        "Kỷ niệm các ngày truyền thống, sự kiện lịch sử của Tỉnh và của phường"
+    )

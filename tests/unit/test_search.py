@@ -19,6 +19,13 @@ def test_search_with_or_without_accents_and_every_word() -> None:
     assert search(anns, "biên phòng") == [BIEN_PHONG]
     assert search(anns, "bien phong") == [BIEN_PHONG]
     assert search(anns, "BIÊN PHÒNG") == [BIEN_PHONG]
-    assert search(anns, "dang viet") == [DANG]
-    assert search(anns, "phòng đảng") == []
-    assert search(anns, "Event thanh-lap") == [DANG]  # the English name and the id
+    assert search(anns, "đảng cộng sản") == [DANG]
+    assert search(anns, "phòng toàn") == [BIEN_PHONG]
+    assert search(anns, "phòng biên") == []  # a phrase, in order
+    assert search(anns, "Event thanh-lap") == [DANG]  # the English name
+    assert search(anns, "thanh lap dang") == [DANG]  # the id
+
+
+def test_words_of_the_phrase_must_be_together() -> None:
+    dien_bien = make("dien-bien-giai-phong", "1754", name_vi="Điện Biên được giải phóng")
+    assert search([dien_bien, BIEN_PHONG], "biên phòng") == [BIEN_PHONG]
