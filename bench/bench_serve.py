@@ -1,14 +1,14 @@
 """Benchmark serving feeds: ``calendar-svc serve`` beside nginx, same files, same run.
 
 Usage: python bench/bench_serve.py [--duration 10] [--rounds 3] [--connections 64]
-       [--workers N] [--feeds cam-pha,le-hoi]
+       [--workers N] [--feeds province/quang-ninh,le-hoi]
 
 Starts ``calendar-svc serve`` (uvicorn) on a free loopback port with a temporary data
-directory, which builds and publishes the feeds; then nginx (Debian's ``nginx-light`` or
-``nginx``) on another free loopback port serving that same feeds directory. For each feed
-it runs ``wrk`` (Debian package) against both, alternating, for plain GETs (200) and for
-GETs with the server's own ETag in If-None-Match (304), and reports the median
-requests/s, the ratio to nginx and every error wrk counts (socket errors and non-2xx/3xx
+directory, writes the chosen feeds with ``calendar-svc feeds build``, then starts nginx
+(Debian's ``nginx-light`` or ``nginx``) on another free loopback port serving those files.
+For each feed it runs ``wrk`` (Debian package) against both, alternating, for plain GETs
+(200) and for GETs with the server's own ETag in If-None-Match (304), and reports the
+median requests/s, the ratio to nginx and every error wrk counts (socket errors and non-2xx/3xx
 answers). Only loopback addresses are used.
 """
 
@@ -24,6 +24,8 @@ import tempfile
 from pathlib import Path
 
 from _support import WrkResult, free_port, http_get, machine, run_wrk, stop, wait_ok
+
+from calendar_svc.feeds.publish import feed_path
 
 NGINX_CONF = """
 worker_processes {workers};
@@ -67,7 +69,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn and nginx processes")
-    parser.add_argument("--feeds", default="cam-pha,le-hoi")
+    parser.add_argument("--feeds", default="province/quang-ninh,le-hoi")
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
@@ -102,6 +104,12 @@ def main() -> None:
     try:
         wait_ok(app_port, "/feeds/all.ics", proc=app)
         feeds = root / "data" / "calendar-svc" / "feeds"
+        # The service writes no file: `feeds build` does, from the same database.
+        names = args.feeds.split(",")
+        subprocess.run(
+            [sys.executable, "-m", "calendar_svc", "feeds", "build", "--out", str(feeds), *names],
+            env=env, check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
         for part in (root / "data", root / "data" / "calendar-svc", feeds):
             os.chmod(part, 0o755)
         conf = root / "nginx.conf"
@@ -127,7 +135,7 @@ def main() -> None:
         print("| --- | ---: | --- | ---: | ---: | ---: | --- |")
         for name in args.feeds.split(","):
             path = f"/feeds/{name}.ics"
-            size = (feeds / f"{name}.ics").stat().st_size
+            size = feed_path(feeds, name).stat().st_size
             same = {s: http_get(p, path)[1] for s, p in servers.items()}
             assert same["calendar-svc"]["content-length"] == same["nginx"]["content-length"]
             for status in ("200", "304"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,14 +35,18 @@ class UnknownFeedError(CalendarSvcError):
         )
 
 
-def chosen_specs(catalog: FeedCatalog, names: Sequence[str], *, every: bool) -> list[FeedSpec]:
+def chosen_specs(
+    catalog: FeedCatalog, names: Sequence[str], *, every: bool, today: date | None = None
+) -> list[FeedSpec]:
     """Return the feeds ``feeds build`` writes.
 
     Args:
         catalog: resolves names against the fixed feeds and the scope tree.
         names: feed names or scope ids; empty means the standard set: all, round, the
-            categories, national and each scope directly under it (the provinces).
+            categories, national and each current scope directly under it (the 34
+            provinces).
         every: every feed: the fixed ones and one per scope of the registry.
+        today: decides which units are current (a former province ended on 30/06/2025).
 
     Raises:
         UnknownFeedError: a name is no feed.
@@ -62,7 +67,11 @@ def chosen_specs(catalog: FeedCatalog, names: Sequence[str], *, every: bool) -> 
                 raise UnknownFeedError(name)
             specs.append(spec)
     else:
-        top = [s for s in scopes.ids() if s == "national" or scopes[s].parent == "national"]
+        top = [
+            s
+            for s in scopes.ids()
+            if s == "national" or (scopes[s].parent == "national" and scopes[s].current(today))
+        ]
         specs = [*catalog.fixed.values(), *(scope_spec(scopes, s, catalog.children) for s in top)]
     return list({spec.name: spec for spec in specs}.values())
 
@@ -88,9 +97,10 @@ def build_command(app: App, names: tuple[str, ...], every: bool, out: Path | Non
 
     FEED is a feed name or a scope id: national, province/quang-ninh (or
     province:quang-ninh), commune/quang-ninh/cua-ong, a category slug, round, all.
-    Without FEED: all, round, the categories, national and the provinces; --all adds
-    every scope. A scope's file is written at the path of its URL
-    (province/quang-ninh.ics), so /feeds/ of a static server answers like the service.
+    Without FEED: all, round, the categories, national and the 34 provinces; --all
+    adds every scope of the registry (about 4,000 files). A scope's file is written at
+    the path of its URL (province/quang-ninh.ics), so /feeds/ of a static server answers
+    like the service.
 
     The window runs from 1 January, feeds.years_back years ago, to 31 December,
     feeds.years_ahead years ahead (default 1 and 5). Each file is replaced atomically and
@@ -100,7 +110,7 @@ def build_command(app: App, names: tuple[str, ...], every: bool, out: Path | Non
     from calendar_svc.feeds.publish import FeedOptions, build_and_publish, feeds_dir
 
     settings = app.settings
-    specs = chosen_specs(FeedCatalog(app.scopes), names, every=every)
+    specs = chosen_specs(FeedCatalog(app.scopes), names, every=every, today=app.today())
     window = feed_window(app.today(), settings.feeds_years_back, settings.feeds_years_ahead)
     store = app.store()
     options = FeedOptions.from_settings(settings, store.meta.uid_domain(settings.web_base_url))

@@ -300,7 +300,8 @@ class FeedCatalog:
             scope_id = self.legacy.get(name, "")
             if not scope_id:
                 return None
-        return scope_spec(self.scopes, scope_id, self.children)
+        # An old id (city:cam-pha) names its unit's feed, under the unit's own name.
+        return scope_spec(self.scopes, self.scopes.canonical(scope_id), self.children)
 
     def canonical(self, name: str) -> str | None:
         """Return the canonical name of the feed ``name`` stands for (None if none)."""

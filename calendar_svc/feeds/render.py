@@ -29,6 +29,7 @@ References:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -226,6 +227,7 @@ def render_events(
     ]
 
 
+@functools.lru_cache(maxsize=8192)
 def calendar_frame(name: str, description: str, method: str = "PUBLISH") -> tuple[bytes, bytes]:
     """Return the VCALENDAR's opening (with its properties) and its closing line.
 

@@ -46,6 +46,7 @@ def draft_directive(
     scopes.require(profile.scope)
     start, end = month_range(year, month)
     this_month = list_occurrences(reader, scopes, ListingQuery(start, end, profile.scope))
+    # A year-only origin is dated 1 January: January's listing holds it already.
     window = lookahead_range(year, month, profile.lookahead_months)
     ahead = []
     if window is not None:

@@ -14,6 +14,8 @@ import icalendar
 import pytest
 from web_support import Server, free_port
 
+from calendar_svc.catalog import load_scopes
+from calendar_svc.feeds.definitions import scope_feed_name
 from conftest import Cli
 
 
@@ -22,20 +24,21 @@ def this_year() -> int:
     return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
 
 
-#: What ``feeds build`` writes by default: all, the categories, round, national, provinces.
-FEEDS = [
-    "all",
-    "ngay-le-lon",
-    "su-kien-lich-su",
-    "ngay-sinh-lanh-dao",
-    "ngay-truyen-thong",
-    "ngay-quoc-te",
-    "dia-phuong",
-    "le-hoi",
-    "round",
-    "national",
-    "province/quang-ninh",
-]
+def default_feeds() -> list[str]:
+    """Return what ``feeds build`` writes by default: all, the categories, round, national,
+    then every current province of the registry."""
+    scopes = load_scopes()
+    provinces = [
+        scope_feed_name(s)
+        for s in scopes.ids()
+        if scopes[s].parent == "national" and scopes[s].valid_to is None
+    ]
+    assert len(provinces) == 34 and "province/quang-ninh" in provinces
+    fixed = ["all", "ngay-le-lon", "su-kien-lich-su", "ngay-sinh-lanh-dao", "ngay-truyen-thong"]
+    return [*fixed, "ngay-quoc-te", "dia-phuong", "le-hoi", "round", "national", *provinces]
+
+
+FEEDS = default_feeds()
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -51,7 +54,8 @@ def test_build_writes_every_feed_then_rewrites_none(cli: Cli, tmp_path: Path) ->
     assert all(line.endswith("ghi mới / written") for line in lines[:-1])
     year = this_year()
     assert lines[-1] == (
-        f"11 lịch / feeds (11 ghi mới / written) in {out}, {year - 1}-01-01 … {year + 5}-12-31"
+        f"{len(FEEDS)} lịch / feeds ({len(FEEDS)} ghi mới / written) in {out}, "
+        f"{year - 1}-01-01 … {year + 5}-12-31"
     )
     before = files(out)
     assert sorted(before) == sorted(f"{n}.ics" for n in FEEDS)
@@ -74,15 +78,14 @@ def test_build_chosen_feeds_and_every_scope(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "out"
     chosen = cli("feeds", "build", "--out", str(out), "city:cam-pha", "round", "national")
     assert chosen.code == 0, chosen.err
+    # city:cam-pha is an old id of Cẩm Phả: its feed is written under the unit's name.
     assert sorted(files(out)) == ["district/quang-ninh/cam-pha.ics", "national.ics", "round.ics"]
     every = cli("feeds", "build", "--out", str(tmp_path / "every"), "--all")
     assert every.code == 0, every.err
-    assert {
-        "district/quang-ninh/cam-pha.ics",
-        "city/ha-long.ics",
-        "province/quang-ninh.ics",
-    } <= set(files(tmp_path / "every"))
-    assert len(files(tmp_path / "every")) == len(FEEDS) + 2
+    assert {"commune/quang-ninh/cua-ong.ics", "province/quang-ninh.ics"} <= set(
+        files(tmp_path / "every")
+    )
+    assert len(files(tmp_path / "every")) == 9 + len(load_scopes().ids())  # every scope
     unknown = cli("feeds", "build", "--out", str(tmp_path / "x"), "province:nowhere")
     assert unknown.code != 0
     assert unknown.err.count("\n") == 1 and "province:nowhere" in unknown.err

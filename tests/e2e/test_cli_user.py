@@ -45,7 +45,10 @@ def test_year_table_has_a_column_header(cli: Cli) -> None:
     lines = cli("year", "2023", "--round").out.splitlines()
     assert lines[0].split()[:4] == ["Ngày", "Âm", "lịch", "Số"]
     assert set(lines[1].replace(" ", "")) == {"─"}
-    assert lines[2] in ("Cả năm", "Tháng 01")  # the groups follow the header
+    # A year-only origin is dated 1 January: in January's group, as in `month 2023-01`.
+    assert lines[2] == "Tháng 01"
+    january = lines[3 : lines.index("", 3)]
+    assert any("Đề cương về văn hóa Việt Nam" in line for line in january), january
 
 
 def test_add_edit_and_import_refuse_lunar_dates_that_do_not_exist(cli: Cli, tmp_path: Path) -> None:

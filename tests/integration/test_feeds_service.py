@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -18,8 +18,10 @@ from calendar_svc.store.anniversaries import AnniversaryRepo
 from calendar_svc.store.open import open_store
 from calendar_svc.web.feedservice import FeedService, Rendered
 
-NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
-EDITED = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+EDITED = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
+#: The service's clock: moved on by the tests (an edit happens after the first read).
+CLOCK = [NOW]
 ROW = "bac-ho-tham-mo-deo-nai"  # a Cẩm Phả row
 
 
@@ -36,7 +38,7 @@ def service(
         Settings(**values),  # type: ignore[arg-type]
         scopes or load_scopes(),
         open_reader=lambda: store,
-        now=lambda: NOW,
+        now=lambda: CLOCK[0],
     )
     assert svc.refresh()
     return svc
@@ -61,13 +63,16 @@ def without_events_of(data: bytes, anniversary_id: str) -> bytes:
 def test_an_edit_changes_only_the_feeds_that_hold_the_row_and_only_its_events(
     store: AnniversaryRepo,
 ) -> None:
+    CLOCK[0] = NOW
     svc = service(store)
-    before = {n: feed(svc, n) for n in ("national", "province/quang-ninh", "city/ha-long", "all")}
+    names = ("national", "province/quang-ninh", "commune/quang-ninh/ha-long", "all")
+    before = {n: feed(svc, n) for n in names}
     row = store.get(ROW)
     store.replace(replace(row, name_vi=row.name_vi + " (sửa)"), now=EDITED)
+    CLOCK[0] = EDITED + timedelta(minutes=1)
     assert svc.refresh()
     after = {n: feed(svc, n) for n in before}
-    for name in ("national", "city/ha-long"):  # they do not hold the row
+    for name in ("national", "commune/quang-ninh/ha-long"):  # they do not hold the row
         assert after[name].etag == before[name].etag
         assert after[name].last_modified == before[name].last_modified
         assert after[name].data == before[name].data
