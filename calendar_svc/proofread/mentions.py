@@ -73,7 +73,7 @@ _COUNT_RE = re.compile(
 _ORDINAL_RE = re.compile(r"(?<=kỷ niệm )lần\s+thứ\s+(?P<n>\d{1,4})\s+", re.IGNORECASE)
 # Where a mention cannot reach back past: clause ends, list markers, numbered items.
 _HARD_RE = re.compile(
-    r"[;:•\u2022]|[.!?](?=\s)|\n(?=\s*(?:[-–+•*]|\d+[.)])\s)|(?<=[.;:!?])[ \t]*\n"
+    r"[;:•\u2022]|(?<![\s.]\w)[.!?](?=\s)|\n(?=\s*(?:[-–+•*]|\d+[.)])\s)|(?<=[.;:!?])[ \t]*\n"
 )
 _AHEAD_RE = re.compile(r"hướng\s+(?:tới|đến)", re.IGNORECASE)
 _LIST_RE = re.compile(r"^\s*[-–+•*]\s")
