@@ -70,10 +70,10 @@ _DM_BEFORE_RE = re.compile(r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})\s*$")
 _COUNT_RE = re.compile(
     r"(?<![\w/.\-])(?<!tháng )(?P<n>\d{1,4})\s+năm\s+(?=[^\W\d_]|[“\"'‘])", re.IGNORECASE
 )
-_ORDINAL_RE = re.compile(r"lần\s+thứ\s+(?P<n>\d{1,4})\s+", re.IGNORECASE)
+_ORDINAL_RE = re.compile(r"(?<=kỷ niệm )lần\s+thứ\s+(?P<n>\d{1,4})\s+", re.IGNORECASE)
 # Where a mention cannot reach back past: clause ends, list markers, numbered items.
 _HARD_RE = re.compile(
-    r"[;:•\u2022]|[.!?](?=\s)|\n(?=\s*(?:[-–+•*]|\d+[.)])\s)|(?<=[.;:!?])[ \t]*\n"
+    r"[;:•\u2022]|(?<![\s.]\w)[.!?](?=\s)|\n(?=\s*(?:[-–+•*]|\d+[.)])\s)|(?<=[.;:!?])[ \t]*\n"
 )
 _AHEAD_RE = re.compile(r"hướng\s+(?:tới|đến)", re.IGNORECASE)
 _LIST_RE = re.compile(r"^\s*[-–+•*]\s")
@@ -236,7 +236,7 @@ def _plausible(d: WrittenDate) -> bool:
         return False
     if d.day is not None and not 1 <= d.day <= 31:
         return False
-    return d.year is None or 1000 <= d.year <= 2999
+    return d.year is None or 1 <= d.year <= 2999
 
 
 def _hard_stops(text: str) -> list[int]:
@@ -296,12 +296,19 @@ def find_mentions(doc: Document) -> list[Mention]:
     is_ahead = _Ahead(doc)
     found: list[Mention] = []
     floor = 0
-    for group in _GROUP_RE.finditer(text):
-        if not any(c.isdigit() for c in group[1]):
-            continue
+    groups = [g for g in _GROUP_RE.finditer(text) if any(c.isdigit() for c in g[1])]
+    for number, group in enumerate(groups):
         parsed = _parse_body(group[1])
         if parsed is None:
             continue
+        following = groups[number + 1] if number + 1 < len(groups) else None
+        if (
+            parsed[0] in ("dmy", "my", "dm")
+            and following is not None
+            and not text[group.end() : following.start()].strip()
+            and _parse_body(following[1]) is not None
+        ):
+            continue  # "Ngày ký Tạm ước Việt - Pháp (14/9/1946) (14/09/1946 - ...)": a name's date
         form, start_date, end_date = parsed
         dates_start = group.start()
         if form == "y-y" and end_date is not None:

@@ -71,11 +71,9 @@ def test_a_count_that_does_not_match_its_own_dates() -> None:
 
 
 def test_an_unknown_anniversary_is_checked_on_its_own_dates() -> None:
-    report = check(
-        "89 năm Ngày thành lập Hợp tác xã nông nghiệp Tân Tiến (28/3/1935 – 28/3/2025)", 2025, 3
-    )
+    report = check("89 năm Ngày thành lập Câu lạc bộ thơ Mẫu Sơn (28/3/1935 – 28/3/2025)", 2025, 3)
     assert one(report, Kind.ARITHMETIC).correction == (
-        "90 năm Ngày thành lập Hợp tác xã nông nghiệp Tân Tiến (28/03/1935 - 28/03/2025)"
+        "90 năm Ngày thành lập Câu lạc bộ thơ Mẫu Sơn (28/03/1935 - 28/03/2025)"
     )
     assert one(report, Kind.ARITHMETIC).anniversary_id is None
 
