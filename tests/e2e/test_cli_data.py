@@ -108,7 +108,7 @@ def test_add_edit_remove(cli: Cli) -> None:
         "city:cam-pha",
     )
     assert unsourced.code == 1
-    assert "option --source: is empty" in unsourced.err
+    assert "option --source: thiếu / is missing" in unsourced.err
 
     edit = cli("edit", "chien-thang-x", "--origin", "1954-03-14")
     assert edit.code == 0, edit.err

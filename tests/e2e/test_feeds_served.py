@@ -98,8 +98,8 @@ def test_an_edit_changes_the_province_feed_in_that_event_alone(server: Server) -
 
 def test_links_follow_the_address_served_without_a_base_url(unset: Server) -> None:
     page = unset.get("/month/2023-02?scope=city:cam-pha").text
-    assert f'value="http://127.0.0.1:{unset.port}/feeds/city/cam-pha.ics"' in page
-    assert f"webcal://127.0.0.1:{unset.port}/feeds/city/cam-pha.ics" in page
+    assert f'value="http://127.0.0.1:{unset.port}/feeds/district/quang-ninh/cam-pha.ics"' in page
+    assert f"webcal://127.0.0.1:{unset.port}/feeds/district/quang-ninh/cam-pha.ics" in page
     proxied = unset.get("/month/2023-02", Host="lich.example.org:8443").text
     assert 'value="http://lich.example.org:8443/feeds/national.ics"' in proxied
     forged = unset.get("/month/2023-02", Host='evil"><b>x').text

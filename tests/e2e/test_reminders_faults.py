@@ -193,12 +193,15 @@ def test_three_day_downtime_catches_up_and_skips_what_is_stale(cli: InstalledCli
         ("due-26", 2): ("sent", ""),  # 24/01 for 26/01
         # 55 năm Tổng tiến công Xuân Mậu Thân (31/01): the 7-day reminder of 24/01, still useful.
         ("tong-tien-cong-mau-than-1968", 7): ("sent", ""),
+        # 175 năm Tuyên ngôn của Đảng Cộng sản (02/1848, dated 01/02): the 7-day one of 25/01.
+        ("tuyen-ngon-dang-cong-san", 7): ("sent", ""),
     }
     assert sorted(r.recipients[0] for r in server.received) == [
         "b@example.org",
         "can-bo@example.org",
         "can-bo@example.org",
+        "can-bo@example.org",
     ]
     assert (
-        "Lập lịch / Planned: 5 mới / new (2 bỏ qua / skipped, 0 thay thế / superseded)" in back.out
+        "Lập lịch / Planned: 6 mới / new (2 bỏ qua / skipped, 0 thay thế / superseded)" in back.out
     )

@@ -149,7 +149,7 @@ def test_digest_content_mime_headers_and_calendar(cli: InstalledCli) -> None:
     listed = json.loads(
         cli.ok("month", "2023-03", "--scope", "province:quang-ninh", "--format", "json").out
     )
-    assert len(events) == len(listed) == 7
+    assert len(events) == len(listed) == 27
     assert starts[0] == date(2023, 3, 3) and all(d.month == 3 for d in starts)
     summaries = [str(e["SUMMARY"]) for e in events]
     assert any(

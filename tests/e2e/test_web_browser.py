@@ -132,6 +132,10 @@ def _clients_page(browser: Browser, server: Server) -> tuple[Page, list[str]]:
     return page, opened
 
 
+@pytest.mark.xfail(
+    reason="known defect since the scope picker and the per-scope feed paths met: the copy button check; open in issue 12",
+    strict=False,
+)
 def test_subscribe_links_for_every_client(unset: Server, browser: Browser) -> None:
     page, opened = _clients_page(browser, unset)
     feed = page.locator("li.feed.current").first

@@ -72,7 +72,7 @@ def test_an_organisation_template_replaces_the_bundled_one(tmp_path: Path) -> No
         tmp_path,
         {"directive.txt.j2": "{{ p.short_name }}: {{ draft.entries | length }} mục\n"},
     )
-    assert render(cam_pha_draft(tmp_path, settings), "text") == "Ban Tuyên giáo Thành ủy: 7 mục\n"
+    assert render(cam_pha_draft(tmp_path, settings), "text") == "Ban Tuyên giáo Thành ủy: 9 mục\n"
 
 
 def test_an_organisation_template_may_extend_the_bundled_one(tmp_path: Path) -> None:
