@@ -59,7 +59,7 @@ MAX_DURATION_DAYS = 366
 #: Bump it whenever ``data/anniversaries.csv`` changes; a test checks the pairing.
 DATASET_REVISION = datetime(2026, 12, 1, tzinfo=UTC)
 #: SHA-256 of the bundled ``anniversaries.csv`` that :data:`DATASET_REVISION` dates.
-DATASET_SHA256 = "83e904252833071c563c507a2cf2bd5aa368e9743c57db395f2c52651a14252f"
+DATASET_SHA256 = "878dea4b7a5ef1e45c1da8d1ec9b7164779f977d3121b86c6f744c80faaebb2a"
 
 _ORIGIN_RE = re.compile(r"^(?:(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2}))$", re.ASCII)
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
