@@ -97,7 +97,10 @@ def _database_at_0003(url: str, revised_at: datetime) -> None:
     try:
         with begin_write(engine) as conn:
             command.upgrade(migrate.alembic_config(conn), "0003")
-            conn.execute(insert(anniversaries), [row_from_anniversary(a) for a in SAMPLES])
+            # Revision 0003 has no home and note columns (0010 adds them).
+            rows = [row_from_anniversary(a) for a in SAMPLES]
+            old = [{k: v for k, v in r.items() if k not in ("home", "note")} for r in rows]
+            conn.execute(insert(anniversaries), old)
             conn.execute(insert(meta).values(key="revised_at", value=revised_at.isoformat()))
     finally:
         engine.dispose()
