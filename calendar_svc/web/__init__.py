@@ -14,6 +14,8 @@ Routes:
     ``/month/YYYY-MM/check``: the "Kiểm tra văn bản" form and its report (HTML).
     ``/healthz``: JSON, 200 or 503.
     ``/unsubscribe?t=…``: :mod:`calendar_svc.web.unsubscribe`, added by ``serve``.
+    ``/signin``, ``/signout``: :mod:`calendar_svc.web.accounts` (emailed sign-in links).
+    ``/manage/<org>/…``: :mod:`calendar_svc.web.manage`, an organisation's pages.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from calendar_svc.config import Settings
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.store.repository import AnniversaryReader
+from calendar_svc.web import accounts, manage_routes
 from calendar_svc.web.annual import annual_docx
 from calendar_svc.web.fastpath import FeedFastPath
 from calendar_svc.web.feedservice import REFRESH_SECONDS, RETRY_SECONDS, FeedService
@@ -110,6 +113,7 @@ def create_app(
     open_reader: Callable[[], AnniversaryReader] | None = None,
     refresh_seconds: float = REFRESH_SECONDS,
     web_secret: Callable[[], str] | None = None,
+    account_service: accounts.Accounts | None = None,
 ) -> Starlette:
     """Build the Starlette app of the service.
 
@@ -126,6 +130,8 @@ def create_app(
         refresh_seconds: Seconds between checks for changed data or a new year.
         web_secret: Returns the key of the forms' CSRF tokens; by default the one kept in
             the configured database (:mod:`calendar_svc.web.security`).
+        account_service: The sign-in and management pages' store, clock, mail and rate
+            limiter; the configured ones by default.
     """
     if scopes is None:
         scopes = stored_scopes(settings)
@@ -149,6 +155,8 @@ def create_app(
         Route("/annual/{year}.docx", annual_docx, methods=["GET"]),
         Route("/api/occurrences", occurrences_api, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
+        *accounts.routes(),
+        *manage_routes.routes(),
         *extra_routes,
     ]
     app = Starlette(
@@ -167,6 +175,7 @@ def create_app(
     app.state.feeds = service
     app.state.settings = settings
     app.state.web_secret = web_secret or store_secret(settings.database_url)
+    app.state.accounts = account_service or accounts.Accounts(settings)
     app.state.templates = template_environment()
     app.state.templates.globals.update(check_form_globals())
     return app
