@@ -45,6 +45,7 @@ from calendar_svc.web.http import error_response
 from calendar_svc.web.pages import index_page, month_page, template_environment
 from calendar_svc.web.proofread import check_form_globals, check_page
 from calendar_svc.web.routes import feed, healthz, occurrences_api
+from calendar_svc.web.security import SecurityMiddleware, exception_handlers, store_secret
 
 __all__ = ["create_app"]
 
@@ -115,6 +116,7 @@ def create_app(
     scopes: ScopeTree | None = None,
     open_reader: Callable[[], AnniversaryReader] | None = None,
     refresh_seconds: float = REFRESH_SECONDS,
+    web_secret: Callable[[], str] | None = None,
 ) -> Starlette:
     """Build the Starlette app of the service.
 
@@ -129,6 +131,8 @@ def create_app(
         scopes: The scope tree; the configured database's by default (registry and users').
         open_reader: Opens the store's reader; the configured database by default.
         refresh_seconds: Seconds between checks for changed data or a new year.
+        web_secret: Returns the key of the forms' CSRF tokens; by default the one kept in
+            the configured database (:mod:`calendar_svc.web.security`).
     """
     if scopes is None:
         scopes = stored_scopes(settings)
@@ -157,8 +161,9 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(FeedFastPath, service=service)],
+        middleware=[Middleware(SecurityMiddleware), Middleware(FeedFastPath, service=service)],
         exception_handlers={
+            **exception_handlers(),
             CalendarSvcError: error_response,
             HTTPException: error_response,
             ClientDisconnect: error_response,  # else Starlette's 500 path logs a traceback
@@ -169,6 +174,7 @@ def create_app(
     app.router.redirect_slashes = False  # http._slash_redirect answers, with a relative URL
     app.state.feeds = service
     app.state.settings = settings
+    app.state.web_secret = web_secret or store_secret(settings.database_url)
     app.state.templates = template_environment()
     app.state.templates.globals.update(check_form_globals())
     return app
