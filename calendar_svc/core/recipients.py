@@ -241,7 +241,9 @@ class Subscriber:
     def __post_init__(self) -> None:
         object.__setattr__(self, "state", SubscriberState(self.state))
         if self.state is not SubscriberState.ACTIVE and self.active:
-            raise ValueError("a subscriber awaiting approval cannot be active yet")
+            raise ValueError(
+                "a subscriber awaiting approval cannot be active yet (approve it first)"
+            )
         object.__setattr__(self, "email", self.email.strip().lower())
         if len(self.email) > MAX_EMAIL_CHARS:
             raise ValueError(f"the address is longer than {MAX_EMAIL_CHARS} characters")
