@@ -13,6 +13,8 @@ Routes:
     ``/api/occurrences?from=&to=&scope=&category=&round=&lang=``: JSON.
     ``/month/YYYY-MM/check``: the "Kiểm tra văn bản" form and its report (HTML).
     ``/healthz``: JSON, 200 or 503.
+    ``/static/…``: the pages' style sheet and script (``calendar_svc/static/``); the pages
+    carry no inline script or style, so a Content-Security-Policy needs no 'unsafe-inline'.
     ``/unsubscribe?t=…``: :mod:`calendar_svc.web.unsubscribe`, added by ``serve``.
     ``/signin``, ``/signout``: :mod:`calendar_svc.web.accounts` (emailed sign-in links).
     ``/manage/<org>/…``: :mod:`calendar_svc.web.manage`, an organisation's pages.
@@ -25,12 +27,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from calendar_svc.config import Settings
 from calendar_svc.core.scopes import ScopeTree
@@ -49,6 +53,9 @@ from calendar_svc.web.security import SecurityMiddleware, exception_handlers, st
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
+
+#: The pages' static files (CSS, JS), served at ``/static/``.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 LifespanHook = Callable[[], AbstractAsyncContextManager[None]]
 
@@ -155,6 +162,7 @@ def create_app(
         Route("/annual/{year}.docx", annual_docx, methods=["GET"]),
         Route("/api/occurrences", occurrences_api, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         *accounts.routes(),
         *manage_routes.routes(),
         *extra_routes,

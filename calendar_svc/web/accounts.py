@@ -15,7 +15,9 @@ Links in the mail start with ``web.base_url``, else the address the request came
 a link to a loopback address is never mailed unless ``web.base_url`` says so.
 
 Every ``/en/…`` path is the English page. :class:`Accounts` holds the store (opened on
-first use), the mail settings and the sign-in rate limiter.
+first use), the mail settings and the sign-in rate limiter: per address and per client,
+kept in the database (shared by every ``serve`` process) and counted for every address
+alike.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import asyncio
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,34 +73,38 @@ class SigninLimiter(Protocol):
         ...
 
 
-class MemoryLimiter:
-    """A sliding-window limiter in this process's memory (per address and per client)."""
+#: Sign-in requests allowed per address, and per client, in one window.
+SIGNINS_PER_ADDRESS = 5
+SIGNINS_PER_CLIENT = 20
+#: The window of the sign-in limits, in seconds.
+SIGNIN_WINDOW = 900
 
-    def __init__(self, per_email: int = 5, per_client: int = 20, window: float = 900.0) -> None:
-        self.per_email = per_email
-        self.per_client = per_client
-        self.window = window
-        self._lock = threading.Lock()
-        self._seen: dict[str, deque[float]] = {}
 
-    def _take(self, key: str, limit: int, now: float) -> bool:
-        times = self._seen.setdefault(key, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if len(times) >= limit:
-            return False
-        times.append(now)
-        return True
+class StoreLimiter:
+    """Sign-in limits kept in the database (:mod:`calendar_svc.store.ratelimits`), so every
+    ``serve`` process of a deployment shares them. The address is keyed by its SHA-256."""
+
+    def __init__(self, store: Callable[[], Store]) -> None:
+        self._store = store
 
     def allow(self, email: str, client: str, now: datetime) -> bool:
-        """Return whether both the address and the client are under their limits."""
-        moment = now.timestamp()
-        with self._lock:
-            if len(self._seen) > 100_000:
-                self._seen.clear()
-            return self._take(f"c:{client}", self.per_client, moment) and self._take(
-                f"e:{email}", self.per_email, moment
-            )
+        """Count the request for the client and the address; both must be within limits."""
+        from calendar_svc.store.users import token_hash
+
+        limits = self._store().rate_limits
+        client_ok = limits.hit(
+            f"signin:client:{client[:100]}",
+            limit=SIGNINS_PER_CLIENT,
+            window=SIGNIN_WINDOW,
+            now=now,
+        )
+        address_ok = limits.hit(
+            f"signin:addr:{token_hash(email)}",
+            limit=SIGNINS_PER_ADDRESS,
+            window=SIGNIN_WINDOW,
+            now=now,
+        )
+        return client_ok and address_ok
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +126,7 @@ class Accounts:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.settings = settings
-        self.limiter: SigninLimiter = limiter or MemoryLimiter()
+        self.limiter: SigninLimiter = limiter or StoreLimiter(self.store)
         self.clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
         self._store: Store | None = None
@@ -307,7 +312,10 @@ async def signin_request(request: Request) -> Response:
         email = check_email(text)
     except BadEmailError as exc:
         return render_page(request, "signin/form.html", 400, email=text, error=str(exc))
-    if not accounts.limiter.allow(email, client_of(request), accounts.now()):
+    allowed = await asyncio.to_thread(
+        accounts.limiter.allow, email, client_of(request), accounts.now()
+    )
+    if not allowed:
         response = render_page(request, "signin/limited.html", 429)
         response.headers["Retry-After"] = "900"
         return response
