@@ -1,4 +1,7 @@
-"""``/manage/<org>/subscribers``: the organisation's subscribers (add, remove).
+"""``/manage/<org>/subscribers``: the organisation's subscribers (add, approve, remove).
+
+Subscribers who signed themselves up to an organisation whose policy needs approval wait
+for it here; approving makes them active, rejecting deletes them (they are told nothing).
 
 Only the organisation's own subscribers are listed or removed; an address that belongs
 to another organisation is answered exactly like an unknown one, so no page tells
@@ -15,7 +18,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from calendar_svc.core.recipients import Subscriber
+from calendar_svc.core.recipients import Subscriber, SubscriberState
 from calendar_svc.errors import AlreadyExistsError, NotFoundError
 from calendar_svc.web.manage import Manage, done_note, org_route
 from calendar_svc.web.security import read_form
@@ -35,6 +38,7 @@ def sub_record(sub: Subscriber) -> dict[str, Any]:
         "lang": sub.lang,
         "organisation": sub.organisation,
         "active": sub.active,
+        "state": sub.state.value,
     }
 
 
@@ -110,9 +114,50 @@ async def remove(ctx: Manage) -> Response:
     return await asyncio.to_thread(_page, ctx, 404, values, {"remove": NOT_HERE})
 
 
+async def _decide(ctx: Manage, *, approve: bool) -> Response:
+    form = await read_form(ctx.request)
+    email = form.value("email").strip().lower()
+
+    def run() -> bool:
+        waiting = {s.email: s for s in ctx.store.subscriptions.pending(ctx.org.id)}
+        sub = waiting.get(email)
+        if sub is None:
+            return False
+        try:
+            if approve:
+                ctx.store.subscriptions.approve(ctx.org.id, email)
+            else:
+                ctx.store.subscriptions.reject(ctx.org.id, email)
+        except NotFoundError:
+            return False
+        after = {**sub_record(sub), "active": True, "state": SubscriberState.ACTIVE.value}
+        action = "subscriber.approve" if approve else "subscriber.reject"
+        ctx.record(action, email, sub_record(sub), after if approve else None)
+        return True
+
+    if await asyncio.to_thread(run):
+        return ctx.back("/subscribers", "saved" if approve else "removed")
+    values = {"email": "", "name": "", "lang": "vi"}
+    return await asyncio.to_thread(_page, ctx, 404, values, {"remove": NOT_HERE})
+
+
+@org_route
+async def approve(ctx: Manage) -> Response:
+    """``POST /manage/<org>/subscribers/approve``: let a waiting subscriber in."""
+    return await _decide(ctx, approve=True)
+
+
+@org_route
+async def reject(ctx: Manage) -> Response:
+    """``POST /manage/<org>/subscribers/reject``: turn a waiting subscriber away."""
+    return await _decide(ctx, approve=False)
+
+
 def routes(base: str) -> list[Route]:
     """Return the subscriber routes under ``base`` (``/manage/{org}``)."""
     return [
         Route(f"{base}/subscribers", list_page, methods=["GET", "POST"]),
         Route(f"{base}/subscribers/remove", remove, methods=["POST"]),
+        Route(f"{base}/subscribers/approve", approve, methods=["POST"]),
+        Route(f"{base}/subscribers/reject", reject, methods=["POST"]),
     ]

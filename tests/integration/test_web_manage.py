@@ -57,7 +57,8 @@ def lan(site: Site) -> TestClient:
 
 
 def post(client: TestClient, path: str, data: dict[str, str], **kw: object) -> object:
-    page = client.get(path if "/remove" not in path else path.rsplit("/", 2)[0])
+    action = path.rsplit("/", 1)[-1] in ("remove", "approve", "reject")
+    page = client.get(path.rsplit("/", 2)[0] if action else path)
     return client.post(path, data={CSRF_FIELD: csrf_of(page.text), **data}, **kw)  # type: ignore[arg-type]
 
 
@@ -358,3 +359,43 @@ def test_digest_preview_and_docx_drafts(site: Site, lan: TestClient) -> None:
         body = docx.read("word/document.xml").decode("utf-8")
     assert "Ngày thành lập phường X &lt;script&gt;" in body
     assert lan.get("/manage/quang-ninh/directive/2026-13.docx").status_code == 404
+
+
+def test_waiting_subscribers_are_approved_or_rejected_by_their_own_organisation(
+    site: Site, lan: TestClient
+) -> None:
+    from calendar_svc.core.recipients import Subscriber, SubscriberState
+
+    def waiting(email: str, org: str) -> Subscriber:
+        return Subscriber(email, "Chờ", org, state=SubscriberState.AWAITING_APPROVAL, active=False)
+
+    site.store.organisations.add_subscriber(waiting("a@qn.example.vn", QN.id))
+    site.store.organisations.add_subscriber(waiting("b@qn.example.vn", QN.id))
+    site.store.organisations.add_subscriber(waiting("c@campha.example.vn", CP.id))
+    page = lan.get("/manage/quang-ninh/subscribers")
+    assert page.text.count("chờ duyệt") == 2 and "c@campha" not in page.text
+    other = post(lan, "/manage/quang-ninh/subscribers/approve", {"email": "c@campha.example.vn"})
+    assert other.status_code == 404  # type: ignore[attr-defined]
+    ok = post(
+        lan,
+        "/manage/quang-ninh/subscribers/approve",
+        {"email": "a@qn.example.vn"},
+        follow_redirects=False,
+    )
+    no = post(
+        lan,
+        "/manage/quang-ninh/subscribers/reject",
+        {"email": "b@qn.example.vn"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == no.status_code == 303  # type: ignore[attr-defined]
+    approved = site.store.organisations.get_subscriber("a@qn.example.vn")
+    assert approved.active and approved.state is SubscriberState.ACTIVE
+    with pytest.raises(NotFoundError):
+        site.store.organisations.get_subscriber("b@qn.example.vn")
+    assert site.store.subscriptions.pending(CP.id)[0].email == "c@campha.example.vn"
+    actions = [(e.action, e.target) for e in site.store.audit.entries()]
+    assert actions == [
+        ("subscriber.reject", "b@qn.example.vn"),
+        ("subscriber.approve", "a@qn.example.vn"),
+    ]
