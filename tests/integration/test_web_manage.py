@@ -399,3 +399,36 @@ def test_waiting_subscribers_are_approved_or_rejected_by_their_own_organisation(
         ("subscriber.reject", "b@qn.example.vn"),
         ("subscriber.approve", "a@qn.example.vn"),
     ]
+
+
+def test_markup_in_every_field_is_shown_as_text_on_every_page(site: Site, lan: TestClient) -> None:
+    fields = {
+        **GOOD,
+        "origin": "2000-12-20",
+        "name_en": f"EN {HOSTILE}",
+        "source": f"Nguồn {HOSTILE}",
+        "note": f"Ghi chú {HOSTILE}",
+    }
+    assert post(lan, "/manage/quang-ninh/anniversaries", fields).status_code == 200  # type: ignore[attr-defined]
+    post(lan, "/manage/quang-ninh/subscribers", {"email": "x@qn.example.vn", "name": HOSTILE})
+    post(lan, "/manage/quang-ninh/settings", {"signer_name": HOSTILE, "recipients": HOSTILE})
+    wrong = post(
+        lan, "/manage/quang-ninh/anniversaries", {**fields, "id": "Sai <b>", "origin": HOSTILE}
+    )
+    pages = [wrong.text]  # type: ignore[attr-defined]
+    for path in (
+        "/manage/quang-ninh",
+        "/manage/quang-ninh/anniversaries",
+        f"/manage/quang-ninh/anniversaries/{GOOD['id']}",
+        "/manage/quang-ninh/subscribers",
+        "/manage/quang-ninh/settings",
+        "/manage/quang-ninh/digest",
+        "/manage/quang-ninh/audit",
+        "/en/manage/quang-ninh/audit",
+    ):
+        answer = lan.get(path)
+        assert answer.status_code == 200, path
+        pages.append(answer.text)
+    for html in pages:
+        assert "<script>alert" not in html and "<b>đậm</b>" not in html and "<b>" not in html
+    assert sum(html.count("&lt;script&gt;alert(&#34;x&#34;)") for html in pages) >= 10
