@@ -288,3 +288,35 @@ def test_an_expired_link_does_nothing(tmp_path: Path, smtp: SmtpServer) -> None:
         srv.stop()
     (sub,) = json.loads(cli.ok("subscribers", "list", "--format", "json").out)
     assert (sub["email"], sub["active"]) == ("late@example.org", True)
+
+
+def test_the_manage_link_unsubscribes_once(server: Server, smtp: SmtpServer) -> None:
+    subscribe(server, "leaver@example.org", client="203.0.113.9", lang="en")
+    path = confirm_path(smtp, "leaver@example.org")
+    assert path.startswith("/en/subscribe/confirm?t=")
+    done = post(server, "/en/subscribe/confirm", {"t": token_of(path)})
+    assert done.status == 200 and "Subscribed" in page_text(done)
+    post(server, "/en/subscriptions", {"email": "leaver@example.org"}, client="203.0.113.9")
+    manage = link_in(wait_mail(smtp, "leaver@example.org", 2), "/subscriptions/manage")
+    assert manage.startswith("/en/subscriptions/manage?t=")
+    listed = server.get(manage)
+    assert listed.status == 200 and listed.headers["referrer-policy"] == "no-referrer"
+    assert "Subscriptions of leaver@example.org" in page_text(listed)
+    assert "receiving reminders" in page_text(listed)
+    forged = post(server, "/en/subscriptions/manage", {"t": "A" * 43, "organisation": "cua-ong"})
+    assert forged.status == 400
+    left = post(
+        server, "/en/subscriptions/manage", {"t": token_of(manage), "organisation": "cua-ong"}
+    )
+    assert left.status == 200 and "Unsubscribed" in page_text(left)
+    again = post(
+        server, "/en/subscriptions/manage", {"t": token_of(manage), "organisation": "cua-ong"}
+    )
+    assert again.status == 400 and server.get(manage).status == 400
+    # No longer subscribed: asking for a link again mails nothing (and answers the same).
+    answer = post(
+        server, "/en/subscriptions", {"email": "leaver@example.org"}, client="203.0.113.9"
+    )
+    assert answer.status == 200
+    time.sleep(0.5)
+    assert len(mails_to(smtp, "leaver@example.org")) == 2
