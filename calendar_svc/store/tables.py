@@ -259,6 +259,61 @@ scope_aliases = Table(
     Index(None, "scope_id"),
 )
 
+# --- Accounts (migration 0011) ---------------------------------------------------------
+
+#: The people who sign in to the web pages: operators (everything) and the managers of one
+#: organisation each. ``email`` is kept lower-case.
+users = Table(
+    "users",
+    metadata,
+    Column("email", ID_TYPE, primary_key=True),
+    Column("role", Text, nullable=False),
+    Column("organisation_id", ID_TYPE, ForeignKey("organisations.id"), nullable=True),
+    Column("created_at", AwareDateTime, nullable=False),
+    CheckConstraint("role IN ('operator', 'manager')", name="role"),
+    CheckConstraint("role = 'operator' OR organisation_id IS NOT NULL", name="manager_org"),
+    Index(None, "organisation_id"),
+)
+
+#: Signed-in browsers. Only the SHA-256 of the cookie's random token is stored.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("email", ID_TYPE, nullable=False),
+    Column("created_at", AwareDateTime, nullable=False),
+    Column("expires_at", AwareDateTime, nullable=False),
+    Index(None, "email"),
+)
+
+#: Emailed sign-in links: the SHA-256 of the link's random token, single use.
+signin_links = Table(
+    "signin_links",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("email", ID_TYPE, nullable=False),
+    Column("created_at", AwareDateTime, nullable=False),
+    Column("expires_at", AwareDateTime, nullable=False),
+    Column("used_at", AwareDateTime, nullable=True),
+    Index(None, "email"),
+)
+
+#: Every change made through the web pages: who, when, which organisation, what, and the
+#: record before and after as JSON (NULL where there was none).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", AwareDateTime, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("organisation_id", ID_TYPE, nullable=True),
+    Column("action", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    Index(None, "organisation_id", "id"),
+)
+
 # --- Self-subscription (migration 0012) ------------------------------------------------
 
 #: Single-use links sent by mail: confirming a subscription, opening "my subscriptions".

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -42,10 +43,6 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv.stop()
 
 
-@pytest.mark.xfail(
-    reason="known defect since feeds are built under their scope paths: the test looks for the old file name; open in issue 12",
-    strict=False,
-)
 def test_feed_is_served_with_validators_and_equals_the_built_file(
     server: Server, tmp_path: Path
 ) -> None:
@@ -67,13 +64,52 @@ def test_feed_is_served_with_validators_and_equals_the_built_file(
         check=False,
     )
     assert built.returncode == 0, built.stderr
-    assert reply.body == (out / "city" / "cam-pha.ics").read_bytes()  # same bytes as static
+    # The old id names the unit's feed, built under the unit's own path, as it is served.
+    assert not (out / "city").exists()
+    assert reply.body == (out / "district" / "quang-ninh" / "cam-pha.ics").read_bytes()
     cal = icalendar.Calendar.from_ical(reply.body)
     # UIDs end in the installation's domain, not the host of web.base_url.
     assert not any("@lich.example.vn" in str(e["uid"]) for e in cal.walk("VEVENT"))
     # Earlier names, the percent-encoded id and the path form give the same feed.
     for path in ("/feeds/cam-pha.ics", "/feeds/city%3Acam-pha.ics"):
         assert server.get(path).body == reply.body, path
+
+
+INLINE = re.compile(
+    rb"<script(?![^>]*\ssrc=)[^>]*>|<style[\s>]|\sstyle=|\son[a-z]+\s*=|javascript:", re.I
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/month/2023-02?scope=city:cam-pha",
+        "/en/month/2023-02?scope=city:cam-pha",
+        "/month/2023-02?province=province:quang-ninh",
+        "/month/2023-02/check",
+        "/month/2023-13",
+        "/no/such/page",
+    ],
+)
+def test_pages_carry_no_inline_script_or_style(server: Server, path: str) -> None:
+    # A Content-Security-Policy without 'unsafe-inline' (script-src and style-src 'self')
+    # must leave the pages working: their script and style come from /static/.
+    reply = server.get(path)
+    assert reply.headers["content-type"].startswith("text/html"), path
+    assert INLINE.findall(reply.body) == [], path
+    assert b'<script src="/static/site.js" defer></script>' in reply.body
+    assert b'<link rel="stylesheet" href="/static/site.css">' in reply.body
+
+
+def test_static_files_are_served(server: Server) -> None:
+    js = server.get("/static/site.js")
+    assert js.status == 200 and "javascript" in js.headers["content-type"]
+    assert b"data-copy" in js.body and b"data-autosubmit" in js.body
+    css = server.get("/static/site.css")
+    assert css.status == 200 and css.headers["content-type"].startswith("text/css")
+    assert b".feed .actions" in css.body
+    assert server.get("/static/nothing.js").status == 404
+    assert server.get("/static/../web/__init__.py").status == 404
 
 
 def test_fast_path_and_route_answer_alike(server: Server) -> None:

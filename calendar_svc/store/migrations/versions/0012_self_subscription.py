@@ -1,7 +1,7 @@
 """Let people subscribe themselves: subscribe policies, subscriber states, links, limits.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01
 
 ``organisations.subscribe`` is ``open``, ``approval`` or ``closed``. Existing organisations
@@ -23,7 +23,7 @@ from alembic import op
 from calendar_svc.store.tables import AwareDateTime
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
