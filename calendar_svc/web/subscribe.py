@@ -12,16 +12,17 @@
 * ``POST /subscribe/confirm``: confirms (once): the address is subscribed, or awaits the
   organisation's approval (``calendar-svc subscribers approve``).
 
-``/en/…`` gives the same pages in English. Forms carry the CSRF token when the app
-provides one. The "my subscriptions" pages are :mod:`calendar_svc.web.subscribe_manage`.
+``/en/…`` gives the same pages in English. Every form carries the CSRF token of
+:mod:`calendar_svc.web.security`; a post without it is refused (403) before anything is
+done. The "my subscriptions" pages are :mod:`calendar_svc.web.subscribe_manage`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 import jinja2
 from starlette.background import BackgroundTask
@@ -40,6 +41,7 @@ from calendar_svc.core.recipients import (
 from calendar_svc.core.scopes import ScopeError, ScopeTree
 from calendar_svc.store.subscriptions import Outcome, Purpose
 from calendar_svc.web.pages import page_lang
+from calendar_svc.web.security import CSRF_FIELD, csrf_token, read_form
 from calendar_svc.web.subscribe_desk import SubscribeDesk, client_key
 from calendar_svc.web.subscribe_texts import subscribe_texts
 from calendar_svc.web.texts import page_texts
@@ -54,33 +56,20 @@ PAGE_HEADERS = {
 }
 #: The largest form body read (an address, a name, an id and a token take under 1 KiB).
 MAX_BODY_BYTES = 8192
-
-#: Returns the CSRF token of a request (the app's), or "" when the app has none.
-CsrfToken = Callable[[Request], str]
-
-
-class BodyTooLarge(Exception):
-    """The request body is over :data:`MAX_BODY_BYTES`."""
+#: The pages that hold a form, and so the CSRF token (no other page mints the cookie).
+FORM_PAGES = frozenset({"form.html", "confirm.html", "manage_form.html", "manage.html"})
 
 
 async def read_fields(request: Request) -> dict[str, str]:
-    """Return the first value of each field of a small urlencoded body (UTF-8).
+    """Return the first value of each field of a posted form, its CSRF token checked.
 
-    Raises:
-        BodyTooLarge: the body (declared or read) exceeds :data:`MAX_BODY_BYTES`.
+    Raises (for the app's one error handler):
+        PayloadTooLarge: the body exceeds :data:`MAX_BODY_BYTES` (413, left unread).
+        FormError: the body is not a form (400).
+        CsrfRejected: the form's token is missing or wrong (403); nothing is done.
     """
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise BodyTooLarge
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise BodyTooLarge
-    parsed = parse_qs(
-        body.decode("ascii", "replace"), keep_blank_values=True, encoding="utf-8", errors="replace"
-    )
-    return {name: values[0] for name, values in parsed.items()}
+    form = await read_form(request, limit=MAX_BODY_BYTES)
+    return {name: form.value(name) for name in form.fields}
 
 
 def prefix(lang: str) -> str:
@@ -93,15 +82,14 @@ def render(
 ) -> HTMLResponse:
     """Render a page of ``templates/web/subscribe/`` with the words of ``lang``."""
     env: jinja2.Environment = request.app.state.templates
-    csrf: CsrfToken | None = getattr(request.app.state, "csrf_token", None)
     html = env.get_template(f"subscribe/{name}").render(
         lang=lang,
         t=page_texts(lang),
         s=subscribe_texts(lang),
         home_href="/en/" if lang == "en" else "/",
         prefix=prefix(lang),
-        csrf=csrf(request) if csrf is not None else "",
-        csrf_field="csrf_token",
+        csrf=csrf_token(request) if name in FORM_PAGES else "",
+        csrf_field=CSRF_FIELD,
         **context,
     )
     headers = {**PAGE_HEADERS, "Content-Language": lang}
@@ -131,12 +119,6 @@ def message(
         again_label=again_label,
         back=back,
     )
-
-
-def too_large(request: Request, lang: str) -> HTMLResponse:
-    """Return the 413 page."""
-    s = subscribe_texts(lang)
-    return message(request, lang, s["too_large_title"], s["too_large"], 413)
 
 
 def too_many(request: Request, desk: SubscribeDesk) -> HTMLResponse:
@@ -223,10 +205,7 @@ def routes(settings: Settings, desk: SubscribeDesk | None = None) -> list[Route]
 
     async def submit(request: Request) -> Response:
         lang = page_lang(request, "vi")
-        try:
-            fields = await read_fields(request)
-        except BodyTooLarge:
-            return too_large(request, lang)
+        fields = await read_fields(request)
         s = subscribe_texts(lang)
         email = check_address(fields.get("email", ""))
         name = check_name(fields.get("name", ""))
@@ -285,10 +264,7 @@ def routes(settings: Settings, desk: SubscribeDesk | None = None) -> list[Route]
     async def confirm(request: Request) -> HTMLResponse:
         lang = page_lang(request, "vi")
         s = subscribe_texts(lang)
-        try:
-            fields = await read_fields(request)
-        except BodyTooLarge:
-            return too_large(request, lang)
+        fields = await read_fields(request)
         outcome, pending = await asyncio.to_thread(
             desk.store().subscriptions.confirm, fields.get("t", ""), now=desk.now()
         )

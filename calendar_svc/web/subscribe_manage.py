@@ -28,13 +28,11 @@ from calendar_svc.core.recipients import SubscriberState
 from calendar_svc.store.subscriptions import Purpose
 from calendar_svc.web.pages import page_lang
 from calendar_svc.web.subscribe import (
-    BodyTooLarge,
     check_address,
     message,
     prefix,
     read_fields,
     render,
-    too_large,
     too_many,
 )
 from calendar_svc.web.subscribe_desk import SubscribeDesk, client_key
@@ -74,10 +72,7 @@ def routes(settings: Settings, desk: SubscribeDesk | None = None) -> list[Route]
     async def submit(request: Request) -> Response:
         lang = page_lang(request, "vi")
         s = subscribe_texts(lang)
-        try:
-            fields = await read_fields(request)
-        except BodyTooLarge:
-            return too_large(request, lang)
+        fields = await read_fields(request)
         email = check_address(fields.get("email", ""))
         if email is None:
             return render(
@@ -125,10 +120,7 @@ def routes(settings: Settings, desk: SubscribeDesk | None = None) -> list[Route]
     async def leave(request: Request) -> HTMLResponse:
         lang = page_lang(request, "vi")
         s = subscribe_texts(lang)
-        try:
-            fields = await read_fields(request)
-        except BodyTooLarge:
-            return too_large(request, lang)
+        fields = await read_fields(request)
         token = fields.get("t", "")
         subscriptions = desk.store().subscriptions
         pending = await asyncio.to_thread(subscriptions.peek, Purpose.MANAGE, token, now=desk.now())

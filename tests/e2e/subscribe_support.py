@@ -32,11 +32,33 @@ SENT_VI = "Nếu địa chỉ hợp lệ, chúng tôi đã gửi một thư xác
 _LINK_RE = re.compile(r"https://lich\.example\.vn/[^\s\"<>]+")
 
 
-def post(server: Server, path: str, fields: dict[str, str], *, client: str = "") -> Reply:
-    """POST ``fields`` urlencoded to ``path``; ``client`` is the X-Forwarded-For address
-    (the server trusts it from loopback, as behind nginx), so tests stay apart."""
-    body = urlencode(fields).encode("ascii")
+_BROWSERS: dict[tuple[int, str], tuple[str, str]] = {}
+
+
+def browser_of(server: Server) -> tuple[str, str]:
+    """Return the anonymous cookie and the CSRF token a browser gets from the forms."""
+    key = (server.port, str(server.home))
+    if key not in _BROWSERS:
+        reply = server.get("/subscriptions")
+        cookie = reply.headers["set-cookie"].split(";", 1)[0]
+        match = re.search(r'name="csrf_token" value="([^"]+)"', reply.text)
+        assert match is not None, "the form carries no CSRF token"
+        _BROWSERS[key] = (cookie, match[1])
+    return _BROWSERS[key]
+
+
+def post(
+    server: Server, path: str, fields: dict[str, str], *, client: str = "", csrf: bool = True
+) -> Reply:
+    """POST ``fields`` urlencoded to ``path``, as a browser that loaded the form did
+    (its cookie and CSRF token; ``csrf=False`` sends neither). ``client`` is the
+    X-Forwarded-For address (trusted from loopback, as behind nginx), so tests stay apart."""
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if csrf:
+        cookie, token = browser_of(server)
+        headers["Cookie"] = cookie
+        fields = {"csrf_token": token, **fields}
+    body = urlencode(fields).encode("ascii")
     if client:
         headers["X-Forwarded-For"] = client
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)

@@ -21,6 +21,7 @@ from reminders_support import InstalledCli
 from smtp_support import SmtpServer
 from subscribe_support import (
     SENT_VI,
+    browser_of,
     link_in,
     mails_to,
     page_text,
@@ -256,7 +257,25 @@ def test_a_body_over_the_limit_is_refused(server: Server) -> None:
     reply = post(
         server, "/subscribe", {"organisation": "cua-ong", "email": "a" * 9000}, client="203.0.113.7"
     )
-    assert reply.status == 413 and "Yêu cầu quá lớn" in page_text(reply)
+    assert reply.status == 413 and "Nội dung gửi lên quá lớn" in page_text(reply)
+
+
+def test_a_form_without_its_csrf_token_is_refused(server: Server, smtp: SmtpServer) -> None:
+    fields = {"organisation": "cua-ong", "email": "csrf@example.org"}
+    for path in ("/subscribe", "/subscriptions"):
+        bare = post(server, path, fields, client="203.0.113.10", csrf=False)
+        assert bare.status == 403, path
+        _, token = browser_of(server)
+        wrong = post(
+            server, path, {**fields, "csrf_token": token[:-1] + "x"}, client="203.0.113.10"
+        )
+        assert wrong.status == 403, path
+    subscribe(server, "csrf-ok@example.org", client="203.0.113.10")
+    wait_mail(smtp, "csrf-ok@example.org")
+    path = confirm_path(smtp, "csrf-ok@example.org")
+    assert post(server, "/subscribe/confirm", {"t": token_of(path)}, csrf=False).status == 403
+    assert server.get(path).status == 200  # the refused post used nothing
+    assert mails_to(smtp, "csrf@example.org") == []
 
 
 def test_an_expired_link_does_nothing(tmp_path: Path, smtp: SmtpServer) -> None:
