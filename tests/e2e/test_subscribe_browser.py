@@ -29,6 +29,7 @@ CAM_PHA = "Ban Tuyên giáo và Dân vận Thành ủy Cẩm Phả"
 FEB_SUBJECT = "[Nhắc lịch] Định hướng tuyên truyền tháng 02/2023 — hạn 02/02/2023"
 FEB_PARTY = "93 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2023)"
 ADDRESS = "nguoi-moi@example.org"
+NAME = "Nguyễn Thị <b>Mới</b> <script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
             assert page.get_by_label("Tổ chức").input_value() == "cam-pha"
             assert "content-security-policy" in page.request.get(page.url).headers
             page.get_by_label("Địa chỉ email").fill(ADDRESS)
-            page.get_by_label("Họ tên (không bắt buộc)").fill("Nguyễn Thị Mới")
+            page.get_by_label("Họ tên (không bắt buộc)").fill(NAME)
             page.screenshot(path=ARTIFACTS / "subscribe-form-390.png", full_page=True)
             page.keyboard.press("Enter")  # the keyboard sends the form
             page.wait_for_url(f"{server.url}/subscribe")
@@ -90,7 +91,10 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
         assert len(digests) == 1
         (digest,) = digests
         assert digest.recipients == (ADDRESS,)
-        assert "Nguyễn Thị Mới" in text_part(digest.message)
+        assert NAME in text_part(digest.message)  # plain text: as typed
+        digest_html = text_part(digest.message, "html")
+        assert "<b>Mới</b>" not in digest_html and "<script>" not in digest_html
+        assert "Nguyễn Thị &lt;b&gt;Mới&lt;/b&gt; &lt;script&gt;" in digest_html
         assert FEB_PARTY in text_part(digest.message)
         one_click = str(digest.message["List-Unsubscribe"]).split("<", 1)[1].split(">", 1)[0]
 
