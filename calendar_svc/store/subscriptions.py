@@ -12,14 +12,19 @@ Confirming applies the organisation's policy at that moment: ``open`` subscribes
 ``approval`` makes a subscriber awaiting approval (not active, so it gets nothing until a
 manager approves it), ``closed`` (or an organisation removed meanwhile) subscribes no
 one. An address that is already subscribed (or waiting) stays as it is.
+
+Each change is written to the audit log in the same transaction, with the address as the
+actor: ``subscriber.self_subscribe`` (confirmed), ``subscriber.self_unsubscribe`` (left on
+its subscriptions page), ``subscriber.withdraw`` (left while awaiting approval).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -36,6 +41,7 @@ from calendar_svc.store.organisations import (
     join_ints,
 )
 from calendar_svc.store.rows import as_utc
+from calendar_svc.store.tables import audit_log as _audit_log
 from calendar_svc.store.tables import organisations as _orgs
 from calendar_svc.store.tables import subscribers as _subs
 from calendar_svc.store.tables import subscription_tokens as _tokens
@@ -90,6 +96,42 @@ def token_hash(token: str) -> str:
 def address_key(email: str) -> str:
     """Return the SHA-256 of a normalized address, in hex (rate-limit keys, logs)."""
     return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+
+
+def _audit(
+    conn: Connection,
+    when: datetime,
+    sub: Subscriber,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Add the audit entry of a change the address made itself (same transaction)."""
+
+    def dump(value: dict[str, Any] | None) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    conn.execute(
+        insert(_audit_log).values(
+            at=when,
+            actor=sub.email,
+            organisation_id=sub.organisation,
+            action=action,
+            target=sub.email,
+            before=dump(before),
+            after=dump(after),
+        )
+    )
+
+
+def _state(sub: Subscriber) -> dict[str, Any]:
+    return {
+        "email": sub.email,
+        "name": sub.name,
+        "organisation": sub.organisation,
+        "state": sub.state.value,
+        "active": sub.active,
+    }
 
 
 def _pending(m: Any) -> Pending:
@@ -221,6 +263,7 @@ class SubscriptionRepo(EngineAccess):
                 "unsubscribed_at": None,
                 "unsubscribed_by": None,
             }
+            before = None
             if existing is None:
                 conn.execute(
                     insert(_subs).values(
@@ -228,7 +271,9 @@ class SubscriptionRepo(EngineAccess):
                     )
                 )
             else:  # it had unsubscribed: it comes back, to the organisation it chose now
+                before = _state(_sub_from_row(existing))
                 conn.execute(update(_subs).where(_subs.c.email == sub.email).values(values))
+            _audit(conn, when, sub, "subscriber.self_subscribe", before, _state(sub))
         return (Outcome.AWAITING_APPROVAL if approval else Outcome.SUBSCRIBED), request
 
     def subscriptions_of(self, email: str) -> list[Subscriber]:
@@ -264,14 +309,21 @@ class SubscriptionRepo(EngineAccess):
                 if organisation is None
                 else _subs.c.organisation_id == organisation
             )
-            conn.execute(
-                delete(_subs).where(mine, _subs.c.state == SubscriberState.AWAITING_APPROVAL.value)
-            )
-            conn.execute(
-                update(_subs)
-                .where(mine, _subs.c.active.is_(True))
-                .values(active=False, unsubscribed_at=when, unsubscribed_by=BY_MANAGE_PAGE)
-            )
+            found = conn.execute(select(_subs).where(mine)).first()
+            if found is None:
+                return True
+            sub = _sub_from_row(found)
+            if sub.state is SubscriberState.AWAITING_APPROVAL:
+                conn.execute(delete(_subs).where(mine))
+                _audit(conn, when, sub, "subscriber.withdraw", _state(sub), None)
+            elif sub.active:
+                conn.execute(
+                    update(_subs)
+                    .where(mine)
+                    .values(active=False, unsubscribed_at=when, unsubscribed_by=BY_MANAGE_PAGE)
+                )
+                after = _state(replace(sub, active=False))
+                _audit(conn, when, sub, "subscriber.self_unsubscribe", _state(sub), after)
         return True
 
     def pending(self, organisation: str) -> list[Subscriber]:

@@ -25,9 +25,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -43,7 +44,12 @@ from calendar_svc.store.repository import AnniversaryReader
 from calendar_svc.web import accounts, manage_routes
 from calendar_svc.web.annual import annual_docx
 from calendar_svc.web.fastpath import FeedFastPath
-from calendar_svc.web.feedservice import REFRESH_SECONDS, RETRY_SECONDS, FeedService
+from calendar_svc.web.feedservice import (
+    FEEDS_STATE,
+    REFRESH_SECONDS,
+    RETRY_SECONDS,
+    FeedService,
+)
 from calendar_svc.web.http import error_response
 from calendar_svc.web.pages import index_page, month_page, template_environment
 from calendar_svc.web.proofread import check_form_globals, check_page
@@ -73,16 +79,17 @@ async def _refresh_forever(service: FeedService, interval: float) -> None:
 
 def _lifespan(
     service: FeedService, hooks: Sequence[LifespanHook], interval: float
-) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+) -> Callable[[Starlette], AbstractAsyncContextManager[Mapping[str, Any]]]:
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[Mapping[str, Any]]:
         await asyncio.to_thread(service.refresh)
         task = asyncio.create_task(_refresh_forever(service, interval))
         try:
             async with AsyncExitStack() as stack:
                 for hook in hooks:
                     await stack.enter_async_context(hook())
-                yield
+                # The lifespan state: serve's HTTP protocol answers feeds from it.
+                yield {FEEDS_STATE: service}
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

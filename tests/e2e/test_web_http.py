@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -126,6 +127,59 @@ def test_fast_path_and_route_answer_alike(server: Server) -> None:
     assert {k: v for k, v in routed_304.headers.items() if k != "date"} == {
         k: v for k, v in fast_304.headers.items() if k != "date"
     }
+
+
+def _read_answers(sock: socket.socket, heads_only: list[bool]) -> list[tuple[bytes, bytes]]:
+    """Read one answer per request from ``sock``: (status line and headers, body)."""
+    data = b""
+    answers = []
+    for head_only in heads_only:
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(1 << 20)
+            assert chunk, "the server closed the connection"
+            data += chunk
+        head, data = data.split(b"\r\n\r\n", 1)
+        length = int(re.search(rb"content-length: (\d+)", head)[1]) if b" 200 " in head else 0
+        if head_only:
+            length = 0
+        while len(data) < length:
+            chunk = sock.recv(1 << 20)
+            assert chunk, "the server closed the connection"
+            data += chunk
+        answers.append((head, data[:length]))
+        data = data[length:]
+    assert data == b""
+    return answers
+
+
+def test_pipelined_feed_requests_are_answered_in_order(server: Server) -> None:
+    # Several feed requests in one packet: each answered whole, in order, on one connection
+    # (the protocol answers them at once, or the app once an answer is still being sent).
+    full = server.get("/feeds/province/quang-ninh.ics")
+    national = server.get("/feeds/national.ics")
+    etag = full.headers["etag"].encode("ascii")
+    requests = [
+        (b"GET /feeds/province/quang-ninh.ics", b"", False),
+        (b"GET /feeds/national.ics", b"", False),
+        (b"GET /feeds/province/quang-ninh.ics", b"If-None-Match: " + etag + b"\r\n", False),
+        (b"HEAD /feeds/province/quang-ninh.ics", b"", True),
+        (b"GET /feeds/province%2Fquang-ninh.ics", b"", False),  # escaped: the app answers
+        (b"GET /feeds/national.ics?x=1", b"", False),  # a query: the app answers
+    ]
+    payload = b"".join(
+        line + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + b"\r\n" for line, extra, _ in requests
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(payload)
+        answers = _read_answers(sock, [head for _, _, head in requests])
+    statuses = [head.split(b" ", 2)[1] for head, _ in answers]
+    assert statuses == [b"200", b"200", b"304", b"200", b"200", b"200"]
+    bodies = [body for _, body in answers]
+    assert bodies == [full.body, national.body, b"", b"", full.body, national.body]
+    for head, _ in answers:
+        assert b"\r\ndate: " in head and head.count(b"\r\netag: ") == 1
+    assert f"content-length: {len(full.body)}".encode() in answers[3][0]  # HEAD
+    assert server.get("/healthz").status == 200
 
 
 def test_every_feed_is_served(server: Server) -> None:

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 from store_support import store_on
 
 from calendar_svc.core.recipients import (
@@ -184,3 +185,36 @@ def test_purge_drops_long_expired_links(store: Store) -> None:
 def test_a_subscriber_awaiting_approval_cannot_be_active() -> None:
     with pytest.raises(ValueError, match="awaiting approval cannot be active"):
         Subscriber("a@example.org", "A", organisation="qn", state=SubscriberState.AWAITING_APPROVAL)
+
+
+def test_self_service_changes_are_in_the_audit_log(store: Store) -> None:
+    store.subscriptions.confirm(confirm_link(store, "a@example.org", "cua-ong"), now=NOW)
+    store.subscriptions.confirm(confirm_link(store, "b@example.org", "qn"), now=NOW)
+    for email, org in (("a@example.org", "cua-ong"), ("b@example.org", "qn")):
+        link = store.subscriptions.issue(Purpose.MANAGE, email, now=NOW)
+        store.subscriptions.leave(link, email, org, now=NOW)
+    entries = [
+        (e.actor, e.organisation, e.action, e.target) for e in reversed(store.audit.entries())
+    ]
+    assert entries == [
+        ("a@example.org", "cua-ong", "subscriber.self_subscribe", "a@example.org"),
+        ("b@example.org", "qn", "subscriber.self_subscribe", "b@example.org"),
+        ("a@example.org", "cua-ong", "subscriber.self_unsubscribe", "a@example.org"),
+        ("b@example.org", "qn", "subscriber.withdraw", "b@example.org"),
+    ]
+    first = store.audit.entries(organisation="qn")[-1]
+    assert first.before is None and first.after["state"] == "awaiting_approval"
+    assert store.audit.entries(organisation="qn")[0].after is None
+
+
+def test_the_database_refuses_an_active_subscriber_awaiting_approval(store: Store) -> None:
+    row = (
+        "INSERT INTO subscribers (email, name, organisation_id, categories, lang, leads, "
+        "active, created_at, state) VALUES ('x@example.org', 'X', 'qn', '', 'vi', '', "
+        "{active}, '2026-12-01T00:00:00.000000+00:00', '{state}')"
+    )
+    for active, state in (("true", "awaiting_approval"), ("false", "pending")):
+        with pytest.raises(IntegrityError), store.engine.begin() as conn:
+            conn.execute(text(row.format(active=active, state=state)))
+    with pytest.raises(IntegrityError), store.engine.begin() as conn:
+        conn.execute(text("UPDATE organisations SET subscribe = 'wide' WHERE id = 'qn'"))
