@@ -16,10 +16,11 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from reminders_support import InstalledCli
 from smtp_support import SmtpServer
 from subscribe_support import SENT_VI, link_in, local, mails_to, smtp_env, text_part, wait_mail
+from test_web_manage_browser import axe_violations
 from web_support import Server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,6 +40,14 @@ def browser() -> Iterator[Browser]:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def check_page(page: Page, name: str) -> None:
+    """No axe-core violation, nothing wider than the phone, a screenshot kept."""
+    assert axe_violations(page) == [], name
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name} is {overflow}px wider than the phone"
+    page.screenshot(path=ARTIFACTS / f"subscribe-{name}.png", full_page=True)
 
 
 def subject_of(data: bytes) -> str:
@@ -65,19 +74,22 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
             assert "content-security-policy" in page.request.get(page.url).headers
             page.get_by_label("Địa chỉ email").fill(ADDRESS)
             page.get_by_label("Họ tên (không bắt buộc)").fill(NAME)
-            page.screenshot(path=ARTIFACTS / "subscribe-form-390.png", full_page=True)
+            check_page(page, "form")
             page.keyboard.press("Enter")  # the keyboard sends the form
             page.wait_for_url(f"{server.url}/subscribe")
             assert SENT_VI in page.inner_text("main")
+            check_page(page, "sent")
 
             confirmation = wait_mail(smtp, ADDRESS)
             assert subject_of(confirmation.data) == "Xác nhận đăng ký nhận nhắc việc"
             assert CAM_PHA in text_part(confirmation.message)
             page.goto(local(server, link_in(confirmation, "/subscribe/confirm")))
             assert ADDRESS in page.inner_text("main")
+            check_page(page, "confirm")
             page.get_by_role("button", name="Xác nhận đăng ký").click()
             page.wait_for_load_state()
             assert "Đã đăng ký" in page.inner_text("h1")
+            check_page(page, "subscribed")
             assert CAM_PHA in page.inner_text("main")
             assert not [m for m in console if "Content Security Policy" in m], console
             page.close()
@@ -100,8 +112,9 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
 
         server = Server(tmp_path, env=smtp_env(smtp)).start()
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": 390, "height": 844})
             page.goto(f"{server.url}/subscriptions")
+            check_page(page, "manage-form")
             page.get_by_label("Địa chỉ email").fill(ADDRESS)
             before = len(mails_to(smtp, ADDRESS))
             page.get_by_role("button", name="Gửi liên kết").click()
@@ -111,6 +124,7 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
             item = page.locator("ul.subscriptions li")
             assert item.count() == 1 and CAM_PHA in item.inner_text()
             assert "đang nhận thư" in item.inner_text()
+            check_page(page, "manage-list")
             # The digest's one-click unsubscribe link still works beside the page.
             path = one_click.split("lich.example.org", 1)[1]
             answer = page.request.post(
@@ -121,6 +135,9 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
             assert answer.status == 200
             page.reload()
             assert "Địa chỉ này không còn đăng ký nào." in page.inner_text("main")
+            check_page(page, "manage-empty")
+            page.goto(f"{server.url}/en/subscribe?scope=city:cam-pha")
+            check_page(page, "form-en")
             page.close()
         finally:
             server.stop()
