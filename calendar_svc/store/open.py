@@ -9,9 +9,11 @@ SQLAlchemy work (create, migrate, seed) is :mod:`calendar_svc.store.bootstrap`'s
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -171,13 +173,25 @@ def read_only_url(path: Path) -> str:
 
 
 def _check_existing(url: str, path: Path) -> None:
-    """Refuse a SQLite file that is there but empty or cannot be read (never rebuild it)."""
+    """Refuse a SQLite file that is there but empty or cannot be read (never rebuild it).
+
+    The file is looked at with ``stat`` and ``access``, never opened: closing a plain
+    descriptor of a database file drops every POSIX lock this process holds on it, the
+    shared lock of an open WAL connection included. The next connection of another
+    process to close would then take the file for unused, checkpoint it and delete the
+    WAL, and this process's later writes would go to the deleted WAL, answered but lost.
+    """
     try:
-        with path.open("rb") as fh:
-            empty = not fh.read(1)
+        info = path.stat()
     except OSError as exc:
         raise StoreError(url, f"cannot read {path}: {exc.strerror}") from exc
-    if empty:
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(url, f"cannot read {path}: {os.strerror(errno.EISDIR)}")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(url, f"cannot read {path}: not a regular file")
+    if not os.access(path, os.R_OK):
+        raise StoreError(url, f"cannot read {path}: {os.strerror(errno.EACCES)}")
+    if info.st_size == 0:
         raise StoreError(
             url,
             f"{path} is empty (0 bytes): restore it from a backup, or remove it to start "

@@ -16,6 +16,8 @@ Routes:
     ``/static/…``: the pages' style sheet and script (``calendar_svc/static/``); the pages
     carry no inline script or style, so a Content-Security-Policy needs no 'unsafe-inline'.
     ``/unsubscribe?t=…``: :mod:`calendar_svc.web.unsubscribe`, added by ``serve``.
+    ``/signin``, ``/signout``: :mod:`calendar_svc.web.accounts` (emailed sign-in links).
+    ``/manage/<org>/…``: :mod:`calendar_svc.web.manage`, an organisation's pages.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from calendar_svc.config import Settings
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.store.repository import AnniversaryReader
+from calendar_svc.web import accounts, manage_routes
 from calendar_svc.web.annual import annual_docx
 from calendar_svc.web.fastpath import FeedFastPath
 from calendar_svc.web.feedservice import (
@@ -51,6 +54,7 @@ from calendar_svc.web.http import error_response
 from calendar_svc.web.pages import index_page, month_page, template_environment
 from calendar_svc.web.proofread import check_form_globals, check_page
 from calendar_svc.web.routes import feed, healthz, occurrences_api
+from calendar_svc.web.security import SecurityMiddleware, exception_handlers, store_secret
 
 __all__ = ["create_app"]
 
@@ -122,6 +126,8 @@ def create_app(
     scopes: ScopeTree | None = None,
     open_reader: Callable[[], AnniversaryReader] | None = None,
     refresh_seconds: float = REFRESH_SECONDS,
+    web_secret: Callable[[], str] | None = None,
+    account_service: accounts.Accounts | None = None,
 ) -> Starlette:
     """Build the Starlette app of the service.
 
@@ -136,6 +142,10 @@ def create_app(
         scopes: The scope tree; the configured database's by default (registry and users').
         open_reader: Opens the store's reader; the configured database by default.
         refresh_seconds: Seconds between checks for changed data or a new year.
+        web_secret: Returns the key of the forms' CSRF tokens; by default the one kept in
+            the configured database (:mod:`calendar_svc.web.security`).
+        account_service: The sign-in and management pages' store, clock, mail and rate
+            limiter; the configured ones by default.
     """
     if scopes is None:
         scopes = stored_scopes(settings)
@@ -160,12 +170,15 @@ def create_app(
         Route("/api/occurrences", occurrences_api, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        *accounts.routes(),
+        *manage_routes.routes(),
         *extra_routes,
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(FeedFastPath, service=service)],
+        middleware=[Middleware(SecurityMiddleware), Middleware(FeedFastPath, service=service)],
         exception_handlers={
+            **exception_handlers(),
             CalendarSvcError: error_response,
             HTTPException: error_response,
             ClientDisconnect: error_response,  # else Starlette's 500 path logs a traceback
@@ -176,6 +189,8 @@ def create_app(
     app.router.redirect_slashes = False  # http._slash_redirect answers, with a relative URL
     app.state.feeds = service
     app.state.settings = settings
+    app.state.web_secret = web_secret or store_secret(settings.database_url)
+    app.state.accounts = account_service or accounts.Accounts(settings)
     app.state.templates = template_environment()
     app.state.templates.globals.update(check_form_globals())
     return app

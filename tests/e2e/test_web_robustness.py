@@ -407,10 +407,6 @@ def _altered(token: str) -> list[str]:
     ]
 
 
-@pytest.mark.xfail(
-    reason="known defect: under the test server, an unsubscribe POST is answered but its write is not seen afterwards (a manual serve records it); open in issue 18",
-    strict=False,
-)
 def test_tokens_cannot_be_forged_altered_or_replayed_for_another_address(
     server: Server,
 ) -> None:
@@ -455,10 +451,6 @@ def test_random_tokens_are_refused_without_error(server: Server, token: str) -> 
     assert answer.status == 400, (token, answer.status)
 
 
-@pytest.mark.xfail(
-    reason="known defect: under the test server, an unsubscribe POST is answered but its write is not seen afterwards (a manual serve records it); open in issue 18",
-    strict=False,
-)
 def test_unsubscribe_post_bodies(server: Server) -> None:
     bob = make_token(SECRET, BOB)
     empty = send(server.port, request("POST", b"/unsubscribe"), "POST")

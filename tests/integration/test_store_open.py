@@ -377,3 +377,47 @@ def test_no_url_means_the_default_file(monkeypatch: pytest.MonkeyPatch, tmp_path
         assert isinstance(open_reader(None), SqliteReader)
     finally:
         store.close()
+
+
+def _read_elsewhere(path: Path, sql: str) -> list[str]:
+    """Return the first column of ``sql`` run in another process (connect, read, close)."""
+    code = textwrap.dedent(
+        """
+        import sqlite3, sys
+        conn = sqlite3.connect(sys.argv[1])
+        print("\\n".join(str(row[0]) for row in conn.execute(sys.argv[2])))
+        conn.close()
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path), sql], capture_output=True, text=True, check=True
+    )
+    return done.stdout.split()
+
+
+def test_writes_stay_visible_after_the_same_process_opens_the_file_again(
+    tmp_path: Path,
+) -> None:
+    """A second open in a process that holds a WAL connection must not drop its locks.
+
+    Else the next connection of another process to close takes the file for unused,
+    checkpoints it and deletes the WAL, and the first store's later writes are lost.
+    """
+    from calendar_svc.core.recipients import Organisation
+
+    path = tmp_path / "calendar.sqlite3"
+    url = f"sqlite:///{path}"
+    first = open_store(url, seed=sample_seed)
+    try:
+        people = first.organisations
+        people.add_organisation(Organisation("a", "Ban A", "national"))
+        second = open_store(url, seed=refuse_seed)  # e.g. another part of the server
+        second.close()
+        assert _read_elsewhere(path, "SELECT id FROM organisations") == ["a"]
+        people.add_organisation(Organisation("b", "Ban B", "national"))
+        assert [o.id for o in people.organisations()] == ["a", "b"]
+        seen = _read_elsewhere(path, "SELECT id FROM organisations ORDER BY id")
+        assert seen == ["a", "b"]
+    finally:
+        first.close()
+    assert _read_elsewhere(path, "SELECT id FROM organisations ORDER BY id") == ["a", "b"]
