@@ -41,6 +41,7 @@ from calendar_svc.core.model import Anniversary, Calendar
 from calendar_svc.errors import AlreadyExistsError, NotFoundError
 from calendar_svc.store.access import EngineAccess
 from calendar_svc.store.engine import write_transaction
+from calendar_svc.store.errors import StoreError
 from calendar_svc.store.repository import ANNIVERSARY_KIND, NEVER_REVISED, UpsertResult
 from calendar_svc.store.rows import (
     COLUMNS,
@@ -327,8 +328,14 @@ class AnniversaryRepo(EngineAccess):
             conn.commit()
 
     def _stage(self, conn: Connection, staged: Table, anns: Iterable[Anniversary]) -> int:
-        """Copy ``anns`` into the staging table, a batch per ``executemany``; return the count."""
+        """Copy ``anns`` into the staging table, a batch per ``executemany``; return the count.
+
+        On PostgreSQL through psycopg, ``COPY … FROM STDIN`` instead: the same rows, a
+        fraction of the round trips.
+        """
         dialect = conn.dialect.name
+        if dialect == "postgresql" and conn.dialect.driver == "psycopg":
+            return self._copy(conn, anns)
         marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         sql = (
             f"INSERT INTO {STAGING_TABLE} ({', '.join(COLUMNS)}) "
@@ -339,6 +346,26 @@ class AnniversaryRepo(EngineAccess):
         while batch := [_driver_values(ann, dialect) for ann in islice(stream, UPSERT_BATCH)]:
             conn.exec_driver_sql(sql, batch)
             total += len(batch)
+        return total
+
+    def _copy(self, conn: Connection, anns: Iterable[Anniversary]) -> int:
+        """Stage ``anns`` with psycopg's ``COPY`` (in the connection's transaction)."""
+        import psycopg
+
+        dbapi: Any = conn.connection.dbapi_connection
+        total = 0
+        try:
+            with (
+                dbapi.cursor() as cursor,
+                cursor.copy(f"COPY {STAGING_TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+            ):
+                for ann in anns:
+                    copy.write_row(values_from_anniversary(ann))
+                    total += 1
+        except psycopg.errors.UniqueViolation:
+            raise IntegrityError("COPY", None, Exception("repeated id")) from None
+        except psycopg.Error as exc:
+            raise StoreError(self._url, str(exc), action="write") from exc
         return total
 
     def _merge(
