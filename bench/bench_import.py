@@ -169,36 +169,17 @@ def main() -> int:
     command = shutil.which("calendar-svc") or str(Path(sys.executable).parent / "calendar-svc")
     db = work / "data" / "calendar-svc" / "calendar.sqlite3"
 
+    def ours(what: str, csv_file: Path, run_env: dict[str, str]) -> Run:
+        return measure(f"`calendar-svc import`{what}", [command, "import", str(csv_file)], run_env)
+
     floors = [sqlite_floor(work, first, 1, env)]
-    runs = [
-        measure(
-            "`calendar-svc import`: insert (new database)", [command, "import", str(first)], env
-        )
-    ]
+    runs = [ours(": insert (new database)", first, env)]
     floors.append(sqlite_floor(work, first, 2, env))
-    runs.append(
-        measure(
-            "`calendar-svc import`: re-import, every row changed",
-            [command, "import", str(second)],
-            env,
-        )
-    )
+    runs.append(ours(": re-import, every row changed", second, env))
     floors.append(sqlite_floor(work, first, 3, env))
-    runs.append(
-        measure(
-            "`calendar-svc import`: re-import, no row changed",
-            [command, "import", str(second)],
-            env,
-        )
-    )
+    runs.append(ours(": re-import, no row changed", second, env))
     before = stored(db, "su-kien-0")
-    runs.append(
-        measure(
-            "`calendar-svc import`: last row wrong (exit 1 expected)",
-            [command, "import", str(bad)],
-            env,
-        )
-    )
+    runs.append(ours(": last row wrong (exit 1 expected)", bad, env))
     after = stored(db, "su-kien-0")
     floors.append(sqlite_floor(work, first, 4, env))
 
@@ -231,21 +212,9 @@ def main() -> int:
     if args.pg_url:
         pg_env = {**env, "CALENDAR_SVC_DATABASE_URL": args.pg_url}
         pg_floors = [pg_floor(args.pg_url, first, env)]
-        pg_runs = [
-            measure(
-                "`calendar-svc import` (PostgreSQL): insert",
-                [command, "import", str(first)],
-                pg_env,
-            )
-        ]
+        pg_runs = [ours(" (PostgreSQL): insert", first, pg_env)]
         pg_floors.append(pg_floor(args.pg_url, first, env))
-        pg_runs.append(
-            measure(
-                "`calendar-svc import` (PostgreSQL): re-import, every row changed",
-                [command, "import", str(second)],
-                pg_env,
-            )
-        )
+        pg_runs.append(ours(" (PostgreSQL): re-import, every row changed", second, pg_env))
         pg_floors.append(pg_floor(args.pg_url, first, env))
         print("\nPostgreSQL:\n")
         table([*pg_runs, *pg_floors], args.rows)

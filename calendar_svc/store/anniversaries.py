@@ -130,35 +130,25 @@ def _differs(stored: Table, staged: Any) -> ColumnElement[bool]:
     return or_(*(stored.c[name].is_distinct_from(staged[name]) for name in _VALUE_COLUMNS))
 
 
+#: Positions in :data:`COLUMNS` of the values SQLite's driver takes in another form.
+_LEAP_AT, _FROM_AT, _TO_AT = (COLUMNS.index(c) for c in ("leap_month", "valid_from", "valid_to"))
+
+
 def _driver_values(ann: Anniversary, dialect: str) -> tuple[Any, ...]:
     """Return the values of ``ann`` as the database driver takes them, in COLUMNS order.
 
     SQLite stores dates as ISO text and booleans as 0 or 1 (as SQLAlchemy's types do);
     psycopg adapts the Python values itself.
     """
+    values = values_from_anniversary(ann)
     if dialect != "sqlite":
-        return values_from_anniversary(ann)
-    origin, valid_from, valid_to = ann.origin, ann.valid_from, ann.valid_to
-    return (
-        ann.id,
-        ann.name_vi,
-        ann.name_en,
-        origin.iso(),
-        origin.year,
-        origin.month,
-        origin.day,
-        origin.calendar.value,
-        1 if origin.leap else 0,
-        ann.category,
-        ann.scope,
-        None if valid_from is None else valid_from.isoformat(),
-        None if valid_to is None else valid_to.isoformat(),
-        ann.date_form.value,
-        ann.duration_days,
-        ann.source,
-        ";".join(ann.home),
-        ann.note,
-    )
+        return values
+    row = list(values)
+    row[_LEAP_AT] = 1 if row[_LEAP_AT] else 0
+    for at in (_FROM_AT, _TO_AT):
+        if row[at] is not None:
+            row[at] = row[at].isoformat()
+    return tuple(row)
 
 
 def insert_anniversaries(
