@@ -1,5 +1,6 @@
 """What the bench scripts share: free ports, the machine line, HTTP probes and waits,
-an SMTP sink that records Message-IDs, and wrk's summary.
+an SMTP sink that records Message-IDs, wrk's summary, and ``calendar-svc serve`` and
+nginx started side by side on loopback.
 
 The scripts run as ``python bench/bench_x.py``, so this module is importable by name.
 """
@@ -10,6 +11,7 @@ import http.client
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -130,13 +132,20 @@ def smtp_sink() -> Iterator[tuple[Recorder, int]]:
 
 @dataclass(frozen=True)
 class WrkResult:
-    """wrk's summary: requests per second, requests, socket errors, non-2xx/3xx answers."""
+    """wrk's summary: requests per second, requests, socket errors, non-2xx/3xx answers,
+    and the 99th percentile latency in ms (NaN without ``--latency``)."""
 
     rps: float
     requests: int
     errors: int
     non_2xx_3xx: int
     output: str
+    p99_ms: float = float("nan")
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 def run_wrk(args: list[str]) -> WrkResult:
@@ -146,7 +155,120 @@ def run_wrk(args: list[str]) -> WrkResult:
     total = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return WrkResult(rps, total, errors, int(bad[1]) if bad else 0, out)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    return WrkResult(
+        rps, total, errors, int(bad[1]) if bad else 0, out, _ms(p99[1]) if p99 else float("nan")
+    )
+
+
+def rss_mib(pid: int) -> float:
+    """Return the resident memory (VmRSS) of a process and of its children, in MiB."""
+    total = 0
+    for one in (pid, *_children(pid)):
+        for line in Path(f"/proc/{one}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_children(int(child))]
+    return found
+
+
+def clean_env(root: Path) -> dict[str, str]:
+    """Return an environment whose calendar-svc data and configuration live under ``root``
+    (a fresh SQLite database seeded with the bundled dataset on first use)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_SVC_")}
+    env.update(XDG_DATA_HOME=str(root / "data"), XDG_CONFIG_HOME=str(root / "config"))
+    return env
+
+
+def calendar_svc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Run ``python -m calendar_svc ARGS`` in ``env``; fail on a non-zero exit."""
+    return subprocess.run(
+        [sys.executable, "-m", "calendar_svc", *args],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def start_serve(
+    root: Path, env: dict[str, str], *, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``calendar-svc serve --no-access-log`` on a free loopback port; wait until
+    it answers; return the process and the port (its log is ``root/serve.log``)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "calendar_svc", "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers), "--no-access-log"],
+        env=env, stdout=(root / "serve.log").open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    wait_ok(port, "/feeds/round.ics", timeout=300, proc=proc)
+    return proc, port
+
+
+NGINX_CONF = """
+worker_processes {workers};
+daemon off;
+{user}
+pid {root}/nginx.pid;
+error_log {root}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    types {{ text/calendar ics; }}
+    default_type application/octet-stream;
+    charset utf-8;
+    charset_types text/calendar;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    client_body_temp_path {root}/body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        location /feeds/ {{ alias {feeds}/; }}
+    }}
+}}
+"""
+
+
+def start_nginx(
+    root: Path, feeds: Path, *, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start nginx (``sendfile on``, access log off) serving ``feeds`` at ``/feeds/`` on a
+    free loopback port; return the process and the port once it answers."""
+    nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx_bin).exists():
+        raise SystemExit("nginx is missing: apt-get install -y nginx-light")
+    part = feeds
+    while part != part.parent:  # nginx's workers must reach the files
+        if part == root.parent:
+            break
+        os.chmod(part, os.stat(part).st_mode | 0o755)
+        part = part.parent
+    port = free_port()
+    user = "user root;" if os.geteuid() == 0 else ""
+    conf = root / "nginx.conf"
+    conf.write_text(
+        NGINX_CONF.format(workers=workers, user=user, root=root, port=port, feeds=feeds)
+    )
+    proc = subprocess.Popen(
+        [nginx_bin, "-c", str(conf), "-p", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    probe = next(p for p in feeds.rglob("*.ics"))
+    wait_ok(port, "/feeds/" + probe.relative_to(feeds).as_posix(), proc=proc)
+    return proc, port
 
 
 def stop(proc: subprocess.Popen[Any], timeout: float = 60) -> None:

@@ -18,42 +18,22 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from _support import WrkResult, free_port, http_get, machine, run_wrk, stop, wait_ok
+from _support import (
+    WrkResult,
+    calendar_svc,
+    clean_env,
+    http_get,
+    machine,
+    run_wrk,
+    start_nginx,
+    start_serve,
+    stop,
+)
 
 from calendar_svc.feeds.publish import feed_path
-
-NGINX_CONF = """
-worker_processes {workers};
-daemon off;
-{user}
-pid {root}/nginx.pid;
-error_log {root}/nginx-error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    types {{ text/calendar ics; }}
-    default_type application/octet-stream;
-    charset utf-8;
-    charset_types text/calendar;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    client_body_temp_path {root}/body;
-    proxy_temp_path {root}/proxy;
-    fastcgi_temp_path {root}/fastcgi;
-    uwsgi_temp_path {root}/uwsgi;
-    scgi_temp_path {root}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        location /feeds/ {{ alias {feeds}/; }}
-    }}
-}}
-"""
 
 
 def wrk(url: str, duration: int, connections: int, headers: dict[str, str]) -> WrkResult:
@@ -71,61 +51,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn and nginx processes")
     parser.add_argument("--feeds", default="province/quang-ninh,le-hoi")
     args = parser.parse_args()
-    for tool in ("wrk", "nginx"):
-        if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
-            raise SystemExit(
-                f"{tool} is missing: apt-get install -y {tool if tool == 'wrk' else 'nginx-light'}"
-            )
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
     print(machine())
     root = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     os.chmod(root, 0o755)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_SVC_")}
-    env.update(XDG_DATA_HOME=str(root / "data"), XDG_CONFIG_HOME=str(root / "config"))
-    app_port, nginx_port = free_port(), free_port()
-    app = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "calendar_svc",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(app_port),
-            "--workers",
-            str(args.workers),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=(root / "serve.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    nginx = None
+    env = clean_env(root)
+    app = nginx = None
     try:
-        wait_ok(app_port, "/feeds/all.ics", proc=app)
-        feeds = root / "data" / "calendar-svc" / "feeds"
+        app, app_port = start_serve(root, env, workers=args.workers)
+        feeds = root / "static" / "feeds"
         # The service writes no file: `feeds build` does, from the same database.
-        names = args.feeds.split(",")
-        subprocess.run(
-            [sys.executable, "-m", "calendar_svc", "feeds", "build", "--out", str(feeds), *names],
-            env=env, check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        for part in (root / "data", root / "data" / "calendar-svc", feeds):
-            os.chmod(part, 0o755)
-        conf = root / "nginx.conf"
-        user = "user root;" if os.geteuid() == 0 else ""
-        conf.write_text(
-            NGINX_CONF.format(
-                workers=args.workers, user=user, root=root, port=nginx_port, feeds=feeds
-            )
-        )
-        nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
-        nginx = subprocess.Popen(
-            [nginx_bin, "-c", str(conf), "-p", str(root)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
-        wait_ok(nginx_port, "/feeds/all.ics", proc=nginx)
+        calendar_svc(env, "feeds", "build", "--out", str(feeds), *args.feeds.split(","))
+        nginx, nginx_port = start_nginx(root, feeds, workers=args.workers)
         servers = {"calendar-svc": app_port, "nginx": nginx_port}
         print(
             f"wrk -t2 -c{args.connections} -d{args.duration}s, median of {args.rounds} rounds, "
@@ -159,9 +97,9 @@ def main() -> None:
                     f"{svc / ngx:.2f} | {errs['calendar-svc']} / {errs['nginx']} |"
                 )
     finally:
-        stop(app, 20)
-        if nginx is not None:
-            stop(nginx, 20)
+        for proc in (app, nginx):
+            if proc is not None:
+                stop(proc, 20)
         shutil.rmtree(root, ignore_errors=True)
 
 

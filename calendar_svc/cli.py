@@ -128,6 +128,16 @@ COMMANDS: dict[str, Entry] = {
         "categories_command",
         "Các loại ngày kỷ niệm / List the categories, how many anniversaries each has.",
     ),
+    "users": Entry(
+        "users",
+        "users_group",
+        "Người dùng trang quản lý / Who signs in to manage organisations in the browser.",
+    ),
+    "audit": Entry(
+        "audit",
+        "audit_command",
+        "Nhật ký thay đổi / The audit log: who changed what on the web pages, and when.",
+    ),
     "scopes": Entry(
         "scopes",
         "scopes_group",

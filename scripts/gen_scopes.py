@@ -42,24 +42,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from calendar_svc.commands.scopes import CSV_COLUMNS
+
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "data" / "scopes.csv"
 #: What the sources count, per province, for the test of the registry against them.
 COUNTS = REPO / "tests" / "data" / "scopes-source-counts.csv"
 
-COLUMNS = (
-    "id",
-    "kind",
-    "type_vi",
-    "code",
-    "name_vi",
-    "name_en",
-    "parent",
-    "valid_to",
-    "successors",
-    "aliases",
-    "source",
-)
+#: The registry's columns: a user scopes file's, without ``user``.
+COLUMNS = tuple(column for column in CSV_COLUMNS if column != "user")
 ENDED = "2025-06-30"
 NQ_PROVINCES = "Nghị quyết 202/2025/QH15 (Quốc hội, 12/06/2025)"
 #: The communes' resolutions read to check the generated successors, by province slug.

@@ -13,11 +13,18 @@ from calendar_svc.commands.annual import annual_reminder_options, annual_rule, a
 from calendar_svc.commands.directive import directive_settings_options
 from calendar_svc.commands.params import ASCII_INT, SCOPE
 from calendar_svc.core.directive_settings import DirectiveSettings
-from calendar_svc.core.recipients import DueKind, DueRule, Organisation
+from calendar_svc.core.recipients import DueKind, DueRule, Organisation, SubscribePolicy
 from calendar_svc.errors import DataError
 
 if TYPE_CHECKING:
     pass
+
+SUBSCRIBE_HELP = (
+    "Tự đăng ký trên trang web / Self-subscription on the web page: open (a confirmed "
+    "address is subscribed), approval (a manager approves it: calendar-svc subscribers "
+    "approve), closed (only managers add subscribers)."
+)
+subscribe_choice = click.Choice([p.value for p in SubscribePolicy])
 
 LEADS_HELP = (
     "Số ngày nhắc trước hạn, cách nhau bởi dấu phẩy / Days before the due date at which "
@@ -73,6 +80,7 @@ def record(org: Organisation) -> dict[str, Any]:
         "annual": None
         if org.annual is None
         else {"due": org.annual.iso(), "leads": list(org.annual.leads)},
+        "subscribe": org.subscribe.value,
     }
 
 
@@ -112,6 +120,9 @@ def org_group() -> None:
 )
 @with_due_options
 @click.option("--leads", default="10,3", show_default=True, help=LEADS_HELP)
+@click.option(
+    "--subscribe", type=subscribe_choice, default="closed", show_default=True, help=SUBSCRIBE_HELP
+)
 @annual_reminder_options
 @directive_settings_options
 @pass_app
@@ -123,6 +134,7 @@ def add_command(
     due_day: int | None,
     due_days_before: int | None,
     leads: str,
+    subscribe: str,
     annual_options: tuple[bool | None, str | None, str | None],
     directive: DirectiveSettings,
 ) -> None:
@@ -140,6 +152,7 @@ def add_command(
             "leads": parse_leads(leads, "--leads"),
             "directive": directive,
             "annual": annual_rule(annual_options, None)[1],
+            "subscribe": SubscribePolicy(subscribe),
         }
     )
     app.store().organisations.add_organisation(org)
@@ -162,13 +175,21 @@ def list_command(app: App, fmt: str) -> None:
         return
     from calendar_svc.commands.columns import columns
 
-    headers = ("ID", "Phạm vi / Scope", "Hạn / Due", "Nhắc trước / Leads", "Tên / Name")
+    headers = (
+        "ID",
+        "Phạm vi / Scope",
+        "Hạn / Due",
+        "Nhắc trước / Leads",
+        "Tự đăng ký / Subscribe",
+        "Tên / Name",
+    )
     rows = [
         (
             org.id,
             org.scope,
             org.due.label("vi"),
             ",".join(str(n) for n in org.leads) or "-",
+            org.subscribe.value,
             org.name,
         )
         for org in orgs
@@ -182,6 +203,7 @@ def list_command(app: App, fmt: str) -> None:
 @click.option("--scope", type=SCOPE, help="Phạm vi / Scope.")
 @with_due_options
 @click.option("--leads", help=LEADS_HELP)
+@click.option("--subscribe", type=subscribe_choice, help=SUBSCRIBE_HELP)
 @annual_reminder_options
 @directive_settings_options
 @pass_app
@@ -193,12 +215,13 @@ def edit_command(
     due_day: int | None,
     due_days_before: int | None,
     leads: str | None,
+    subscribe: str | None,
     annual_options: tuple[bool | None, str | None, str | None],
     directive: DirectiveSettings,
 ) -> None:
     """Sửa tổ chức / Change the given fields of organisation ID."""
     same_directive = directive == DirectiveSettings()
-    fields = (name, scope, due_day, due_days_before, leads, *annual_options)
+    fields = (name, scope, due_day, due_days_before, leads, subscribe, *annual_options)
     if same_directive and all(v is None for v in fields):
         raise click.UsageError("nêu ít nhất một trường / name at least one field to change")
     store = app.store().organisations
@@ -210,6 +233,8 @@ def edit_command(
         changes["scope"] = scope
     if leads is not None:
         changes["leads"] = parse_leads(leads, "--leads")
+    if subscribe is not None:
+        changes["subscribe"] = SubscribePolicy(subscribe)
     if not same_directive:
         changes["directive"] = current.directive.merged(directive)
     annual_changed, annual = annual_rule(annual_options, current.annual)

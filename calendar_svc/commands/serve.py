@@ -33,11 +33,20 @@ class UvicornOptions(TypedDict):
 
 
 def reminder_parts(settings: Settings, scopes: ScopeTree) -> dict[str, Any]:
-    """Return what reminders add to the app: /unsubscribe routes and the tick scheduler."""
+    """Return what reminders add to the app: /unsubscribe, /subscribe and /subscriptions
+    routes, and the tick scheduler."""
     from calendar_svc.scheduler import lifespan_hook
+    from calendar_svc.web import subscribe, subscribe_manage
+    from calendar_svc.web.subscribe_desk import SubscribeDesk
     from calendar_svc.web.unsubscribe import routes
 
-    return {"extra_routes": routes(settings), "lifespan_hooks": [lifespan_hook(settings, scopes)]}
+    desk = SubscribeDesk(settings)
+    extra = [
+        *routes(settings),
+        *subscribe.routes(settings, desk),
+        *subscribe_manage.routes(settings, desk),
+    ]
+    return {"extra_routes": extra, "lifespan_hooks": [lifespan_hook(settings, scopes)]}
 
 
 def worker_app() -> object:

@@ -12,7 +12,7 @@ import click
 from calendar_svc.cli import App, pass_app
 from calendar_svc.commands.org import parse_leads
 from calendar_svc.commands.params import CATEGORY, SCOPE
-from calendar_svc.core.recipients import Subscriber
+from calendar_svc.core.recipients import Subscriber, SubscriberState
 from calendar_svc.errors import DataError
 
 EVENT_LEADS_HELP = (
@@ -34,17 +34,22 @@ def record(sub: Subscriber) -> dict[str, Any]:
         "active": sub.active,
         "unsubscribed_at": sub.unsubscribed_at.isoformat() if sub.unsubscribed_at else None,
         "unsubscribed_by": sub.unsubscribed_by,
+        "state": sub.state.value,
     }
 
 
 def state_label(sub: Subscriber) -> str:
     """Return whether a subscriber gets reminders; if not, since when and how it stopped."""
+    if sub.state is SubscriberState.AWAITING_APPROVAL:
+        return "chờ duyệt / awaiting approval"
     if sub.active:
         return "nhận / active"
     when = sub.unsubscribed_at.date().isoformat() if sub.unsubscribed_at else "?"
-    how = {"link": "qua liên kết / by link", "cli": "bằng lệnh / by command"}.get(
-        sub.unsubscribed_by or "", ""
-    )
+    how = {
+        "link": "qua liên kết / by link",
+        "cli": "bằng lệnh / by command",
+        "manage": "trên trang đăng ký của mình / on their subscriptions page",
+    }.get(sub.unsubscribed_by or "", "")
     return f"đã ngừng / unsubscribed {when}" + (f" ({how})" if how else "")
 
 
@@ -184,16 +189,35 @@ def edit_command(
 
 @subscribers_group.command("list")
 @click.option("--org", "org_id", metavar="ID", help="Chỉ của tổ chức này / Only members of ID.")
+@click.option(
+    "--pending",
+    is_flag=True,
+    help="Chỉ người chờ duyệt / Only those awaiting approval (needs --org).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @pass_app
-def list_command(app: App, org_id: str | None, fmt: str) -> None:
-    """Liệt kê người nhận / List subscribers."""
-    subs = app.store().organisations.subscribers(organisation=org_id)
+def list_command(app: App, org_id: str | None, pending: bool, fmt: str) -> None:  # noqa: FBT001
+    """Liệt kê người nhận / List subscribers.
+
+    Those who subscribed on the web page to an organisation that needs approval are
+    listed as awaiting approval (and get nothing) until 'subscribers approve'.
+    """
+    store = app.store()
+    if pending:
+        if org_id is None:
+            raise click.UsageError("--pending cần --org / --pending needs --org ID")
+        store.organisations.get_organisation(org_id)
+        subs = store.subscriptions.pending(org_id)
+    else:
+        subs = store.organisations.subscribers(organisation=org_id)
     if fmt == "json":
         click.echo(json.dumps([record(s) for s in subs], ensure_ascii=False, indent=2))
         return
     if not subs:
-        click.echo("Chưa có người nhận nào / No subscribers.")
+        if pending:
+            click.echo("Không ai chờ duyệt / Nobody awaits approval.")
+        else:
+            click.echo("Chưa có người nhận nào / No subscribers.")
         return
     from calendar_svc.commands.columns import columns
 
@@ -228,3 +252,30 @@ def remove_command(app: App, email: str) -> None:
     """Xóa người nhận / Remove subscriber EMAIL (queued reminders to it are skipped)."""
     app.store().organisations.remove_subscriber(email)
     click.echo(f"Đã xóa / Removed: {email.strip().lower()}")
+
+
+@subscribers_group.command("approve")
+@click.argument("email")
+@click.option("--org", "org_id", metavar="ID", required=True, help="Tổ chức / Organisation ID.")
+@pass_app
+def approve_command(app: App, email: str, org_id: str) -> None:
+    """Duyệt người đăng ký / Approve EMAIL, awaiting approval for organisation ID.
+
+    From then on it gets the organisation's reminders. Example:
+    calendar-svc subscribers approve can-bo@example.org --org quang-ninh
+    """
+    app.store().subscriptions.approve(org_id, email)
+    click.echo(f"Đã duyệt / Approved: {email.strip().lower()}")
+
+
+@subscribers_group.command("reject")
+@click.argument("email")
+@click.option("--org", "org_id", metavar="ID", required=True, help="Tổ chức / Organisation ID.")
+@pass_app
+def reject_command(app: App, email: str, org_id: str) -> None:
+    """Từ chối người đăng ký / Reject EMAIL, awaiting approval for organisation ID.
+
+    The request is deleted; nothing is sent to the address.
+    """
+    app.store().subscriptions.reject(org_id, email)
+    click.echo(f"Đã từ chối / Rejected: {email.strip().lower()}")

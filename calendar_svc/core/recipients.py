@@ -48,6 +48,30 @@ MAX_EMAIL_CHARS = 254
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+class SubscribePolicy(StrEnum):
+    """Whether people may subscribe themselves to an organisation's reminders (web form).
+
+    ``closed`` (the default, and what organisations made before the form existed have):
+    only its managers or the operator add subscribers. ``approval``: a confirmed address
+    waits for a manager's approval. ``open``: a confirmed address is subscribed at once.
+    """
+
+    OPEN = "open"
+    APPROVAL = "approval"
+    CLOSED = "closed"
+
+
+class SubscriberState(StrEnum):
+    """Where a subscriber stands: receiving, or waiting for the organisation's approval.
+
+    An address that asked to subscribe but has not confirmed yet is not a subscriber: the
+    request lives in the store's subscription tokens until it is confirmed or expires.
+    """
+
+    ACTIVE = "active"
+    AWAITING_APPROVAL = "awaiting_approval"
+
+
 class DueKind(StrEnum):
     """How an organisation's directive due date is fixed."""
 
@@ -177,8 +201,10 @@ class Organisation:
     leads: tuple[int, ...] = DEFAULT_DIRECTIVE_LEADS
     directive: DirectiveSettings = field(default_factory=DirectiveSettings)
     annual: AnnualRule | None = None
+    subscribe: SubscribePolicy = SubscribePolicy.CLOSED
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "subscribe", SubscribePolicy(self.subscribe))
         if not SLUG_RE.match(self.id):
             raise ValueError(f"organisation id {self.id!r} is not a slug (a-z, 0-9 and '-')")
         check_text(self.name, "name")
@@ -192,7 +218,8 @@ class Subscriber:
     """Someone who receives reminders.
 
     A subscriber belongs to an organisation (and then gets its directive digests, for the
-    organisation's scope) or names a scope directly (event reminders only). ``categories``
+    organisation's scope) or names a scope directly (event reminders only). One waiting for
+    its organisation's approval (``state``) is never ``active``. ``categories``
     narrows both kinds of reminder (empty: every category). ``leads`` are the days before
     a năm tròn or năm lẻ 5 anniversary at which an event reminder goes out (empty: none).
     The address is kept lower-case, so it is the subscriber's key.
@@ -209,8 +236,14 @@ class Subscriber:
     unsubscribed_at: datetime | None = None
     #: How the subscriber stopped: "link" (a reminder's unsubscribe link) or "cli".
     unsubscribed_by: str | None = None
+    state: SubscriberState = SubscriberState.ACTIVE
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "state", SubscriberState(self.state))
+        if self.state is not SubscriberState.ACTIVE and self.active:
+            raise ValueError(
+                "a subscriber awaiting approval cannot be active yet (approve it first)"
+            )
         object.__setattr__(self, "email", self.email.strip().lower())
         if len(self.email) > MAX_EMAIL_CHARS:
             raise ValueError(f"the address is longer than {MAX_EMAIL_CHARS} characters")

@@ -24,7 +24,9 @@ iCalendar TEXT, and several parsers (ical.js, icalendar) show the escapes of cal
 names as they are. :func:`plain_label` keeps them out of labels built from data.
 
 A feed is a pure filter over the occurrences of the window, so building every feed reads
-the data once and expands it once.
+the data once and expands it once. A feed that keeps scopes and filters by nothing else
+holds its events scope after scope (:attr:`FeedFilter.by_blocks`): its bytes are shared
+blocks, one per scope, which every feed keeping that scope reuses.
 """
 
 from __future__ import annotations
@@ -69,6 +71,13 @@ class FeedFilter:
             return False
         return not self.round_only or is_big(occ.round_class)
 
+    @property
+    def by_blocks(self) -> bool:
+        """Whether the feed is made of whole scope blocks: it keeps scopes (or every
+        scope) and filters by nothing else. Such a feed holds its events scope after
+        scope, in the order of the scopes' ids, each scope's in date order."""
+        return self.categories is None and not self.round_only
+
 
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
@@ -86,9 +95,13 @@ class FeedSpec:
         return f"{self.name}.ics"
 
     def select(self, occurrences: Sequence[Occurrence]) -> list[Occurrence]:
-        """Return the occurrences this feed contains, in the given order."""
+        """Return the occurrences this feed contains, in the feed's order: the given
+        order, grouped by scope (in the order of the ids) for a feed by blocks."""
         keeps: Callable[[Occurrence], bool] = self.filter.keeps
-        return [occ for occ in occurrences if keeps(occ)]
+        kept = [occ for occ in occurrences if keeps(occ)]
+        if self.filter.by_blocks:
+            kept.sort(key=lambda occ: occ.anniversary.scope)  # stable: date order stays
+        return kept
 
 
 @dataclass(frozen=True, slots=True)

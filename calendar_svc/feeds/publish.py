@@ -1,9 +1,14 @@
 """Build every feed from the store and publish them as files, atomically.
 
 The data is read once (revision, then rows, then the revision again, so the two agree),
-expanded once over the window, and each occurrence serialized once: a feed is its frame
-around the shared bytes of the events it keeps, found through an index by scope
-(:class:`RenderedSnapshot`). Feeds are assembled one at a time and staged as they come
+expanded once over the window, and each occurrence serialized once. The events of one
+scope, in date order, form that scope's *block* (:class:`Block`), held once per snapshot:
+a scope's feed is its frame around the blocks of the scopes it keeps (the national block,
+the province's, its predecessors', its own …), in the order of their ids; the same block
+serves every feed that keeps it (every commune of a province shares the province's). A
+feed that also filters by category or round class is its frame around the events it
+keeps, in date order (:class:`RenderedSnapshot`). The order of VEVENTs in a VCALENDAR
+means nothing to a client. Feeds are assembled one at a time and staged as they come
 (:func:`calendar_svc.files.replace_each`), so building thousands holds one feed in memory
 at once: all the temporary files are written first, and renamed only when every one is on
 disk, so a full disk or a read-only directory changes no feed at all. A feed named
@@ -30,7 +35,7 @@ from typing import TYPE_CHECKING
 from calendar_svc.core.model import Occurrence
 from calendar_svc.core.occurrences import occurrences
 from calendar_svc.errors import CalendarSvcError
-from calendar_svc.feeds.definitions import FeedSpec, Window
+from calendar_svc.feeds.definitions import FeedFilter, FeedSpec, Window
 from calendar_svc.feeds.render import calendar_frame, render_events
 from calendar_svc.files import FileWriteError, replace_all, replace_each
 
@@ -94,29 +99,58 @@ class Snapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class Block:
+    """The serialized events of one scope, in date order, and a digest of those bytes."""
+
+    data: bytes
+    events: int
+    #: A 128-bit BLAKE2b digest of :attr:`data`.
+    digest: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class RenderedSnapshot:
-    """A snapshot with every occurrence's VEVENT bytes (parallel to its occurrences) and
-    the positions of each scope's occurrences, in order."""
+    """A snapshot with every occurrence's VEVENT bytes (parallel to its occurrences), the
+    positions of each scope's occurrences, in order, and each scope's block."""
 
     snapshot: Snapshot
     events: tuple[bytes, ...]
     by_scope: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     #: A 128-bit BLAKE2b digest of each event's bytes (for ETags without rehashing).
     digests: tuple[bytes, ...] = ()
+    #: Each scope's block, for the scopes that have events.
+    blocks: Mapping[str, Block] = field(default_factory=dict)
 
     @classmethod
     def of(cls, snapshot: Snapshot, events: Sequence[bytes]) -> RenderedSnapshot:
-        """Return the rendered snapshot with its index by scope and its event digests."""
+        """Return the rendered snapshot with its index by scope, its event digests and
+        its blocks."""
         index: dict[str, list[int]] = {}
         for n, occ in enumerate(snapshot.occurrences):
             index.setdefault(occ.anniversary.scope, []).append(n)
         by_scope = {scope: tuple(found) for scope, found in index.items()}
         digests = tuple(hashlib.blake2b(e, digest_size=16).digest() for e in events)
-        return cls(snapshot, tuple(events), by_scope, digests)
+        blocks = {}
+        for scope, found in by_scope.items():
+            data = b"".join([events[n] for n in found])
+            blocks[scope] = Block(data, len(found), hashlib.blake2b(data, digest_size=16).digest())
+        return cls(snapshot, tuple(events), by_scope, digests, blocks)
+
+    def block_scopes(self, filt: FeedFilter) -> list[str]:
+        """Return the scopes whose blocks a feed by blocks (``filt.by_blocks``) holds, in
+        the order it holds them: by id."""
+        if filt.scopes is None:
+            return sorted(self.blocks)
+        blocks = self.blocks
+        return sorted(s for s in filt.scopes if s in blocks)
 
     def positions(self, spec: FeedSpec) -> list[int]:
-        """Return the positions of the occurrences ``spec`` keeps, in order."""
+        """Return the positions of the occurrences ``spec`` keeps, in the feed's order:
+        block after block for a feed by blocks, else the snapshot's (date) order."""
         filt = spec.filter
+        if filt.by_blocks:
+            by_scope = self.by_scope
+            return [n for s in self.block_scopes(filt) for n in by_scope[s]]
         occs = self.snapshot.occurrences
         candidates: Iterable[int]
         if filt.scopes is None:
@@ -124,22 +158,35 @@ class RenderedSnapshot:
         else:
             # Each list is sorted: timsort merges the runs in C, faster than heapq.merge.
             candidates = sorted(itertools.chain(*(self.by_scope.get(s, ()) for s in filt.scopes)))
-        if filt.categories is None and not filt.round_only:
-            return list(candidates)
         keeps = filt.keeps
         return [n for n in candidates if keeps(occs[n])]
 
 
+#: A feed of more parts than this is joined into one (``writev`` takes at most 1,024).
+MAX_PARTS = 512
+
+
 @dataclass(frozen=True, slots=True)
 class BuiltFeed:
-    """One rendered feed."""
+    """One rendered feed: its bytes are the concatenation of its parts (its frame's head,
+    blocks or events, its frame's tail), which share the snapshot's bytes."""
 
     spec: FeedSpec
-    data: bytes
+    parts: tuple[bytes, ...]
     events: int
-    #: A digest of the bytes, from the frame and the events' digests: equal digests,
-    #: equal bytes (the strong ETag of the service).
+    #: A digest of the bytes, from the frame and the blocks' or events' digests: equal
+    #: digests, equal bytes (the strong ETag of the service).
     digest: str = ""
+
+    @property
+    def data(self) -> bytes:
+        """Return the feed's bytes (joined on each call)."""
+        return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
+
+    @property
+    def size(self) -> int:
+        """Return the length of the feed's bytes."""
+        return sum(map(len, self.parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,20 +273,30 @@ def _can_fork() -> bool:
 def build_feed(spec: FeedSpec, rendered: RenderedSnapshot) -> BuiltFeed:
     """Assemble one feed from the snapshot's serialized events.
 
-    The bytes equal :func:`~calendar_svc.feeds.render.render_calendar` of the feed's
-    occurrences (a test holds them to it).
+    A feed by blocks (``spec.filter.by_blocks``) is its frame around references to the
+    blocks of its scopes, copying no event; any other feed joins the events it keeps into one part.
+    The bytes equal :func:`~calendar_svc.feeds.render.render_calendar` of
+    ``spec.select(occurrences)`` (a test holds them to it).
     """
     snapshot = rendered.snapshot
     head, tail = calendar_frame(spec.title, feed_description(spec, snapshot.window))
+    digest = hashlib.blake2b(head + tail, digest_size=16)
+    if spec.filter.by_blocks:
+        blocks = [rendered.blocks[s] for s in rendered.block_scopes(spec.filter)]
+        digest.update(b"".join([b.digest for b in blocks]))
+        parts: tuple[bytes, ...] = (head, *(b.data for b in blocks), tail)
+        if len(parts) > MAX_PARTS:
+            parts = (b"".join(parts),)
+        return BuiltFeed(spec, parts, sum(b.events for b in blocks), digest.hexdigest())
     positions = rendered.positions(spec)
     events: tuple[bytes, ...] = ()
     digests: tuple[bytes, ...] = ()
     if positions:
         pick = operator.itemgetter(*positions, positions[0])  # always a tuple
         events, digests = pick(rendered.events)[:-1], pick(rendered.digests)[:-1]
-    digest = hashlib.blake2b(head + tail, digest_size=16)
     digest.update(b"".join(digests))
-    return BuiltFeed(spec, b"".join([head, *events, tail]), len(positions), digest.hexdigest())
+    data = b"".join([head, *events, tail])
+    return BuiltFeed(spec, (data,), len(positions), digest.hexdigest())
 
 
 def feed_description(spec: FeedSpec, window: Window) -> str:
@@ -324,12 +381,13 @@ def publish(out_dir: Path, feeds: Iterable[BuiltFeed]) -> list[PublishedFeed]:
     def changed() -> Iterator[tuple[Path, bytes]]:
         for feed in feeds:
             path = feed_path(out_dir, feed.spec.name)
-            if not feed.data:
+            data = feed.data
+            if not data:
                 raise FeedPublishError(path, "refusing to publish an empty feed")
-            write = not _unchanged(path, feed.data)
-            done.append(PublishedFeed(feed.spec.name, path, feed.events, len(feed.data), write))
+            write = not _unchanged(path, data)
+            done.append(PublishedFeed(feed.spec.name, path, feed.events, len(data), write))
             if write:
-                yield path, feed.data
+                yield path, data
 
     try:
         replace_each(changed())

@@ -19,7 +19,9 @@ from calendar_svc.core.recipients import (
     DueKind,
     DueRule,
     Organisation,
+    SubscribePolicy,
     Subscriber,
+    SubscriberState,
 )
 from calendar_svc.errors import AlreadyExistsError, CalendarSvcError, NotFoundError
 from calendar_svc.store.access import EngineAccess
@@ -69,6 +71,7 @@ def _org_values(org: Organisation) -> dict[str, Any]:
         "directive": org.directive.to_json(),
         "annual_due": None if org.annual is None else org.annual.iso(),
         "annual_leads": None if org.annual is None else join_ints(org.annual.leads),
+        "subscribe": org.subscribe.value,
     }
 
 
@@ -89,6 +92,7 @@ def _org_from_row(row: Row[Any]) -> Organisation:
             leads=split_ints(m["leads"]),
             directive=DirectiveSettings.from_json(m["directive"]),
             annual=_annual_from(m["annual_due"], m["annual_leads"]),
+            subscribe=SubscribePolicy(m["subscribe"]),
         )
     except ValueError as exc:
         raise StoredRowError(m["id"], str(exc), table="organisations") from exc
@@ -105,6 +109,7 @@ def _sub_values(sub: Subscriber) -> dict[str, Any]:
         "active": sub.active,
         "unsubscribed_at": sub.unsubscribed_at,
         "unsubscribed_by": sub.unsubscribed_by,
+        "state": sub.state.value,
     }
 
 
@@ -122,6 +127,7 @@ def _sub_from_row(row: Row[Any]) -> Subscriber:
             active=bool(m["active"]),
             unsubscribed_at=m["unsubscribed_at"],
             unsubscribed_by=m["unsubscribed_by"],
+            state=SubscriberState(m["state"]),
         )
     except ValueError as exc:
         raise StoredRowError(m["email"], str(exc), table="subscribers") from exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Alembic head revision of ``calendar_svc/store/migrations``; a test keeps them equal.
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0012"
 
 #: Name of Alembic's version table.
 VERSION_TABLE = "alembic_version"

@@ -12,11 +12,15 @@ from types import TracebackType
 from sqlalchemy import Engine
 
 from calendar_svc.store.anniversaries import AnniversaryRepo
+from calendar_svc.store.audit import AuditRepo
 from calendar_svc.store.engine import display_url, prepare_engine
 from calendar_svc.store.meta import MetaRepo
 from calendar_svc.store.organisations import OrganisationRepo
 from calendar_svc.store.outbox import OutboxRepo
+from calendar_svc.store.ratelimits import RateLimitRepo
 from calendar_svc.store.scopes import ScopeRepo
+from calendar_svc.store.subscriptions import SubscriptionRepo
+from calendar_svc.store.users import UserRepo
 
 
 class Store:
@@ -27,6 +31,10 @@ class Store:
         organisations: organisations and their subscribers.
         outbox: the reminder outbox and the reminder facts kept in ``meta``.
         meta: other ``meta`` keys and the schema revision.
+        users: the web's users, their sessions and sign-in links.
+        audit: the audit log of changes made through the web pages.
+        subscriptions: mailed confirmation and "my subscriptions" links, approvals.
+        rate_limits: request counters shared by every process.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -37,6 +45,10 @@ class Store:
         self.outbox = OutboxRepo(engine)
         self.meta = MetaRepo(engine)
         self.scopes = ScopeRepo(engine)
+        self.users = UserRepo(engine)
+        self.audit = AuditRepo(engine)
+        self.subscriptions = SubscriptionRepo(engine)
+        self.rate_limits = RateLimitRepo(engine)
 
     @property
     def url(self) -> str:

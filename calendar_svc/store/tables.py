@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -147,7 +148,10 @@ organisations = Table(
     # The annual guide's reminder: due day MM-DD (NULL: none) and lead days (migration 0006).
     Column("annual_due", Text, nullable=True),
     Column("annual_leads", Text, nullable=True),
+    # Whether people may subscribe themselves (migration 0012): closed unless opened.
+    Column("subscribe", Text, nullable=False, server_default=text("'closed'")),
     CheckConstraint("due_kind IN ('day', 'before')", name="due_kind"),
+    CheckConstraint("subscribe IN ('open', 'approval', 'closed')", name="subscribe"),
 )
 
 subscribers = Table(
@@ -164,8 +168,12 @@ subscribers = Table(
     Column("created_at", AwareDateTime, nullable=False),
     Column("unsubscribed_at", AwareDateTime, nullable=True),
     Column("unsubscribed_by", Text, nullable=True),
+    # active, or awaiting_approval (never active meanwhile; migration 0012).
+    Column("state", Text, nullable=False, server_default=text("'active'")),
     CheckConstraint("lang IN ('vi', 'en')", name="lang"),
     CheckConstraint("(organisation_id IS NULL) <> (scope IS NULL)", name="audience"),
+    CheckConstraint("state IN ('active', 'awaiting_approval')", name="state"),
+    CheckConstraint("state = 'active' OR NOT active", name="state_inactive"),
     Index(None, "organisation_id"),
 )
 
@@ -249,4 +257,93 @@ scope_aliases = Table(
     Column("alias", ID_TYPE, primary_key=True),
     Column("scope_id", ID_TYPE, nullable=False),
     Index(None, "scope_id"),
+)
+
+# --- Accounts (migration 0011) ---------------------------------------------------------
+
+#: The people who sign in to the web pages: operators (everything) and the managers of one
+#: organisation each. ``email`` is kept lower-case.
+users = Table(
+    "users",
+    metadata,
+    Column("email", ID_TYPE, primary_key=True),
+    Column("role", Text, nullable=False),
+    Column("organisation_id", ID_TYPE, ForeignKey("organisations.id"), nullable=True),
+    Column("created_at", AwareDateTime, nullable=False),
+    CheckConstraint("role IN ('operator', 'manager')", name="role"),
+    CheckConstraint("role = 'operator' OR organisation_id IS NOT NULL", name="manager_org"),
+    Index(None, "organisation_id"),
+)
+
+#: Signed-in browsers. Only the SHA-256 of the cookie's random token is stored.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("email", ID_TYPE, nullable=False),
+    Column("created_at", AwareDateTime, nullable=False),
+    Column("expires_at", AwareDateTime, nullable=False),
+    Index(None, "email"),
+)
+
+#: Emailed sign-in links: the SHA-256 of the link's random token, single use.
+signin_links = Table(
+    "signin_links",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("email", ID_TYPE, nullable=False),
+    Column("created_at", AwareDateTime, nullable=False),
+    Column("expires_at", AwareDateTime, nullable=False),
+    Column("used_at", AwareDateTime, nullable=True),
+    Index(None, "email"),
+)
+
+#: Every change made through the web pages: who, when, which organisation, what, and the
+#: record before and after as JSON (NULL where there was none).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", AwareDateTime, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("organisation_id", ID_TYPE, nullable=True),
+    Column("action", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    Index(None, "organisation_id", "id"),
+)
+
+# --- Self-subscription (migration 0012) ------------------------------------------------
+
+#: Single-use links sent by mail: confirming a subscription, opening "my subscriptions".
+#: Only the SHA-256 of a token is kept (hex), never the token. A ``confirm`` row carries
+#: the request (organisation, name, language) until it is used or expires.
+subscription_tokens = Table(
+    "subscription_tokens",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("purpose", Text, nullable=False),
+    Column("email", ID_TYPE, nullable=False),
+    Column("organisation_id", ID_TYPE, nullable=True),
+    Column("name", Text, nullable=True),
+    Column("lang", Text, nullable=False),
+    Column("created_at", AwareDateTime, nullable=False),
+    Column("expires_at", AwareDateTime, nullable=False),
+    Column("used_at", AwareDateTime, nullable=True),
+    CheckConstraint("purpose IN ('confirm', 'manage')", name="purpose"),
+    CheckConstraint("lang IN ('vi', 'en')", name="lang"),
+    Index(None, "email"),
+    Index(None, "expires_at"),
+)
+
+#: Fixed-window counters of :mod:`calendar_svc.store.ratelimits`: ``window_start`` is the
+#: window's start in whole seconds since the epoch, ``hits`` the requests counted in it.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", ID_TYPE, primary_key=True),
+    Column("window_start", BigInteger, nullable=False),
+    Column("hits", Integer, nullable=False),
+    Index(None, "window_start"),
 )

@@ -13,7 +13,11 @@ Routes:
     ``/api/occurrences?from=&to=&scope=&category=&round=&lang=``: JSON.
     ``/month/YYYY-MM/check``: the "Kiểm tra văn bản" form and its report (HTML).
     ``/healthz``: JSON, 200 or 503.
+    ``/static/…``: the pages' style sheet and script (``calendar_svc/static/``); the pages
+    carry no inline script or style, so a Content-Security-Policy needs no 'unsafe-inline'.
     ``/unsubscribe?t=…``: :mod:`calendar_svc.web.unsubscribe`, added by ``serve``.
+    ``/signin``, ``/signout``: :mod:`calendar_svc.web.accounts` (emailed sign-in links).
+    ``/manage/<org>/…``: :mod:`calendar_svc.web.manage`, an organisation's pages.
 """
 
 from __future__ import annotations
@@ -21,30 +25,43 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from calendar_svc.config import Settings
 from calendar_svc.core.scopes import ScopeTree
 from calendar_svc.errors import CalendarSvcError
 from calendar_svc.store.repository import AnniversaryReader
+from calendar_svc.web import accounts, manage_routes
 from calendar_svc.web.annual import annual_docx
 from calendar_svc.web.fastpath import FeedFastPath
-from calendar_svc.web.feedservice import REFRESH_SECONDS, RETRY_SECONDS, FeedService
+from calendar_svc.web.feedservice import (
+    FEEDS_STATE,
+    REFRESH_SECONDS,
+    RETRY_SECONDS,
+    FeedService,
+)
 from calendar_svc.web.http import error_response
 from calendar_svc.web.pages import index_page, month_page, template_environment
 from calendar_svc.web.proofread import check_form_globals, check_page
 from calendar_svc.web.routes import feed, healthz, occurrences_api
+from calendar_svc.web.security import SecurityMiddleware, exception_handlers, store_secret
 
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
+
+#: The pages' static files (CSS, JS), served at ``/static/``.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 LifespanHook = Callable[[], AbstractAsyncContextManager[None]]
 
@@ -62,16 +79,17 @@ async def _refresh_forever(service: FeedService, interval: float) -> None:
 
 def _lifespan(
     service: FeedService, hooks: Sequence[LifespanHook], interval: float
-) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+) -> Callable[[Starlette], AbstractAsyncContextManager[Mapping[str, Any]]]:
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[Mapping[str, Any]]:
         await asyncio.to_thread(service.refresh)
         task = asyncio.create_task(_refresh_forever(service, interval))
         try:
             async with AsyncExitStack() as stack:
                 for hook in hooks:
                     await stack.enter_async_context(hook())
-                yield
+                # The lifespan state: serve's HTTP protocol answers feeds from it.
+                yield {FEEDS_STATE: service}
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -108,6 +126,8 @@ def create_app(
     scopes: ScopeTree | None = None,
     open_reader: Callable[[], AnniversaryReader] | None = None,
     refresh_seconds: float = REFRESH_SECONDS,
+    web_secret: Callable[[], str] | None = None,
+    account_service: accounts.Accounts | None = None,
 ) -> Starlette:
     """Build the Starlette app of the service.
 
@@ -122,6 +142,10 @@ def create_app(
         scopes: The scope tree; the configured database's by default (registry and users').
         open_reader: Opens the store's reader; the configured database by default.
         refresh_seconds: Seconds between checks for changed data or a new year.
+        web_secret: Returns the key of the forms' CSRF tokens; by default the one kept in
+            the configured database (:mod:`calendar_svc.web.security`).
+        account_service: The sign-in and management pages' store, clock, mail and rate
+            limiter; the configured ones by default.
     """
     if scopes is None:
         scopes = stored_scopes(settings)
@@ -145,12 +169,16 @@ def create_app(
         Route("/annual/{year}.docx", annual_docx, methods=["GET"]),
         Route("/api/occurrences", occurrences_api, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        *accounts.routes(),
+        *manage_routes.routes(),
         *extra_routes,
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(FeedFastPath, service=service)],
+        middleware=[Middleware(SecurityMiddleware), Middleware(FeedFastPath, service=service)],
         exception_handlers={
+            **exception_handlers(),
             CalendarSvcError: error_response,
             HTTPException: error_response,
             ClientDisconnect: error_response,  # else Starlette's 500 path logs a traceback
@@ -161,6 +189,8 @@ def create_app(
     app.router.redirect_slashes = False  # http._slash_redirect answers, with a relative URL
     app.state.feeds = service
     app.state.settings = settings
+    app.state.web_secret = web_secret or store_secret(settings.database_url)
+    app.state.accounts = account_service or accounts.Accounts(settings)
     app.state.templates = template_environment()
     app.state.templates.globals.update(check_form_globals())
     return app

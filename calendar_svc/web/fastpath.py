@@ -6,6 +6,10 @@ response objects, roughly doubles the requests per second. Everything else (a qu
 string, an unknown name, no snapshot yet, other methods) falls through to the app,
 where the routes and the one error handler decide. The headers are the ones the route
 would send: both come from :func:`~calendar_svc.web.validators.calendar_headers`.
+
+Under ``serve`` most of these requests do not even get here: the HTTP protocol answers
+them itself (:mod:`calendar_svc.web.protocol`); this path serves the rest (pipelined
+requests behind a slow answer, HTTP/1.0, other ASGI servers).
 """
 
 from __future__ import annotations
@@ -58,4 +62,9 @@ class FeedFastPath:
             await send({"type": "http.response.body", "body": b""})
             return
         await send({"type": "http.response.start", "status": 200, "headers": feed.headers_200})
-        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else feed.data})
+        if method == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return
+        last = len(feed.parts) - 1
+        for n, part in enumerate(feed.parts):  # the shared blocks, never joined
+            await send({"type": "http.response.body", "body": part, "more_body": n < last})

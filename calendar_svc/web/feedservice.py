@@ -5,9 +5,14 @@ and whenever the data's revision or the window (the year) changes, checked every
 :data:`REFRESH_SECONDS`. A feed (any scope of the registry, a category, ``round``,
 ``all``, or a query's ``custom`` feed) is then assembled when it is asked for: its frame
 around the bytes of the events it keeps, found through the snapshot's index by scope.
-Assembled feeds are kept in a cache keyed by (revision, window, feed), bounded by size
-(:data:`CACHE_BYTES`, least recently used first out), so thousands of scopes cost what
-the events of one window cost plus the cache, not a copy per scope.
+A scope's feed is its frame and references to the snapshot's blocks (one per scope: the
+national block, the province's, its predecessors' …, shared by every feed that keeps that
+scope), so assembling it copies no event and it costs about 2 KB: every scope of the
+country stays in the cache at once. Assembled feeds are kept in a cache keyed by
+(revision, window, feed), bounded by the bytes they hold besides the blocks
+(:data:`CACHE_BYTES`, least recently used first out). The server writes a feed's parts
+as they are (``transport.writelines``, one ``writev``: see
+:mod:`calendar_svc.web.protocol`).
 
 Until one refresh has succeeded, feeds are unavailable (HTTP 503 with Retry-After), never
 empty; when a later refresh fails, the last complete snapshot goes on being served and
@@ -16,7 +21,8 @@ every :data:`RETRY_SECONDS` instead, so it is back soon after the database is.
 ``/healthz`` also asks the database itself (:meth:`FeedService.probe`, at most once per
 :data:`PROBE_SECONDS`), so an outage shows at once, not at the next refresh.
 
-The ETag is a strong hash of a feed's bytes. Last-Modified is when those bytes first
+The ETag is a strong hash of a feed's bytes, computed from its frame and the digests of
+its blocks (or events), which the snapshot computes once. Last-Modified is when those bytes first
 came to be: kept from the previous snapshot while a feed's bytes stay the same (editing a
 Cẩm Phả row leaves the national feed's ETag and Last-Modified as they were), else the
 moment the snapshot took effect (the data's revision, or the local New Year that moved
@@ -58,14 +64,19 @@ from calendar_svc.web.validators import RawHeaders, calendar_headers
 
 log = logging.getLogger(__name__)
 
+#: The key of the running app's feed service in the ASGI lifespan state (where the HTTP
+#: protocol of ``serve`` finds it).
+FEEDS_STATE = "calendar_svc.feeds"
 #: Seconds between checks of the data's revision and the window.
 REFRESH_SECONDS = 30
 #: Seconds between attempts while the last refresh failed (database down, say).
 RETRY_SECONDS = 2.0
 #: Seconds a database check made for ``/healthz`` is reused.
 PROBE_SECONDS = 1.0
-#: Bytes of assembled feeds the cache keeps (about 400 scope feeds of today's data).
-CACHE_BYTES = 144 * 1024 * 1024
+#: Bytes of assembled feeds the cache keeps besides the snapshot's blocks: a scope's feed
+#: costs its frame (about 2 KB), so every scope of the country fits; a feed filtered by
+#: category or round class costs its bytes.
+CACHE_BYTES = 64 * 1024 * 1024
 
 
 class FeedUnavailable(CalendarSvcError):
@@ -78,26 +89,71 @@ class FeedUnavailable(CalendarSvcError):
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A feed ready to send: bytes, a strong ETag, when the bytes last changed, and the
-    raw headers of its 200 and 304 answers."""
+    """A feed ready to send: its parts (bytes whose concatenation is the feed, shared with
+    the snapshot), a strong ETag, when the bytes last changed, and the raw headers of its
+    200 and 304 answers, as pairs and as header lines."""
 
     name: str
-    data: bytes
+    parts: tuple[bytes, ...]
     etag: str
     last_modified: datetime
     events: int
+    length: int = 0
     headers_200: RawHeaders = field(default_factory=list, compare=False, repr=False)
     headers_304: RawHeaders = field(default_factory=list, compare=False, repr=False)
+    #: ``name: value\r\n`` lines of :attr:`headers_200` (and of :attr:`headers_304`).
+    lines_200: bytes = field(default=b"", compare=False, repr=False)
+    lines_304: bytes = field(default=b"", compare=False, repr=False)
 
     @classmethod
     def of(
-        cls, name: str, data: bytes, last_modified: datetime, events: int, etag: str = ""
+        cls,
+        name: str,
+        parts: bytes | tuple[bytes, ...],
+        last_modified: datetime,
+        events: int,
+        etag: str = "",
     ) -> Rendered:
         """Return the feed with its ETag (computed unless given) and headers."""
-        etag = etag or strong_etag(data)
+        if isinstance(parts, bytes):
+            parts = (parts,)
+        length = sum(map(len, parts))
+        etag = etag or strong_etag(b"".join(parts))
         filename = f"{name.rsplit('/', 1)[-1]}.ics"
-        full, short = calendar_headers(etag, last_modified, filename, len(data))
-        return cls(name, data, etag, last_modified, events, full, short)
+        full, short = calendar_headers(etag, last_modified, filename, length)
+        return cls(
+            name,
+            parts,
+            etag,
+            last_modified,
+            events,
+            length,
+            full,
+            short,
+            _lines(full),
+            _lines(short),
+        )
+
+    @property
+    def data(self) -> bytes:
+        """Return the feed's bytes (joined on each call when it has several parts)."""
+        return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
+
+    @property
+    def own_bytes(self) -> int:
+        """Return the bytes this feed holds that the snapshot does not (what the cache
+        counts): all of them for one part; only its frame when it references blocks."""
+        if len(self.parts) == 1:
+            return self.length + _OVERHEAD
+        return len(self.parts[0]) + len(self.parts[-1]) + 8 * len(self.parts) + _OVERHEAD
+
+
+#: What a cached feed costs besides its bytes: objects, headers, the cache's own entry.
+_OVERHEAD = 1024
+
+
+def _lines(headers: RawHeaders) -> bytes:
+    return b"".join([b"%s: %s\r\n" % pair for pair in headers])
 
 
 def strong_etag(data: bytes) -> str:
@@ -308,14 +364,15 @@ class FeedService:
             if seen is not None and seen[0] == etag:
                 modified = seen[1]
             self._seen[spec.name] = (etag, modified)
-        feed = Rendered.of(spec.name, built.data, modified, built.events, etag)
+        feed = Rendered.of(spec.name, built.parts, modified, built.events, etag)
+        cost = feed.own_bytes
         with self._cache_lock:
-            if self._rendered is rendered and len(feed.data) <= self._cache_bytes:
+            if self._rendered is rendered and cost <= self._cache_bytes:
                 self._cache[key] = feed
-                self._cached += len(feed.data)
+                self._cached += cost
                 while self._cached > self._cache_bytes:
                     _, old = self._cache.popitem(last=False)
-                    self._cached -= len(old.data)
+                    self._cached -= old.own_bytes
         return feed
 
     def cache_usage(self) -> tuple[int, int]:

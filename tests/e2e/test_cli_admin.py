@@ -22,9 +22,12 @@ def test_lists_have_labelled_aligned_columns(cli: InstalledCli) -> None:
     cli.ok("subscribers", "add", "a@example.org", "--name", "Nguyễn Văn A", "--org", "qn")
     cli.ok("subscribers", "add", "bb@example.org", "--name", "B", "--scope", "national")
     assert cli.ok("org", "list").out == (
-        "ID  Phạm vi / Scope      Hạn / Due         Nhắc trước / Leads  Tên / Name\n"
-        "──  ───────────────────  ────────────────  ──────────────────  ─────────────────\n"
-        "qn  province:quang-ninh  ngày 2 của tháng  10,3                Ban Tuyên giáo QN\n"
+        "ID  Phạm vi / Scope      Hạn / Due         Nhắc trước / Leads  Tự đăng ký / Subscribe  "
+        "Tên / Name\n"
+        "──  ───────────────────  ────────────────  ──────────────────  ──────────────────────  "
+        "─────────────────\n"
+        "qn  province:quang-ninh  ngày 2 của tháng  10,3                closed                  "
+        "Ban Tuyên giáo QN\n"
     )
     assert cli.ok("subscribers", "list").out == (
         "Email           Nhận / For  Tiếng / Lang  Nhắc trước / Leads  Loại / Categories  "

@@ -171,3 +171,13 @@ def test_the_check_form_takes_an_upload_other_paths_stay_at_64k(site: tuple[int,
     assert _post(port, "/month/2023-02/check", megabyte) == 400
     assert _post(port, "/month/2023-02/check", megabyte * 12) == 413
     assert _post(port, "/unsubscribe", megabyte) == 413
+
+
+def test_an_organisations_csv_import_may_send_2_mib(site: tuple[int, Server]) -> None:
+    port, _ = site
+    megabyte = b"x" * (1024 * 1024)
+    # Through nginx to the service, which wants a signed-in manager first (403), not 413.
+    assert _post(port, "/manage/quang-ninh/anniversaries/import", megabyte * 2) == 403
+    assert _post(port, "/en/manage/quang-ninh/anniversaries/import", megabyte) == 403
+    assert _post(port, "/manage/quang-ninh/anniversaries/import", megabyte * 4) == 413
+    assert _post(port, "/manage/quang-ninh/anniversaries", megabyte) == 413

@@ -306,6 +306,7 @@ def test_organisation_and_subscriber_commands(cli: InstalledCli) -> None:
         "province:quang-ninh",
         "5 ngày trước tháng",
         "7",
+        "closed",
         QUANG_NINH,
     ]
     result = cli("org", "add", "x", "--name", "X", "--scope", "province:nowhere")

@@ -9,13 +9,12 @@ failed when ``$CI`` is set), as in ``test_directive_docx.py``.
 from __future__ import annotations
 
 import csv
-import os
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
+from directive_support import render_pdf, save_pages
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
@@ -194,40 +193,8 @@ def test_docx_reads_back_with_header_groups_items_and_signature(qn_docx: Path) -
     assert doc.core_properties.language == "vi-VN"
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        message = (
-            f"{name} is not installed (apt-get install libreoffice-writer-nogui poppler-utils)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 def test_libreoffice_renders_the_guide(qn_docx: Path, tmp_path: Path) -> None:
-    soffice, pdftoppm = _tool("soffice"), _tool("pdftoppm")
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(qn_docx),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    pdf = tmp_path / qn_docx.with_suffix(".pdf").name
-    assert pdf.is_file() and pdf.stat().st_size > 10_000
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    pdf, text = render_pdf(qn_docx, tmp_path)
     for expected in (
         "TỈNH ỦY QUẢNG NINH",
         "ĐẢNG CỘNG SẢN VIỆT NAM",
@@ -241,10 +208,4 @@ def test_libreoffice_renders_the_guide(qn_docx: Path, tmp_path: Path) -> None:
         assert expected in text, f"{expected!r} missing from the PDF"
     pages = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True)
     assert "A4" in pages.stdout or "595" in pages.stdout, pages.stdout
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    stem = ARTIFACTS / qn_docx.stem
-    for old in ARTIFACTS.glob(f"{qn_docx.stem}-*.png"):
-        old.unlink()
-    subprocess.run([pdftoppm, "-png", "-r", "80", str(pdf), str(stem)], check=True, timeout=120)
-    assert list(ARTIFACTS.glob(f"{qn_docx.stem}-*.png"))
-    shutil.copyfile(pdf, stem.with_suffix(".pdf"))
+    assert save_pages(pdf, ARTIFACTS, qn_docx.stem)

@@ -8,13 +8,12 @@ skipped on a workstation but fails when ``$CI`` is set.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from directive_support import cam_pha_draft
+from directive_support import cam_pha_draft, render_pdf, save_pages
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
@@ -163,43 +162,10 @@ def test_signer_from_the_settings(tmp_path: Path) -> None:
     assert next(p.text for p in doc.paragraphs if p.text) == "Kính gửi: Các chi bộ."
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        message = (
-            f"{name} is not installed (apt-get install libreoffice-writer-nogui poppler-utils)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 def test_libreoffice_renders_it_as_an_administrative_document(
     docx_path: Path, tmp_path: Path
 ) -> None:
-    soffice, pdftoppm = _tool("soffice"), _tool("pdftoppm")
-    profile_dir = tmp_path / "lo-profile"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile_dir.as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(docx_path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    pdf = tmp_path / docx_path.with_suffix(".pdf").name
-    assert pdf.is_file() and pdf.stat().st_size > 10_000
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    pdf, text = render_pdf(docx_path, tmp_path)
     for expected in (
         "THÀNH ỦY CẨM PHẢ",
         "ĐẢNG CỘNG SẢN VIỆT NAM",
@@ -212,14 +178,8 @@ def test_libreoffice_renders_it_as_an_administrative_document(
     fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True)
     assert "Serif" in fonts.stdout or "Times" in fonts.stdout, fonts.stdout
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    stem = ARTIFACTS / docx_path.stem
-    for old in ARTIFACTS.glob(f"{docx_path.stem}-*.png"):
-        old.unlink()
-    subprocess.run([pdftoppm, "-png", "-r", "80", str(pdf), str(stem)], check=True, timeout=120)
-    shutil.copyfile(pdf, stem.with_suffix(".pdf"))
-    shutil.copyfile(docx_path, stem.with_suffix(".docx"))
-    pages = sorted(ARTIFACTS.glob(f"{docx_path.stem}-*.png"))
+    pages = save_pages(pdf, ARTIFACTS, docx_path.stem)
+    shutil.copyfile(docx_path, (ARTIFACTS / docx_path.stem).with_suffix(".docx"))
     # Three pages since the dataset covers the country: the look-ahead (item 8) names ten
     # anniversaries of 03–05/2023 where it named two.
     assert len(pages) == 3, pages

@@ -110,22 +110,36 @@ def test_every_scope_has_a_feed_and_the_cache_keeps_its_bound(store: Anniversary
         Scope(f"commune:quang-ninh/xa-{n}", "province:quang-ninh", f"Xã {n}", f"Commune {n}")
         for n in range(300)
     ]
-    svc = FeedService(
-        Settings(web_base_url="https://lich.example.vn"),
-        ScopeTree(scopes),
-        open_reader=lambda: store,
-        now=lambda: NOW,
-        cache_bytes=4 * 1024 * 1024,
-    )
-    assert svc.refresh()
+
+    def make(cache_bytes: int) -> FeedService:
+        svc = FeedService(
+            Settings(web_base_url="https://lich.example.vn"),
+            ScopeTree(scopes),
+            open_reader=lambda: store,
+            now=lambda: NOW,
+            cache_bytes=cache_bytes,
+        )
+        assert svc.refresh()
+        return svc
+
+    svc = make(4 * 1024 * 1024)
     sizes = []
     for n in range(300):
         one = feed(svc, f"commune/quang-ninh/xa-{n}")
         assert b"BEGIN:VEVENT" in one.data and "Xã" in one.data.decode()
+        assert len(one.parts) > 2  # its frame around the shared blocks
         sizes.append(len(one.data))
         _count, used = svc.cache_usage()
         assert used <= 4 * 1024 * 1024
-    assert svc.cache_usage()[0] < 300
-    again = feed(svc, "commune/quang-ninh/xa-0")  # evicted long ago: assembled again, same bytes
-    assert len(again.data) == sizes[0]
+    # Every commune's feed stays cached: each costs its frame, not the blocks it shares.
+    count, used = svc.cache_usage()
+    assert count == 300 and used <= 300 * 4096 < sum(sizes) // 4
+    assert feed(svc, "commune/quang-ninh/xa-0") is feed(svc, "commune/quang-ninh/xa-0")
+    small = make(64 * 1024)
+    for n in range(300):
+        feed(small, f"commune/quang-ninh/xa-{n}")
+        assert small.cache_usage()[1] <= 64 * 1024
+    assert small.cache_usage()[0] < 300
+    again = feed(small, "commune/quang-ninh/xa-0")  # evicted long ago: assembled again
+    assert again.data == feed(svc, "commune/quang-ninh/xa-0").data
     assert svc.named("commune/quang-ninh/xa-300") is None

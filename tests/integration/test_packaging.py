@@ -53,7 +53,9 @@ def sources(*patterns: str) -> set[str]:
 
 
 def test_the_wheel_carries_the_package_and_nothing_else(names: frozenset[str]) -> None:
-    expected = sources("**/*.py", "data/*.csv", "templates/**/*", "store/migrations/script.py.mako")
+    expected = sources(
+        "**/*.py", "data/*.csv", "templates/**/*", "static/*", "store/migrations/script.py.mako"
+    )
     assert len(expected) > 100
     assert sorted(expected - names) == []
     outside = sorted(n for n in names if not n.startswith(("calendar_svc/", "calendar_svc-")))
