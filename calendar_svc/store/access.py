@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -82,3 +83,23 @@ def write_meta(conn: Connection, key: str, value: str) -> None:
     done = conn.execute(update(meta).where(meta.c.key == key).values(value=value))
     if done.rowcount == 0:
         conn.execute(insert(meta).values(key=key, value=value))
+
+
+def kept_secret(store: EngineAccess, key: str, configured: str = "") -> str:
+    """Return ``configured``, else the secret kept in ``meta`` under ``key``.
+
+    The secret is made on first use inside a write transaction, so that several processes
+    agree on one value, and read from the database ever after.
+    """
+    if configured:
+        return configured
+    with store.reading() as conn:
+        value = read_meta(conn, key)
+    if value is not None:
+        return value
+    with store.writing() as conn:
+        value = read_meta(conn, key)
+        if value is None:
+            value = secrets.token_urlsafe(32)
+            write_meta(conn, key, value)
+    return value

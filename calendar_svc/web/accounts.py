@@ -46,6 +46,7 @@ from calendar_svc.web.security import (
     CSRF_FIELD,
     SESSION_COOKIE,
     Forbidden,
+    cookie_header,
     csrf_token,
     read_form,
     request_lang,
@@ -271,23 +272,6 @@ async def current_user(request: Request) -> User | None:
     return user
 
 
-def session_cookie(token: str, expires: datetime, *, secure: bool, max_age: int) -> str:
-    """Return the Set-Cookie value of a session."""
-    from http.cookies import SimpleCookie
-
-    cookie: SimpleCookie = SimpleCookie()
-    cookie[SESSION_COOKIE] = token
-    morsel = cookie[SESSION_COOKIE]
-    morsel["path"] = "/"
-    morsel["httponly"] = True
-    morsel["samesite"] = "Lax"
-    morsel["max-age"] = max_age
-    morsel["expires"] = expires.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    if secure:
-        morsel["secure"] = True
-    return morsel.OutputString()
-
-
 def client_of(request: Request) -> str:
     """Return the client's address (as the server saw it, after trusted proxies)."""
     return request.client.host if request.client else "?"
@@ -355,11 +339,12 @@ async def link_use(request: Request) -> Response:
     response = RedirectResponse(home_of(user, request_lang(request)), 303)
     response.headers.append(
         "set-cookie",
-        session_cookie(
+        cookie_header(
+            SESSION_COOKIE,
             session,
-            expires,
             secure=request.url.scheme == "https",
             max_age=int(SESSION_LIFETIME.total_seconds()),
+            expires=expires,
         ),
     )
     response.headers["Cache-Control"] = "no-store"

@@ -72,6 +72,30 @@ def _context(ctx: Manage, anns: list[Anniversary], allowed: list[str]) -> dict[s
     }
 
 
+def _list(
+    ctx: Manage,
+    status: int,
+    local: tuple[list[Anniversary], list[str]],
+    *,
+    values: dict[str, str] | None = None,
+    problems: dict[str, str] | None = None,
+    import_problems: list[str] | None = None,
+) -> Response:
+    """Render the list page with the add form (``values``) and any problems."""
+    anns, allowed = local
+    empty = {name: "" for name in FORM_FIELDS} | {"calendar": "solar", "scope": ctx.org.scope}
+    return ctx.page(
+        "manage/anniversaries.html",
+        "anniversaries",
+        status,
+        values=values or empty,
+        problems=problems or {},
+        import_problems=import_problems or [],
+        done=done_note(ctx.request) if status == 200 else "",
+        **_context(ctx, anns, allowed),
+    )
+
+
 def check_record(
     ctx: Manage, fields: dict[str, str], allowed: list[str]
 ) -> tuple[Anniversary | None, dict[str, str]]:
@@ -88,18 +112,10 @@ def check_record(
 @org_route
 async def list_page(ctx: Manage) -> Response:
     """``GET``/``POST /manage/<org>/anniversaries``: the list and the form that adds one."""
-    anns, allowed = await asyncio.to_thread(_local, ctx)
-    empty = {name: "" for name in FORM_FIELDS} | {"calendar": "solar", "scope": ctx.org.scope}
+    local = await asyncio.to_thread(_local, ctx)
+    allowed = local[1]
     if ctx.request.method == "GET":
-        return ctx.page(
-            "manage/anniversaries.html",
-            "anniversaries",
-            values=empty,
-            problems={},
-            import_problems=[],
-            done=done_note(ctx.request),
-            **_context(ctx, anns, allowed),
-        )
+        return _list(ctx, 200, local)
     form = await read_form(ctx.request)
     fields = {name: form.value(name) for name in FORM_FIELDS}
 
@@ -117,16 +133,7 @@ async def list_page(ctx: Manage) -> Response:
     problems = await asyncio.to_thread(add)
     if not problems:
         return ctx.back("/anniversaries", "added")
-    return ctx.page(
-        "manage/anniversaries.html",
-        "anniversaries",
-        400,
-        values=fields,
-        problems=problems,
-        import_problems=[],
-        done="",
-        **_context(ctx, anns, allowed),
-    )
+    return _list(ctx, 400, local, values=fields, problems=problems)
 
 
 @org_route
@@ -141,15 +148,20 @@ async def edit_page(ctx: Manage) -> Response:
     ann, allowed = await asyncio.to_thread(current)
     stored = anniversary_row(ann)
     scopes_context = _context(ctx, [], allowed)
-    if ctx.request.method == "GET":
+
+    def edit_form(status: int, values: dict[str, str], problems: dict[str, str]) -> Response:
         return ctx.page(
             "manage/anniversary.html",
             "anniversaries",
+            status,
             ann=ann,
-            values=stored,
-            problems={},
+            values=values,
+            problems=problems,
             **scopes_context,
         )
+
+    if ctx.request.method == "GET":
+        return edit_form(200, stored, {})
     form = await read_form(ctx.request)
     fields = {**stored, **{n: form.value(n) for n in FORM_FIELDS if n != "id"}}
 
@@ -164,15 +176,7 @@ async def edit_page(ctx: Manage) -> Response:
     problems = await asyncio.to_thread(save)
     if not problems:
         return ctx.back("/anniversaries", "saved")
-    return ctx.page(
-        "manage/anniversary.html",
-        "anniversaries",
-        400,
-        ann=ann,
-        values=fields,
-        problems=problems,
-        **scopes_context,
-    )
+    return edit_form(400, fields, problems)
 
 
 @org_route
@@ -262,18 +266,8 @@ async def import_csv(ctx: Manage) -> Response:
             "/anniversaries",
             "imported:{count}:{inserted}:{updated}:{unchanged}".format(**counts),
         )
-    anns, allowed = await asyncio.to_thread(_local, ctx)
-    empty = {name: "" for name in FORM_FIELDS} | {"calendar": "solar", "scope": ctx.org.scope}
-    return ctx.page(
-        "manage/anniversaries.html",
-        "anniversaries",
-        400,
-        values=empty,
-        problems={},
-        import_problems=problems,
-        done="",
-        **_context(ctx, anns, allowed),
-    )
+    local = await asyncio.to_thread(_local, ctx)
+    return _list(ctx, 400, local, import_problems=problems)
 
 
 def routes(base: str) -> list[Route]:

@@ -10,35 +10,20 @@ from __future__ import annotations
 
 import email
 import re
-import shutil
-from collections.abc import Iterator
 from email import policy
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from reminders_support import InstalledCli
 from smtp_support import SmtpServer
 from subscribe_support import SENT_VI, link_in, local, mails_to, smtp_env, text_part, wait_mail
-from web_support import Server
+from web_support import ARTIFACTS, Server
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 CAM_PHA = "Ban Tuyên giáo và Dân vận Thành ủy Cẩm Phả"
 FEB_SUBJECT = "[Nhắc lịch] Định hướng tuyên truyền tháng 02/2023 — hạn 02/02/2023"
 FEB_PARTY = "93 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2023)"
 ADDRESS = "nguoi-moi@example.org"
 NAME = "Nguyễn Thị <b>Mới</b> <script>alert(1)</script>"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert shutil.which(CHROMIUM), "install Debian's chromium: apt-get install -y chromium"
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def subject_of(data: bytes) -> str:

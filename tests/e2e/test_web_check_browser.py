@@ -3,16 +3,14 @@ draft with slips, an uploaded .docx draft of the service's own, and a file that 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from docx import Document
-from playwright.sync_api import Browser, sync_playwright
-from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
-from web_support import Server
+from playwright.sync_api import Browser
+from web_support import ARTIFACTS, Server
 
 from calendar_svc.catalog import load_bundled, load_scopes
 from calendar_svc.directive.profile import build_profile
@@ -33,15 +31,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = Server(tmp_path_factory.mktemp("check-browser")).start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert shutil.which(CHROMIUM), "install Debian's chromium: apt-get install -y chromium"
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_pasted_text_shows_each_finding_highlighted(server: Server, browser: Browser) -> None:

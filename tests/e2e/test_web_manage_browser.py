@@ -8,23 +8,19 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from smtp_support import SmtpServer
-from web_support import Server
+from web_support import ARTIFACTS, Server
 
 from conftest import Cli
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 MANAGER = "lan@qn.example.vn"
 OPERATOR = "ops@example.vn"
 ORG = "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ninh"
@@ -75,15 +71,6 @@ def server(home: Path, cli: Cli, smtp: SmtpServer) -> Iterator[Server]:
     srv.start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert shutil.which(CHROMIUM), "install Debian's chromium: apt-get install -y chromium"
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

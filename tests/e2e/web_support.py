@@ -4,14 +4,49 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 BASE_URL = "https://lich.example.vn"
+#: Debian's Chromium, driven by Playwright in the browser tests.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Where browser tests keep their screenshots (not committed).
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Yield Debian's headless Chromium under Playwright; closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    assert shutil.which(CHROMIUM), "install Debian's chromium: apt-get install -y chromium"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @dataclass(frozen=True)
