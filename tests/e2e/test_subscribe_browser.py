@@ -86,8 +86,8 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
             page.goto(local(server, link_in(confirmation, "/subscribe/confirm")))
             assert ADDRESS in page.inner_text("main")
             check_page(page, "confirm")
-            page.get_by_role("button", name="Xác nhận đăng ký").click()
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Xác nhận đăng ký").click()
             assert "Đã đăng ký" in page.inner_text("h1")
             check_page(page, "subscribed")
             assert CAM_PHA in page.inner_text("main")
@@ -117,8 +117,8 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
             check_page(page, "manage-form")
             page.get_by_label("Địa chỉ email").fill(ADDRESS)
             before = len(mails_to(smtp, ADDRESS))
-            page.get_by_role("button", name="Gửi liên kết").click()
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Gửi liên kết").click()
             manage = link_in(wait_mail(smtp, ADDRESS, before + 1), "/manage")
             page.goto(local(server, manage))
             item = page.locator("ul.subscriptions li")
