@@ -81,7 +81,9 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
             check_page(page, "sent")
 
             confirmation = wait_mail(smtp, ADDRESS)
-            assert subject_of(confirmation.data) == "Xác nhận đăng ký nhận nhắc việc"
+            assert subject_of(confirmation.data) == (
+                "Xác nhận đăng ký nhận nhắc việc / Confirm your reminder subscription"
+            )
             assert CAM_PHA in text_part(confirmation.message)
             page.goto(local(server, link_in(confirmation, "/subscribe/confirm")))
             assert ADDRESS in page.inner_text("main")
