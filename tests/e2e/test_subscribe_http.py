@@ -344,3 +344,15 @@ def test_the_manage_link_unsubscribes_once(server: Server, smtp: SmtpServer) -> 
     assert answer.status == 200
     time.sleep(0.5)
     assert len(mails_to(smtp, "leaver@example.org")) == 2
+
+
+def test_the_access_log_keeps_no_link_token(server: Server, smtp: SmtpServer) -> None:
+    subscribe(server, "logged@example.org", client="203.0.113.11")
+    path = confirm_path(smtp, "logged@example.org")
+    assert server.get(path).status == 200
+    assert server.get(f"/unsubscribe?t={token_of(path)}&x=1").status == 400
+    time.sleep(0.3)
+    log = server.log.read_text(encoding="utf-8")
+    assert "GET /subscribe/confirm?t=… HTTP/1.1" in log
+    assert "GET /unsubscribe?t=…&x=1 HTTP/1.1" in log
+    assert token_of(path) not in log
