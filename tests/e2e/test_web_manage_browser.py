@@ -26,6 +26,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 MANAGER = "lan@qn.example.vn"
+OPERATOR = "ops@example.vn"
 ORG = "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ninh"
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 FIELDS = {
@@ -54,6 +55,7 @@ def cli(home: Path) -> Cli:
     for args in (
         ("org", "add", "quang-ninh", "--name", ORG, "--scope", "province:quang-ninh"),
         ("users", "add", MANAGER, "--org", "quang-ninh"),
+        ("users", "add", OPERATOR, "--operator"),
     ):
         result = cli(*args)
         assert result.code == 0, result.err
@@ -229,4 +231,26 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     assert errors == [], errors  # no CSP refusal, no script error, no missing file
     styles = page.evaluate("[...document.styleSheets].map(s => s.href)")
     assert f"{server.url}/static/manage.css" in styles
+    context.close()
+
+
+def test_an_operator_lists_the_organisations_and_a_bad_link_says_so(
+    server: Server, smtp: SmtpServer, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server.url}/en/signin/link?t=forged")
+    assert page.locator("h1").inner_text() == "This link cannot be used"
+    check_page(page, "invalid-link-en")
+    count = len(smtp.received)
+    page.goto(f"{server.url}/en/signin")
+    page.locator("#email").fill(OPERATOR)
+    page.get_by_role("button", name="Send me a sign-in link").click()
+    smtp.wait_for(lambda: len(smtp.received) > count)
+    text = smtp.received[-1].message.get_body(("plain",)).get_content()
+    page.goto(next(word for word in text.split() if "/signin/link?t=" in word))
+    page.get_by_role("button", name="Đăng nhập / Sign in").click()
+    page.wait_for_url(f"{server.url}/en/manage")
+    assert ORG in page.locator("main").inner_text()
+    check_page(page, "organisations-en")
     context.close()
