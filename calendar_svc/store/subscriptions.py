@@ -20,9 +20,7 @@ its subscriptions page), ``subscriber.withdraw`` (left while awaiting approval).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -45,6 +43,7 @@ from calendar_svc.store.tables import audit_log as _audit_log
 from calendar_svc.store.tables import organisations as _orgs
 from calendar_svc.store.tables import subscribers as _subs
 from calendar_svc.store.tables import subscription_tokens as _tokens
+from calendar_svc.store.users import new_token, token_hash
 
 #: How long a confirmation link works.
 CONFIRM_LIFETIME = timedelta(hours=48)
@@ -88,14 +87,9 @@ class Pending:
     expires_at: datetime
 
 
-def token_hash(token: str) -> str:
-    """Return the SHA-256 of a token, in hex: what the store keeps."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def address_key(email: str) -> str:
     """Return the SHA-256 of a normalized address, in hex (rate-limit keys, logs)."""
-    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+    return token_hash(email.strip().lower())
 
 
 def _audit(
@@ -174,7 +168,7 @@ class SubscriptionRepo(EngineAccess):
             raise ValueError("a confirmation link names its organisation")
         when = as_utc(now)
         default = CONFIRM_LIFETIME if purpose is Purpose.CONFIRM else MANAGE_LIFETIME
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         with self.concurrent() as conn:
             conn.execute(
                 insert(_tokens).values(

@@ -20,7 +20,7 @@ done. The "my subscriptions" pages are :mod:`calendar_svc.web.subscribe_manage`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -288,15 +288,25 @@ def routes(settings: Settings, desk: SubscribeDesk | None = None) -> list[Route]
             manage_href=f"{prefix(lang)}/subscriptions",
         )
 
-    paths: list[Route] = []
-    for lead in ("", "/en"):
-        paths += [
-            Route(f"{lead}/subscribe", show_form, methods=["GET"]),
-            Route(f"{lead}/subscribe", submit, methods=["POST"]),
-            Route(f"{lead}/subscribe/confirm", show_confirm, methods=["GET"]),
-            Route(f"{lead}/subscribe/confirm", confirm, methods=["POST"]),
+    return in_both_languages(
+        [
+            ("/subscribe", show_form, "GET"),
+            ("/subscribe", submit, "POST"),
+            ("/subscribe/confirm", show_confirm, "GET"),
+            ("/subscribe/confirm", confirm, "POST"),
         ]
-    return paths
+    )
+
+
+def in_both_languages(
+    endpoints: Sequence[tuple[str, Callable[[Request], Awaitable[Response]], str]],
+) -> list[Route]:
+    """Return a route for each (path, endpoint, method), and the same under ``/en``."""
+    return [
+        Route(f"{lead}{path}", endpoint, methods=[method])
+        for lead in ("", "/en")
+        for path, endpoint, method in endpoints
+    ]
 
 
 def _again(lang: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from calendar_svc.config import Settings
 from calendar_svc.core.recipients import Organisation, SubscribePolicy
 from calendar_svc.links import MailLinkError, mail_base_url
-from calendar_svc.mail.send import SmtpSettings
+from calendar_svc.services.reminders import smtp_settings
 from calendar_svc.store.subscriptions import Purpose, address_key
 from calendar_svc.web.subscribe_mail import build_link_mail, render_link_mail, send_link_mail
 
@@ -53,20 +53,6 @@ def client_key(host: str | None) -> str:
             return f"client:{mapped}"
         return f"client:{ipaddress.ip_network(f'{address}/64', strict=False)}"
     return f"client:{address}"
-
-
-def smtp_settings(settings: Settings) -> SmtpSettings:
-    """Return the SMTP settings of the configuration."""
-    return SmtpSettings(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        username=settings.smtp_username,
-        password=settings.smtp_password,
-        starttls=settings.smtp_starttls,
-        tls=settings.smtp_tls,
-        timeout=float(settings.smtp_timeout),
-        concurrency=1,
-    )
 
 
 class SubscribeDesk:

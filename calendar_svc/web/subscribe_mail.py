@@ -1,73 +1,58 @@
 """The mails of self-subscription: the confirmation link and the "my subscriptions" link.
 
-Rendering is pure (:func:`render_link_mail`): jinja2 templates in
-``calendar_svc/templates/mail/<lang>/`` (``subscribe_confirm`` and ``subscribe_manage``,
-``.txt`` and ``.html``, the HTML autoescaped). :func:`build_link_mail` makes the MIME
-message with the stdlib (``policy.SMTP``: CRLF, RFC 2047 for non-ASCII text); every value
-that reaches a header is refused if it holds a line break or NUL, and the recipient must
-be a plain address. Sending is :func:`send_link_mail`, one message on its own connection
-(these mails are few and are sent off the request path).
+Rendering is pure (:func:`render_link_mail`), with the reminders' template environment:
+``templates/mail/subscribe_link.{txt,html}`` hold the parts of each language
+(``<lang>/_subscribe_confirm`` and ``_subscribe_manage``; the HTML autoescaped).
+:func:`build_link_mail` makes the MIME message with the stdlib (``policy.SMTP``: CRLF,
+RFC 2047 for non-ASCII text); every value that reaches a header is refused if it holds a
+line break or NUL, and the recipient must be a plain address. Sending is
+:func:`send_link_mail`, one message on its own connection (these mails are few and are
+sent off the request path).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from functools import lru_cache
-
-import jinja2
 
 from calendar_svc.core.recipients import EMAIL_RE
-from calendar_svc.mail.content import Outgoing
+from calendar_svc.mail.content import DEFAULT_SENDER_NAME, Outgoing
 from calendar_svc.mail.message import HeaderInjectionError, domain_of
+from calendar_svc.mail.render import Rendered, environment
 from calendar_svc.mail.send import SmtpPool, SmtpSettings, Verdict
 from calendar_svc.web.subscribe_texts import MAIL_SUBJECTS, subscribe_texts
 
 log = logging.getLogger(__name__)
 
-#: The sender's name when ``smtp.from`` gives none.
-SENDER_NAME = "Lịch kỷ niệm"
-
-
-@dataclass(frozen=True, slots=True)
-class LinkMail:
-    """A rendered link mail: subject, plain text, HTML."""
-
-    subject: str
-    text: str
-    html: str
-
-
-@lru_cache(maxsize=1)
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("calendar_svc", "templates/mail"),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-
 
 def render_link_mail(
     kind: str, lang: str, *, link: str, email: str, organisation: str = ""
-) -> LinkMail:
-    """Return the mail that carries ``link`` (``kind`` ``confirm`` or ``manage``)."""
-    lang = "en" if lang == "en" else "vi"
+) -> Rendered:
+    """Return the mail that carries ``link`` (``kind`` ``confirm`` or ``manage``).
+
+    Vietnamese first and English second in one mail, or English alone when the form was
+    in English (``lang`` ``en``).
+    """
+    langs = ["en"] if lang == "en" else ["vi", "en"]
+    subject = MAIL_SUBJECTS[(kind, langs[0])]
     context = {
+        "kind": kind,
+        "langs": langs,
         "link": link,
         "email": email,
         "organisation": organisation,
-        "s": subscribe_texts(lang),
+        "subject": subject,
+        "texts": {code: subscribe_texts(code) for code in ("vi", "en")},
     }
-    env = _templates()
-    return LinkMail(
-        subject=MAIL_SUBJECTS[(kind, lang)],
-        text=env.get_template(f"{lang}/subscribe_{kind}.txt").render(context),
-        html=env.get_template(f"{lang}/subscribe_{kind}.html").render(context),
+    env = environment()
+    return Rendered(
+        subject=subject,
+        text=env.get_template("subscribe_link.txt").render(context),
+        html=env.get_template("subscribe_link.html").render(context),
     )
 
 
@@ -78,7 +63,7 @@ def _header(field: str, value: str) -> str:
 
 
 def build_link_mail(
-    mail: LinkMail, *, sender: str, recipient: str, now: datetime, lang: str
+    mail: Rendered, *, sender: str, recipient: str, now: datetime, lang: str
 ) -> Outgoing:
     """Return the message ready for SMTP.
 
@@ -99,7 +84,7 @@ def build_link_mail(
     name, addr = parseaddr(_header("From", sender))
     addr = addr or sender
     msg = EmailMessage(policy=policy.SMTP)
-    msg["From"] = f"{_header('From', name or SENDER_NAME)} <{addr}>"
+    msg["From"] = f"{_header('From', name or DEFAULT_SENDER_NAME)} <{addr}>"
     msg["To"] = recipient
     msg["Subject"] = _header("Subject", mail.subject)
     msg["Date"] = format_datetime(now)

@@ -29,6 +29,7 @@ from calendar_svc.store.subscriptions import Purpose
 from calendar_svc.web.pages import page_lang
 from calendar_svc.web.subscribe import (
     check_address,
+    in_both_languages,
     message,
     prefix,
     read_fields,
@@ -142,12 +143,11 @@ def routes(settings: Settings, desk: SubscribeDesk | None = None) -> list[Route]
             back=f"{prefix(lang)}/",
         )
 
-    paths: list[Route] = []
-    for lead in ("", "/en"):
-        paths += [
-            Route(f"{lead}/subscriptions", show_form, methods=["GET"]),
-            Route(f"{lead}/subscriptions", submit, methods=["POST"]),
-            Route(f"{lead}/subscriptions/manage", show_list, methods=["GET"]),
-            Route(f"{lead}/subscriptions/manage", leave, methods=["POST"]),
+    return in_both_languages(
+        [
+            ("/subscriptions", show_form, "GET"),
+            ("/subscriptions", submit, "POST"),
+            ("/subscriptions/manage", show_list, "GET"),
+            ("/subscriptions/manage", leave, "POST"),
         ]
-    return paths
+    )

@@ -11,16 +11,14 @@ import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 from smtp_support import SmtpServer
-from web_support import ARTIFACTS, Server
+from web_support import Server, check_page
 
 from conftest import Cli
 
-AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
 MANAGER = "lan@qn.example.vn"
 OPERATOR = "ops@example.vn"
 ORG = "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ninh"
@@ -73,23 +71,6 @@ def server(home: Path, cli: Cli, smtp: SmtpServer) -> Iterator[Server]:
     srv.stop()
 
 
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Run axe-core on the page (evaluated over CDP, so the page's CSP does not block it)."""
-    assert AXE.exists(), "run: (cd tests/js && npm ci)"
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => (await axe.run(document)).violations")
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result]
-
-
-def check_page(page: Page, name: str) -> None:
-    """No axe violation, no wider than the phone, a screenshot kept."""
-    assert axe_violations(page) == [], name
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name} is {overflow}px wider than the phone"
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"manage-{name}.png", full_page=True)
-
-
 def cli_origin_message(cli: Cli) -> str:
     """Return what ``calendar-svc add`` says about the same wrong date."""
     args = [f"--{k.replace('_', '-')}={v}" for k, v in FIELDS.items() if k != "id"]
@@ -128,13 +109,13 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
 
     # Sign in, by keyboard: type the address, Enter.
     page.goto(f"{server.url}/signin")
-    check_page(page, "signin")
+    check_page(page, "manage-signin")
     page.locator("#email").focus()
     page.keyboard.type(MANAGER)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{server.url}/signin")
     assert page.locator("h1").inner_text() == "Hãy kiểm tra hộp thư"
-    check_page(page, "signin-sent")
+    check_page(page, "manage-signin-sent")
     smtp.wait_for(lambda: len(smtp.received) == 1)
     message = smtp.received[0].message
     assert smtp.received[0].recipients == (MANAGER,)
@@ -142,7 +123,7 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     link = next(word for word in text.split() if "/signin/link?t=" in word)
     assert link.startswith(f"{server.url}/signin/link?t=")
     page.goto(link)
-    check_page(page, "signin-link")
+    check_page(page, "manage-signin-link")
     for _ in range(12):  # Tab to the button, press Enter.
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent") == "Đăng nhập / Sign in":
@@ -150,7 +131,7 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url == f"{server.url}/manage/quang-ninh"
-    check_page(page, "overview")
+    check_page(page, "manage-overview")
 
     # A wrong date first: the CLI's message beside the field, nothing saved.
     page.get_by_role("link", name="Ngày kỷ niệm của địa phương").click()
@@ -163,7 +144,7 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     error = page.locator("#e-origin")
     assert error.inner_text() == cli_origin_message(cli)
     assert page.locator("#f-origin").get_attribute("aria-describedby") == "e-origin"
-    check_page(page, "anniversary-error")
+    check_page(page, "manage-anniversary-error")
     assert cli("show", FIELDS["id"]).code == 1  # nothing saved
     form = page.locator("form[action$='/anniversaries']")
     form.locator("[name=origin]").fill("2025-07-01")
@@ -171,7 +152,7 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     page.wait_for_load_state()
     assert page.locator(".done").inner_text() == "Đã thêm."
     assert HOSTILE in page.locator("table").inner_text()  # shown as text, never run
-    check_page(page, "anniversaries")
+    check_page(page, "manage-anniversaries")
     shown = json.loads(cli("show", FIELDS["id"], "--format", "json").out)
     assert shown["name_vi"] == FIELDS["name_vi"]
 
@@ -183,7 +164,7 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     form.get_by_role("button", name="Thêm").click()
     page.wait_for_load_state()
     assert "hoa@qn.example.vn" in page.locator("table").inner_text()
-    check_page(page, "subscribers")
+    check_page(page, "manage-subscribers")
 
     # The monthly draft as .docx.
     page.get_by_role("link", name="Tổng quan").click()
@@ -201,7 +182,7 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     assert "subscriber.add" in entries[0] and "hoa@qn.example.vn" in entries[0]
     assert "anniversary.add" in entries[1] and FIELDS["id"] in entries[1]
     assert all(MANAGER in e for e in entries)
-    check_page(page, "audit")
+    check_page(page, "manage-audit")
     audit = json.loads(cli("audit", "--org", "quang-ninh", "--format", "json").out)
     assert [e["action"] for e in audit] == ["subscriber.add", "anniversary.add"]
 
@@ -213,7 +194,7 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
         ("/en/manage/quang-ninh/subscribers", "subscribers-en"),
     ):
         page.goto(server.url + path)
-        check_page(page, name)
+        check_page(page, f"manage-{name}")
     assert page.locator("html").get_attribute("lang") == "en"
     assert errors == [], errors  # no CSP refusal, no script error, no missing file
     styles = page.evaluate("[...document.styleSheets].map(s => s.href)")
@@ -228,7 +209,7 @@ def test_an_operator_lists_the_organisations_and_a_bad_link_says_so(
     page = context.new_page()
     page.goto(f"{server.url}/en/signin/link?t=forged")
     assert page.locator("h1").inner_text() == "This link cannot be used"
-    check_page(page, "invalid-link-en")
+    check_page(page, "manage-invalid-link-en")
     count = len(smtp.received)
     page.goto(f"{server.url}/en/signin")
     page.locator("#email").fill(OPERATOR)
@@ -239,5 +220,5 @@ def test_an_operator_lists_the_organisations_and_a_bad_link_says_so(
     page.get_by_role("button", name="Đăng nhập / Sign in").click()
     page.wait_for_url(f"{server.url}/en/manage")
     assert ORG in page.locator("main").inner_text()
-    check_page(page, "organisations-en")
+    check_page(page, "manage-organisations-en")
     context.close()
