@@ -39,6 +39,7 @@ from calendar_svc.links import base_url_for
 from calendar_svc.services.listing import ListingQuery, list_occurrences
 from calendar_svc.web.feedservice import FeedService
 from calendar_svc.web.queries import Filters, check_known, parse_filters, parse_lang, parse_month
+from calendar_svc.web.security import CSRF_FIELD, csrf_token
 from calendar_svc.web.texts import WEEKDAYS, page_texts
 
 PAGE_PARAMS = ("scope", "province", "category", "round", "lang")
@@ -319,6 +320,8 @@ def render_month(request: Request, year: int, month: int) -> HTMLResponse:
         links=_links(service, filters, base),
         scope_name=name_of(filters.scope) if filters.scope else t["all_scopes"],
         annual_href=_annual_href(year, filters),
+        csrf=csrf_token(request),
+        csrf_field=CSRF_FIELD,
     )
     return HTMLResponse(
         html, headers={"X-Content-Type-Options": "nosniff", "Content-Language": lang}
