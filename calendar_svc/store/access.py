@@ -1,8 +1,14 @@
-"""Transactions for the reminder repositories, with database failures as StoreError."""
+"""Transactions for the reminder repositories, with database failures as StoreError.
+
+:meth:`EngineAccess.together` opens one write transaction that every repository of the
+same engine joins while it is open in this thread: a change and its audit entry commit
+together, or neither does.
+"""
 
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +18,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from calendar_svc.store.engine import begin_write, display_url, prepare_engine
 from calendar_svc.store.errors import StoreAction, StoreError
 from calendar_svc.store.tables import meta
+
+_joined = threading.local()
+
+
+def joined_write(engine: Engine) -> Connection | None:
+    """Return the connection of the :meth:`EngineAccess.together` transaction this thread
+    has open on ``engine``, or None."""
+    found: dict[int, Connection] = getattr(_joined, "by_engine", {})
+    return found.get(id(engine))
 
 
 class EngineAccess:
@@ -52,18 +67,44 @@ class EngineAccess:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """Open a connection in a read transaction."""
+        """Open a connection in a read transaction (inside :meth:`together`: its own)."""
+        joined = joined_write(self._engine)
+        if joined is not None:
+            yield joined
+            return
         with self.failures("read"), self._engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """Open a connection in a serialized write transaction (one writer at a time)."""
+        """Open a connection in a serialized write transaction (one writer at a time);
+        inside :meth:`together`, join its transaction."""
+        joined = joined_write(self._engine)
+        if joined is not None:
+            yield joined
+            return
         with (
             self.failures("write"),
             begin_write(self._engine, wait=self.waits_for_writers) as conn,
         ):
             yield conn
+
+    @contextmanager
+    def together(self) -> Iterator[Connection]:
+        """Open one serialized write transaction that every repository on this engine
+        joins, in this thread, until the block ends: it all commits at the end, or all
+        rolls back if the block raises. Nested, it joins the open one."""
+        if joined_write(self._engine) is not None:
+            with self.writing() as conn:
+                yield conn
+            return
+        with self.writing() as conn:
+            found: dict[int, Connection] = getattr(_joined, "by_engine", {})
+            _joined.by_engine = {**found, id(self._engine): conn}
+            try:
+                yield conn
+            finally:
+                _joined.by_engine = found
 
     @contextmanager
     def concurrent(self) -> Iterator[Connection]:
@@ -72,7 +113,7 @@ class EngineAccess:
         PostgreSQL: a plain transaction (row locks decide, as with ``SKIP LOCKED``).
         SQLite: ``BEGIN IMMEDIATE``, its only way to write without a deadlock.
         """
-        if self.dialect == "sqlite":
+        if self.dialect == "sqlite" or joined_write(self._engine) is not None:
             with self.writing() as conn:
                 yield conn
             return

@@ -124,10 +124,11 @@ async def list_page(ctx: Manage) -> Response:
         if ann is None:
             return problems
         try:
-            ctx.store.anniversaries.add(ann, now=ctx.accounts.now())
+            with ctx.store.together():
+                ctx.store.anniversaries.add(ann, now=ctx.accounts.now())
+                ctx.record("anniversary.add", ann.id, None, anniversary_row(ann))
         except AlreadyExistsError as exc:
             return {"id": str(exc)}
-        ctx.record("anniversary.add", ann.id, None, anniversary_row(ann))
         return {}
 
     problems = await asyncio.to_thread(add)
@@ -169,8 +170,9 @@ async def edit_page(ctx: Manage) -> Response:
         changed, problems = check_record(ctx, fields, allowed)
         if changed is None:
             return problems
-        ctx.store.anniversaries.replace(changed, now=ctx.accounts.now())
-        ctx.record("anniversary.edit", changed.id, stored, anniversary_row(changed))
+        with ctx.store.together():
+            ctx.store.anniversaries.replace(changed, now=ctx.accounts.now())
+            ctx.record("anniversary.edit", changed.id, stored, anniversary_row(changed))
         return {}
 
     problems = await asyncio.to_thread(save)
@@ -188,8 +190,9 @@ async def remove(ctx: Manage) -> Response:
     def run() -> None:
         allowed = allowed_scopes(ctx.org, ctx.accounts.scopes())
         ann = _get_local(ctx, anniversary_id, allowed)
-        ctx.store.anniversaries.remove(ann.id, now=ctx.accounts.now())
-        ctx.record("anniversary.remove", ann.id, anniversary_row(ann), None)
+        with ctx.store.together():
+            ctx.store.anniversaries.remove(ann.id, now=ctx.accounts.now())
+            ctx.record("anniversary.remove", ann.id, anniversary_row(ann), None)
 
     await asyncio.to_thread(run)
     return ctx.back("/anniversaries", "removed")
@@ -235,13 +238,14 @@ def import_rows(ctx: Manage, filename: str, data: bytes) -> tuple[list[str], dic
         before[ann.id] = anniversary_row(stored)
     if problems:
         return str(CsvImportError(problems)).splitlines(), {}
-    result = ctx.store.anniversaries.upsert(anns, now=ctx.accounts.now())
-    for ann in anns:
-        row = anniversary_row(ann)
-        if before.get(ann.id) == row:
-            continue
-        action = "anniversary.edit" if ann.id in before else "anniversary.add"
-        ctx.record(action, ann.id, before.get(ann.id), row)
+    with ctx.store.together():
+        result = ctx.store.anniversaries.upsert(anns, now=ctx.accounts.now())
+        for ann in anns:
+            row = anniversary_row(ann)
+            if before.get(ann.id) == row:
+                continue
+            action = "anniversary.edit" if ann.id in before else "anniversary.add"
+            ctx.record(action, ann.id, before.get(ann.id), row)
     counts = {
         "count": len(anns),
         "inserted": result.inserted,
