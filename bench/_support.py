@@ -198,15 +198,15 @@ def calendar_svc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess
 
 
 def start_serve(
-    root: Path, env: dict[str, str], *, workers: int = 1
+    root: Path, env: dict[str, str], *, workers: int = 1, log: str = "serve.log"
 ) -> tuple[subprocess.Popen[bytes], int]:
     """Start ``calendar-svc serve --no-access-log`` on a free loopback port; wait until
-    it answers; return the process and the port (its log is ``root/serve.log``)."""
+    it answers; return the process and the port (its log is ``root/LOG``)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "calendar_svc", "serve", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--no-access-log"],
-        env=env, stdout=(root / "serve.log").open("wb"), stderr=subprocess.STDOUT,
+        env=env, stdout=(root / log).open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     wait_ok(port, "/feeds/round.ics", timeout=300, proc=proc)
     return proc, port

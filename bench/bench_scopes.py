@@ -1,7 +1,7 @@
 """Benchmark a feed for every scope: ``calendar-svc serve`` beside nginx on the same files.
 
 Usage: python bench/bench_scopes.py [--duration 15] [--rounds 3] [--connections 64]
-       [--urls 500] [--workers 1]
+       [--urls 500] [--workers 1] [--against SRC]
 
 1. A fresh data directory: the bundled dataset and scope registry (national, 34 provinces,
    3,321 communes and the units that ended on 30/06/2025), as a new installation has.
@@ -15,6 +15,10 @@ Usage: python bench/bench_scopes.py [--duration 15] [--rounds 3] [--connections 
    the ratio to nginx, p99 latency, errors.
 5. The service's resident memory (VmRSS, its worker processes included) after wrk, then
    after every feed has been requested once.
+
+``--against SRC`` adds a third server to the same rounds: ``serve`` from the source tree
+SRC (a checkout of an earlier commit, run with ``PYTHONPATH=SRC``) on a database of its own
+(the same bundled data).
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--urls", type=int, default=500)
     parser.add_argument("--workers", type=int, default=1, help="service and nginx processes")
+    parser.add_argument("--against", type=Path, help="also serve from this source tree")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -87,7 +92,7 @@ def main() -> None:
     os.chmod(root, 0o755)
     env = clean_env(root)
     static = root / "static" / "feeds"
-    svc = nginx = None
+    svc = nginx = old = None
     try:
         calendar_svc(env, "db", "upgrade")
         started = time.perf_counter()
@@ -107,12 +112,18 @@ def main() -> None:
         sample = [*mix[:20], "/feeds/national.ics", "/feeds/all.ics", "/feeds/round.ics"]
         for path, body in get_all(svc_port, sample).items():
             assert body == (static / path[len("/feeds/") :]).read_bytes(), path
+        servers = {"service": svc_port, "nginx": nginx_port}
+        if args.against is not None:
+            # Its own data directory: an earlier tree may not read this schema revision.
+            (root / "before").mkdir()
+            old_env = {**clean_env(root / "before"), "PYTHONPATH": str(args.against.resolve())}
+            old, servers["before"] = start_serve(root, old_env, workers=args.workers, log="old.log")
         script = mix_script(root / "mix.lua", mix)
-        results: dict[str, list[WrkResult]] = {"service": [], "nginx": []}
+        results: dict[str, list[WrkResult]] = {name: [] for name in servers}
         wrk = ["-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
         wrk += ["--timeout", "10s", "-s", str(script)]
         for _ in range(args.rounds):
-            for name, port in (("service", svc_port), ("nginx", nginx_port)):
+            for name, port in servers.items():
                 results[name].append(run_wrk([*wrk, f"http://127.0.0.1:{port}"]))
         mean_size = statistics.mean((static / u[len("/feeds/") :]).stat().st_size for u in mix)
         print(
@@ -129,6 +140,10 @@ def main() -> None:
                 "rounds " + " / ".join(f"{r.rps:,.0f}" for r in rounds)
             )
         print(f"  ratio service/nginx: {median['service'] / median['nginx']:.2f}")
+        if old is not None:
+            print(f"  ratio before/nginx: {median['before'] / median['nginx']:.2f}")
+            stop(old, 30)
+            old = None
         before = rss_mib(svc.pid)
         started = time.perf_counter()
         get_all(svc_port, every)
@@ -138,7 +153,7 @@ def main() -> None:
             f"every one of the {len(every)} feeds requested once ({once:.1f} s, one client)"
         )
     finally:
-        for proc in (svc, nginx):
+        for proc in (svc, nginx, old):
             if proc is not None:
                 stop(proc, 30)
         shutil.rmtree(root, ignore_errors=True)

@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 
 from calendar_svc.core.model import Anniversary, Calendar
 from calendar_svc.errors import AlreadyExistsError, NotFoundError
-from calendar_svc.store.access import EngineAccess
+from calendar_svc.store.access import EngineAccess, joined_write
 from calendar_svc.store.engine import write_transaction
 from calendar_svc.store.errors import StoreError
 from calendar_svc.store.repository import ANNIVERSARY_KIND, NEVER_REVISED, UpsertResult
@@ -282,6 +282,17 @@ class AnniversaryRepo(EngineAccess):
         """
         as_utc(now)
         staged = _staging_table()
+        joined = joined_write(self._engine)
+        if joined is not None:  # inside together(): stage and merge in its transaction
+            with self.failures("write"):
+                staged.create(joined)
+                try:
+                    total = self._stage(joined, staged, anns)
+                except IntegrityError:
+                    raise ValueError("an anniversary id appears twice in one upsert") from None
+                result = self._merge(joined, staged, total, now)
+                staged.drop(joined)  # on failure, the rollback drops it
+                return result
         with self.failures("write"), self._engine.connect() as conn:
             caches = self._grow_caches(conn)
             try:

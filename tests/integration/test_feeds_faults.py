@@ -3,9 +3,10 @@
 The faults are real file systems: a small tmpfs filled up, and a read-only bind mount
 (as root, whom file modes do not stop; ``chmod`` otherwise). Mounting needs root and
 ``mount``; where it is not permitted the test is skipped. Each test builds the feeds,
-changes the data (every feed's DTSTAMP moves), builds again into the faulty directory and
-checks: exit code 1, one clear line on stderr, every previous feed byte for byte as it
-was (and still a valid feed), no temporary file left.
+changes the data (a Cẩm Phả row is added: the feeds that hold it change), builds again
+into the faulty directory and checks: exit code 1, one clear line on stderr, every
+previous feed byte for byte as it was (and the ones the build was replacing still valid
+feeds), no temporary file left.
 """
 
 from __future__ import annotations
@@ -80,11 +81,17 @@ def home(tmp_path: Path) -> Home:
 
 
 @pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 40 MiB tmpfs (the bundled data's feeds take about 15 MB)."""
+def tmpfs(home: Home, tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs sized to the set ``feeds build`` writes by default: room for it about
+    twice over (so a rebuild fits when the disk is not filled up), measured first."""
+    measured = tmp_path / "measured"
+    assert home.run("feeds", "build", "--out", str(measured)).returncode == 0
+    size = sum(p.stat().st_size for p in measured.rglob("*.ics"))
+    shutil.rmtree(measured)
     target = tmp_path / "small"
     target.mkdir()
-    mount("-t", "tmpfs", "-o", "size=40m,mode=0755", "tmpfs", str(target))
+    mib = -(-size * 5 // 2 // 2**20) + 4
+    mount("-t", "tmpfs", "-o", f"size={mib}m,mode=0755", "tmpfs", str(target))
     try:
         yield target
     finally:
@@ -108,38 +115,41 @@ def assert_failed_cleanly(result: subprocess.CompletedProcess[str], reason: str)
     assert "Traceback" not in result.stderr
 
 
-def assert_previous_feeds_intact(feeds: Path, before: dict[str, tuple[bytes, int]]) -> None:
+def at_risk(home: Home, before: dict[str, tuple[bytes, int]], scratch: Path) -> set[str]:
+    """Return the feeds the changed data changes: those a failed build was to replace."""
+    assert home.run("feeds", "build", "--out", str(scratch)).returncode == 0
+    new = snapshot(scratch)
+    changed = {name for name, (data, _) in new.items() if before[name][0] != data}
+    assert changed and "dia-phuong.ics" in changed
+    return changed
+
+
+def assert_previous_feeds_intact(
+    feeds: Path, before: dict[str, tuple[bytes, int]], changed: set[str]
+) -> None:
     after = snapshot(feeds)
     assert set(after) == set(before)  # no temporary file left behind
     assert after == before
-    for name, (data, _) in after.items():
-        if name.endswith(".ics"):
-            assert check_bytes(data, name).ok, name
+    for name in changed:  # the ones the build was replacing are still whole, valid feeds
+        assert check_bytes(after[name][0], name).ok, name
 
 
-@pytest.mark.xfail(
-    reason="known defect: the small tmpfs of this test no longer holds the default set of feeds since every province has one (1.5 GB for all scopes); open in issue 12",
-    strict=False,
-)
-def test_disk_full_leaves_every_previous_feed(home: Home, tmpfs: Path) -> None:
+def test_disk_full_leaves_every_previous_feed(home: Home, tmpfs: Path, tmp_path: Path) -> None:
     feeds = tmpfs / "feeds"
     assert home.run("feeds", "build", "--out", str(feeds)).returncode == 0
     home.change_data()
     fill(tmpfs, 16 * 1024)
     before = snapshot(feeds)
+    changed = at_risk(home, before, tmp_path / "scratch")
     result = home.run("feeds", "build", "--out", str(feeds))
     assert_failed_cleanly(result, "No space left on device")
-    assert_previous_feeds_intact(feeds, before)
+    assert_previous_feeds_intact(feeds, before, changed)
     (tmpfs / "filler.bin").unlink()
     again = home.run("feeds", "build", "--out", str(feeds))
     assert again.returncode == 0, again.stderr
     assert b"phuong-moi" in (feeds / "dia-phuong.ics").read_bytes()
 
 
-@pytest.mark.xfail(
-    reason="known defect: the small tmpfs of this test no longer holds the default set of feeds since every province has one; open in issue 12",
-    strict=False,
-)
 def test_room_for_some_feeds_but_not_all_changes_none(
     home: Home, tmpfs: Path, tmp_path: Path
 ) -> None:
@@ -155,7 +165,7 @@ def test_room_for_some_feeds_but_not_all_changes_none(
     before = snapshot(feeds)
     result = home.run("feeds", "build", "--out", str(feeds))
     assert_failed_cleanly(result, "No space left on device")
-    assert_previous_feeds_intact(feeds, before)
+    assert_previous_feeds_intact(feeds, before, at_risk(home, before, scratch))
 
 
 @pytest.fixture
@@ -170,7 +180,9 @@ def read_only(tmp_path: Path) -> Iterator[Path]:
         feeds.chmod(0o755)
 
 
-def test_read_only_directory_leaves_every_previous_feed(home: Home, read_only: Path) -> None:
+def test_read_only_directory_leaves_every_previous_feed(
+    home: Home, read_only: Path, tmp_path: Path
+) -> None:
     feeds = read_only / "feeds"
     assert home.run("feeds", "build", "--out", str(feeds)).returncode == 0
     home.change_data()
@@ -184,4 +196,4 @@ def test_read_only_directory_leaves_every_previous_feed(home: Home, read_only: P
         reason = "Permission denied"
     result = home.run("feeds", "build", "--out", str(feeds))
     assert_failed_cleanly(result, reason)
-    assert_previous_feeds_intact(feeds, before)
+    assert_previous_feeds_intact(feeds, before, at_risk(home, before, tmp_path / "scratch"))
