@@ -3,7 +3,8 @@
 Every problem names its place (``data/anniversaries.csv:47: column 'origin': …``). A file
 is validated whole: :func:`load_csv` either returns every row or raises one
 :class:`~calendar_svc.errors.CsvImportError` listing all problems, so callers never
-write half a file.
+write half a file. :func:`iter_csv` reads a file of any size the same way, one line at
+a time: it yields rows while none is wrong, and raises at the end if any was.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -21,7 +22,7 @@ from typing import IO, Any
 from calendar_svc.core.model import SLUG_RE, Anniversary, Calendar, DateForm, Origin
 from calendar_svc.core.policy import require_category
 from calendar_svc.core.scopes import Scope, ScopeError, ScopeTree
-from calendar_svc.csvcells import looks_like_formula, neutralised
+from calendar_svc.csvcells import FORMULA_START, looks_like_formula, neutralised
 from calendar_svc.errors import CsvImportError, RowProblem, UnknownNameError
 
 #: The columns in file order (the header :func:`write_csv` writes); how each is read is
@@ -176,6 +177,22 @@ def _check_text(column: str, value: str, problems: list[FieldProblem]) -> None:
         problems.append(FieldProblem(column, f"{value[:20]!r} starts like a spreadsheet formula"))
 
 
+def _all_plain_text(fields: Mapping[str, str]) -> bool:
+    """Return whether no field can fail :func:`_check_text` (the common case, one test).
+
+    Any doubt returns False, and :func:`_check_text` then finds and words each problem.
+    """
+    values = fields.values()
+    if _BAD_CHAR_RE.search("".join(values)) is not None or max(map(len, values)) > MAX_NAME_CHARS:
+        return False
+    get = fields.get
+    return not (
+        get("name_vi", "").startswith(FORMULA_START)
+        or get("name_en", "").startswith(FORMULA_START)
+        or get("source", "").startswith(FORMULA_START)
+    )
+
+
 def _text(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
     return text
 
@@ -186,11 +203,15 @@ def _slug(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> str:
     return text
 
 
+_CALENDARS = {c.value: c for c in Calendar}
+_DATE_FORMS = {f.value: f for f in DateForm}
+
+
 def _calendar(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> Calendar:
-    try:
-        return Calendar(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not 'solar' or 'lunar'") from None
+    calendar = _CALENDARS.get(text)
+    if calendar is None:
+        raise ValueError(f"{text!r} is not 'solar' or 'lunar'")
+    return calendar
 
 
 def _leap(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> bool:
@@ -259,10 +280,10 @@ def _optional_date(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> date
 
 
 def _date_form(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> DateForm:
-    try:
-        return DateForm(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not 'range' or 'day'") from None
+    form = _DATE_FORMS.get(text)
+    if form is None:
+        raise ValueError(f"{text!r} is not 'range' or 'day'")
+    return form
 
 
 def _duration(text: str, row: Mapping[str, Any], scopes: ScopeTree) -> int:
@@ -323,15 +344,111 @@ def _cross_field_problems(row: Mapping[str, Any]) -> list[FieldProblem]:
     return problems
 
 
+#: Parsed values of the columns whose value depends on their text alone, kept per file
+#: (``(column, text)`` → value) up to this many, then forgotten.
+MEMO_LIMIT = 10_000
+_NO_ROW: Mapping[str, Any] = {}
+
+
+def _remembered(
+    memo: dict[tuple[str, str], Any],
+    column: str,
+    text: str,
+    parse: Callable[[str, Mapping[str, Any], ScopeTree], Any],
+    scopes: ScopeTree,
+) -> Any:
+    """Return ``parse(text)``, from ``memo`` when this column had this text before."""
+    key = (column, text)
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    value = parse(text, _NO_ROW, scopes)
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+def _plain_row(
+    get: Mapping[str, str], scopes: ScopeTree, memo: dict[tuple[str, str], Any]
+) -> Anniversary | None:
+    """Build the anniversary of a record whose text passed :func:`_all_plain_text`.
+
+    The same parsers as :data:`PARSED_COLUMNS`, called straight (most rows of a big file
+    are valid); None at the first problem, and :func:`parse_fields` then finds and words
+    every problem the general way.
+    """
+    g = get.get
+    ident, name_vi, source = g("id", ""), g("name_vi", ""), g("source", "")
+    if not (ident and name_vi and source and SLUG_RE.match(ident)):
+        return None
+    date_form = _DATE_FORMS.get(g("date_form") or "range")
+    if date_form is None:
+        return None
+    try:
+        calendar = _calendar(g("calendar") or "solar", _NO_ROW, scopes)
+        row: dict[str, Any] = {"calendar": calendar, "leap_month": False}
+        if g("leap_month"):
+            row["leap_month"] = _leap(get["leap_month"], row, scopes)
+        origin = _origin(g("origin") or "", row, scopes) if g("origin") else None
+        category = _remembered(memo, "category", g("category") or "", _category, scopes)
+        scope = _remembered(memo, "scope", g("scope") or "", _scope, scopes)
+        valid_from = _remembered(memo, "valid_from", g("valid_from") or "", _optional_date, scopes)
+        valid_to = _remembered(memo, "valid_to", g("valid_to") or "", _optional_date, scopes)
+        duration = _remembered(memo, "duration", g("duration_days") or "1", _duration, scopes)
+        home = _remembered(memo, "home", g("home") or "", _home, scopes)
+    except ValueError:
+        return None
+    if origin is None or not category or not scope:
+        return None
+    if valid_from and valid_to and valid_to < valid_from:
+        return None
+    if valid_to and origin.year is not None and valid_to.year < origin.year:
+        return None
+    return Anniversary(
+        id=ident,
+        name_vi=name_vi,
+        name_en=g("name_en") or "",
+        origin=origin,
+        category=category,
+        scope=scope,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        date_form=date_form,
+        duration_days=duration,
+        source=source,
+        home=home,
+        note=g("note") or "",
+    )
+
+
 def parse_fields(
-    fields: Mapping[str, str], scopes: ScopeTree
+    fields: Mapping[str, str | None], scopes: ScopeTree
 ) -> tuple[Anniversary | None, list[FieldProblem]]:
     """Validate one record's fields and build its anniversary.
 
     Returns the anniversary (None when any field is wrong) and every problem found.
     """
+    return _parse_stripped({k: (v or "").strip() for k, v in fields.items()}, scopes, {})
+
+
+def _parse_stripped(
+    get: Mapping[str, str], scopes: ScopeTree, memo: dict[tuple[str, str], Any]
+) -> tuple[Anniversary | None, list[FieldProblem]]:
+    """:func:`parse_fields` of stripped fields; ``memo`` lasts one file (:data:`MEMO_LIMIT`)."""
+    if _all_plain_text(get):
+        ann = _plain_row(get, scopes, memo)
+        if ann is not None:
+            return ann, []
+    return _parse_general(get, scopes)
+
+
+def _parse_general(
+    get: Mapping[str, str], scopes: ScopeTree
+) -> tuple[Anniversary | None, list[FieldProblem]]:
+    """Check every column of stripped fields in :data:`PARSED_COLUMNS` order; word each problem."""
     problems: list[FieldProblem] = []
-    get = {k: (v or "").strip() for k, v in fields.items()}
     for name in COLUMNS:
         if name in get:
             _check_text(name, get[name], problems)
@@ -354,27 +471,28 @@ def parse_fields(
     return Anniversary(**row), []
 
 
+_NUL_PROBLEM = (
+    "contains a NUL byte: this is not a CSV text file (save it as UTF-8 CSV from the spreadsheet)"
+)
+
+
 def _decode(data: bytes, display: str) -> str:
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        problem = RowProblem(
-            display,
-            line,
-            None,
-            "contains a NUL byte: this is not a CSV text file "
-            "(save it as UTF-8 CSV from the spreadsheet)",
-        )
+        problem = RowProblem(display, line, None, _NUL_PROBLEM)
         raise CsvImportError([problem])
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # a BOM (Excel's UTF-8 CSV)
     try:
-        return data.decode("utf-8-sig")
+        return data[start:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        at = start + exc.start
+        line = data.count(b"\n", 0, at) + 1
         problem = RowProblem(
             display,
             line,
             None,
-            f"byte 0x{data[exc.start]:02x} is not UTF-8 (save the file as UTF-8 CSV)",
+            f"byte 0x{data[at]:02x} is not UTF-8 (save the file as UTF-8 CSV)",
         )
         raise CsvImportError([problem]) from None
 
@@ -396,11 +514,24 @@ def _csv_reason(exc: csv.Error) -> str:
 
 def parse_csv(text: str, scopes: ScopeTree, display: str) -> list[Anniversary]:
     """Validate CSV text whole; return its anniversaries or raise CsvImportError."""
+    return list(parse_lines(io.StringIO(text, newline=""), scopes, display))
+
+
+def parse_lines(lines: Iterable[str], scopes: ScopeTree, display: str) -> Iterator[Anniversary]:
+    """Validate CSV lines one record at a time; yield the anniversaries.
+
+    Rows are yielded while every row so far is valid. After the first problem none is
+    yielded any more, the rest is still checked, and at the end one CsvImportError lists
+    every problem: a caller that writes what it gets must write nothing unless the
+    iteration ends without an error. Memory stays bounded by the ids seen (for the check
+    of duplicates), never by the rows.
+    """
     problems: list[RowProblem] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines = iter(lines)
+    reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
-    result: list[Anniversary] = []
     first_line: dict[str, int] = {}
+    memo: dict[tuple[str, str], Any] = {}
     next_line = 1
     while True:
         line = next_line
@@ -412,10 +543,11 @@ def parse_csv(text: str, scopes: ScopeTree, display: str) -> list[Anniversary]:
             problems.append(RowProblem(display, line, None, f"not valid CSV: {_csv_reason(exc)}"))
             break
         next_line = reader.line_num + 1
-        if not record or all(not f.strip() for f in record):
+        record = list(map(str.strip, record))
+        if not any(record):
             continue
         if header is None:
-            header = [h.strip() for h in record]
+            header = record
             problems.extend(_header_problems(header, display, line))
             if problems:
                 break
@@ -431,28 +563,62 @@ def parse_csv(text: str, scopes: ScopeTree, display: str) -> list[Anniversary]:
             )
             continue
         fields = dict(zip(header, record, strict=True))
-        ann, field_problems = parse_fields(fields, scopes)
+        ann, field_problems = _parse_stripped(fields, scopes, memo)
         problems.extend(RowProblem(display, line, p.column, p.message) for p in field_problems)
-        ident = fields.get("id", "").strip()
-        if ident and ident in first_line:
-            problems.append(
-                RowProblem(
-                    display,
-                    line,
-                    "id",
-                    f"{ident!r} is already used on line {first_line[ident]}",
-                )
-            )
-            continue
+        ident = fields.get("id", "")
         if ident:
-            first_line[ident] = line
-        if ann is not None:
-            result.append(ann)
+            first = first_line.setdefault(ident, line)
+            if first != line:
+                problems.append(
+                    RowProblem(display, line, "id", f"{ident!r} is already used on line {first}")
+                )
+                continue
+        if ann is not None and not problems:
+            yield ann
+    for _ in lines:  # what reading stopped before: a NUL byte or non-UTF-8 there comes first
+        pass
     if header is None and not problems:
         problems.append(RowProblem(display, 1, None, "the file is empty (it needs a header row)"))
     if problems:
         raise CsvImportError(problems)
-    return result
+
+
+def _byte_lines(stream: IO[bytes], display: str) -> Iterator[str]:
+    """Decode a binary CSV stream line by line (UTF-8, an optional BOM first).
+
+    Lines end as the csv module's own reading ends them (LF, CR LF or CR). A NUL byte or
+    bytes that are not UTF-8 end the reading with one problem, worded and placed as for
+    a file read whole (:func:`_decode`): a NUL byte anywhere comes first, and the line
+    is counted in LFs.
+    """
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if b"\x00" in raw:
+            raise CsvImportError([RowProblem(display, number, None, _NUL_PROBLEM)])
+        try:
+            if b"\r" in raw:
+                pieces = [p.decode("utf-8") for p in raw.splitlines(keepends=True)]
+            else:
+                pieces = [raw.decode("utf-8")]
+        except UnicodeDecodeError:
+            bad = _first_non_utf8(raw)
+            problem, line = f"byte 0x{bad:02x} is not UTF-8 (save the file as UTF-8 CSV)", number
+            for later, rest in enumerate(stream, start=number + 1):
+                if b"\x00" in rest:
+                    problem, line = _NUL_PROBLEM, later
+                    break
+            raise CsvImportError([RowProblem(display, line, None, problem)]) from None
+        yield from pieces
+
+
+def _first_non_utf8(data: bytes) -> int:
+    """Return the first byte of ``data`` that does not decode as UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data[exc.start]
+    raise ValueError("the bytes decode as UTF-8")
 
 
 def _header_problems(header: list[str], display: str, line: int) -> list[RowProblem]:
@@ -485,15 +651,29 @@ def load_csv(
     Raises:
         CsvImportError: listing every problem, each with file:line and column.
     """
+    return list(iter_csv(path, scopes=scopes, display_name=display_name))
+
+
+def iter_csv(
+    path: Path, *, scopes: ScopeTree, display_name: str | None = None
+) -> Iterator[Anniversary]:
+    """Read and validate a CSV file one line at a time; yield its anniversaries.
+
+    The rows come as :func:`parse_lines` gives them: nothing is yielded after the first
+    problem, and the iteration ends with one CsvImportError listing every problem.
+
+    Raises:
+        CsvImportError: listing every problem, each with file:line and column.
+    """
     display = display_name or str(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            yield from parse_lines(_byte_lines(stream, display), scopes, display)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise CsvImportError(
             [RowProblem(display, None, None, f"cannot read the file: {reason}")]
         ) from None
-    return parse_csv(_decode(data, display), scopes, display)
 
 
 def anniversary_row(ann: Anniversary) -> dict[str, str]:

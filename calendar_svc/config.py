@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from calendar_svc.errors import ConfigError
+from calendar_svc.links import parse_hosts
 
 ENV_PREFIX = "CALENDAR_SVC_"
 CONFIG_ENV = "CALENDAR_SVC_CONFIG"
@@ -229,6 +230,15 @@ class Settings:
         "means pages and feeds link to the address each request came to, and reminders "
         "are not sent.",
         default="",
+    )
+    web_allowed_hosts: tuple[str, ...] = _option(
+        "web.allowed_hosts",
+        "Host names this service answers to (lich.example.vn, lich.example.vn:8443; "
+        "separated by commas), used when web.base_url is empty: a mailed sign-in link "
+        "follows the request's Host only if listed here (or if both the server and the "
+        "Host are loopback), and pages link to the first one when the Host is not listed.",
+        default="",
+        parse=parse_hosts,
     )
     web_host: str = _option(
         "web.host", "Address 'calendar-svc serve' listens on.", default="127.0.0.1"

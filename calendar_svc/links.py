@@ -4,9 +4,16 @@
 build their links from the request: its scheme and its ``Host`` header, once the host is
 checked to be a plain host name or IP address with an optional port (no user part, path,
 spaces or control characters), so a forged header cannot put markup or another path in
-a link. Mails have no request to go by, so they need ``web.base_url``; and a link to a
-loopback address (``127.0.0.1``, ``::1``, ``localhost``) works for nobody who reads the
-mail, so reminders refuse to go out with one (:func:`mail_base_url`).
+a link; when ``web.allowed_hosts`` is set, a host it does not list gives way to the
+first one it lists. Reminders have no request to go by, so they need ``web.base_url``;
+and a link to a loopback address (``127.0.0.1``, ``::1``, ``localhost``) works for nobody
+who reads the mail, so reminders refuse to go out with one (:func:`mail_base_url`).
+
+A mail sent because of a request (a sign-in link) is read by someone other than the
+client who asked, so its links may only point to a host the operator vouched for
+(:func:`vouched_base_url`): ``web.base_url``'s, else the request's ``Host`` if
+``web.allowed_hosts`` lists it, or if both the server and that ``Host`` are loopback
+(local use). A forged ``Host`` then never reaches a mailbox.
 
 Pure: stdlib only.
 """
@@ -63,7 +70,47 @@ def valid_host(header: str | None) -> str | None:
     return header.strip().lower()
 
 
-def base_url_for(configured: str, scheme: str, host_header: str | None, fallback: str) -> str:
+def parse_hosts(text: str) -> tuple[str, ...]:
+    """Return the hosts of ``web.allowed_hosts`` (separated by commas or spaces), lowercase.
+
+    Raises:
+        ValueError: one is not a plain host name or address with an optional port.
+    """
+    hosts: list[str] = []
+    for item in re.split(r"[,\s]+", text.strip()):
+        if not item:
+            continue
+        host = valid_host(item)
+        if host is None:
+            raise ValueError(f"{item!r} is not a host name (e.g. lich.example.vn)")
+        hosts.append(host)
+    return tuple(hosts)
+
+
+def _hostname(host: str) -> str:
+    """Return ``host`` (a :func:`valid_host` value) without its port."""
+    if host.startswith("["):
+        return host[: host.index("]") + 1]
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
+def host_is_listed(host: str, allowed: tuple[str, ...]) -> bool:
+    """Return whether ``host`` is in ``allowed``: exactly, or by name for an entry without
+    a port."""
+    return host in allowed or _hostname(host) in allowed
+
+
+def _scheme(scheme: str) -> str:
+    return "https" if scheme in ("https", "wss") else "http"
+
+
+def base_url_for(
+    configured: str,
+    scheme: str,
+    host_header: str | None,
+    fallback: str,
+    allowed: tuple[str, ...] = (),
+) -> str:
     """Return the base URL of links: ``configured`` if set, else the request's own.
 
     Args:
@@ -72,6 +119,8 @@ def base_url_for(configured: str, scheme: str, host_header: str | None, fallback
         host_header: The request's ``Host`` header.
         fallback: ``host:port`` the server listens on, used when the header is missing
             or invalid.
+        allowed: ``web.allowed_hosts``; when set, a host it does not list is replaced by
+            its first entry.
 
     Returns:
         A URL without a trailing slash, e.g. ``http://lich.example.vn:8080``.
@@ -79,7 +128,34 @@ def base_url_for(configured: str, scheme: str, host_header: str | None, fallback
     if configured:
         return configured.rstrip("/")
     host = valid_host(host_header) or fallback
-    return f"{'https' if scheme in ('https', 'wss') else 'http'}://{host}"
+    if allowed and not host_is_listed(host, allowed):
+        host = allowed[0]
+    return f"{_scheme(scheme)}://{host}"
+
+
+def vouched_base_url(
+    configured: str,
+    allowed: tuple[str, ...],
+    scheme: str,
+    host_header: str | None,
+    server_host: str,
+) -> str | None:
+    """Return the base URL for links in a mail a request asked for, or None.
+
+    ``web.base_url`` if set; else the request's own address if its ``Host`` is listed
+    in ``web.allowed_hosts``, or if the server listens on a loopback address
+    (``server_host``) and ``Host`` names a loopback address too. None otherwise: no
+    mail may go out with a host nobody vouched for.
+    """
+    if configured:
+        return configured.rstrip("/")
+    host = valid_host(host_header)
+    if host is None:
+        return None
+    local = is_loopback_host(server_host) and is_loopback_host(_hostname(host))
+    if not (host_is_listed(host, allowed) or local):
+        return None
+    return f"{_scheme(scheme)}://{host}"
 
 
 def is_loopback_host(host: str) -> bool:

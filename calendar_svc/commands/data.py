@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from calendar_svc.catalog import COLUMNS, anniversary_row, load_csv, parse_fields, write_csv
+from calendar_svc.catalog import COLUMNS, anniversary_row, iter_csv, parse_fields, write_csv
 from calendar_svc.cli import App, pass_app, remove_confirmed, yes_option
 from calendar_svc.core.model import Anniversary
 from calendar_svc.errors import DataError
@@ -105,8 +105,13 @@ def import_command(app: App, file: Path, scopes_file: Path | None) -> None:
         user_scopes = read_user_scopes(scopes_file, tree)
         for scope in user_scopes:
             tree = tree.with_scope(scope)
-    anniversaries = load_csv(file, scopes=tree)
+    rows = iter_csv(file, scopes=tree)
+    store = app.store().anniversaries
     if user_scopes:
+        # The file is checked whole before the scopes are written (nothing half-written).
+        for _ in rows:
+            pass
+        rows = iter_csv(file, scopes=tree)
         from calendar_svc.commands.scopes import repo
 
         changed = repo(app).upsert(user_scopes)
@@ -114,11 +119,11 @@ def import_command(app: App, file: Path, scopes_file: Path | None) -> None:
             f"Phạm vi riêng: {len(user_scopes)}, {changed} thay đổi / "
             f"User scopes: {len(user_scopes)}, {changed} changed."
         )
-    result = app.store().anniversaries.upsert(anniversaries)
+    result = store.upsert(rows)
+    count = result.inserted + result.updated + result.unchanged
     click.echo(
-        f"Đã nhập {len(anniversaries)} dòng: {result.inserted} mới, {result.updated} cập nhật, "
-        f"{result.unchanged} không đổi / Imported {len(anniversaries)} "
-        f"{rows_word(len(anniversaries))}: "
+        f"Đã nhập {count} dòng: {result.inserted} mới, {result.updated} cập nhật, "
+        f"{result.unchanged} không đổi / Imported {count} {rows_word(count)}: "
         f"{result.inserted} new, {result.updated} updated, {result.unchanged} unchanged."
     )
 

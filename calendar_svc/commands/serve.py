@@ -94,7 +94,8 @@ def serve_command(
     copies). Without web.base_url, links follow the address each request came to. Each
     process also runs the reminder scheduler (as 'calendar-svc worker' does; the outbox's
     claims keep several from sending twice) and serves /unsubscribe for the links in
-    reminders.
+    reminders, /subscribe (subscribing yourself, confirmed by a mailed link) and
+    /subscriptions (managing your subscriptions).
     """
     import uvicorn
 

@@ -1,7 +1,14 @@
-"""Transactions for the reminder repositories, with database failures as StoreError."""
+"""Transactions for the reminder repositories, with database failures as StoreError.
+
+:meth:`EngineAccess.together` opens one write transaction that every repository of the
+same engine joins while it is open in this thread: a change and its audit entry commit
+together, or neither does.
+"""
 
 from __future__ import annotations
 
+import secrets
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +19,15 @@ from calendar_svc.store.engine import begin_write, display_url, prepare_engine
 from calendar_svc.store.errors import StoreAction, StoreError
 from calendar_svc.store.tables import meta
 
+_joined = threading.local()
+
+
+def joined_write(engine: Engine) -> Connection | None:
+    """Return the connection of the :meth:`EngineAccess.together` transaction this thread
+    has open on ``engine``, or None."""
+    found: dict[int, Connection] = getattr(_joined, "by_engine", {})
+    return found.get(id(engine))
+
 
 class EngineAccess:
     """Open read and serialized write transactions on an engine; wrap failures.
@@ -19,6 +35,11 @@ class EngineAccess:
     Subclasses are the reminder repositories; the schema must be at the head revision
     (:func:`calendar_svc.store.open.open_store` migrates).
     """
+
+    #: Whether a write waits for another writer's lock, saying so (see
+    #: :func:`~calendar_svc.store.engine.begin_write`); False where the caller has its
+    #: own patience and must see a held lock as a failure at the busy timeout.
+    waits_for_writers = True
 
     def __init__(self, engine: Engine) -> None:
         prepare_engine(engine)
@@ -46,15 +67,44 @@ class EngineAccess:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """Open a connection in a read transaction."""
+        """Open a connection in a read transaction (inside :meth:`together`: its own)."""
+        joined = joined_write(self._engine)
+        if joined is not None:
+            yield joined
+            return
         with self.failures("read"), self._engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """Open a connection in a serialized write transaction (one writer at a time)."""
-        with self.failures("write"), begin_write(self._engine) as conn:
+        """Open a connection in a serialized write transaction (one writer at a time);
+        inside :meth:`together`, join its transaction."""
+        joined = joined_write(self._engine)
+        if joined is not None:
+            yield joined
+            return
+        with (
+            self.failures("write"),
+            begin_write(self._engine, wait=self.waits_for_writers) as conn,
+        ):
             yield conn
+
+    @contextmanager
+    def together(self) -> Iterator[Connection]:
+        """Open one serialized write transaction that every repository on this engine
+        joins, in this thread, until the block ends: it all commits at the end, or all
+        rolls back if the block raises. Nested, it joins the open one."""
+        if joined_write(self._engine) is not None:
+            with self.writing() as conn:
+                yield conn
+            return
+        with self.writing() as conn:
+            found: dict[int, Connection] = getattr(_joined, "by_engine", {})
+            _joined.by_engine = {**found, id(self._engine): conn}
+            try:
+                yield conn
+            finally:
+                _joined.by_engine = found
 
     @contextmanager
     def concurrent(self) -> Iterator[Connection]:
@@ -63,7 +113,7 @@ class EngineAccess:
         PostgreSQL: a plain transaction (row locks decide, as with ``SKIP LOCKED``).
         SQLite: ``BEGIN IMMEDIATE``, its only way to write without a deadlock.
         """
-        if self.dialect == "sqlite":
+        if self.dialect == "sqlite" or joined_write(self._engine) is not None:
             with self.writing() as conn:
                 yield conn
             return
@@ -82,3 +132,23 @@ def write_meta(conn: Connection, key: str, value: str) -> None:
     done = conn.execute(update(meta).where(meta.c.key == key).values(value=value))
     if done.rowcount == 0:
         conn.execute(insert(meta).values(key=key, value=value))
+
+
+def kept_secret(store: EngineAccess, key: str, configured: str = "") -> str:
+    """Return ``configured``, else the secret kept in ``meta`` under ``key``.
+
+    The secret is made on first use inside a write transaction, so that several processes
+    agree on one value, and read from the database ever after.
+    """
+    if configured:
+        return configured
+    with store.reading() as conn:
+        value = read_meta(conn, key)
+    if value is not None:
+        return value
+    with store.writing() as conn:
+        value = read_meta(conn, key)
+        if value is None:
+            value = secrets.token_urlsafe(32)
+            write_meta(conn, key, value)
+    return value

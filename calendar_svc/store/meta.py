@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from calendar_svc.store.access import EngineAccess, read_meta, write_meta
+from calendar_svc.store.access import EngineAccess, kept_secret, read_meta, write_meta
 
 
 class MetaRepo(EngineAccess):
@@ -17,6 +17,10 @@ class MetaRepo(EngineAccess):
         """Set the value of ``key``."""
         with self.writing() as conn:
             write_meta(conn, key, value)
+
+    def secret(self, key: str, configured: str = "") -> str:
+        """Return ``configured``, else the secret kept under ``key`` (made on first use)."""
+        return kept_secret(self, key, configured)
 
     def schema_revision(self) -> str | None:
         """Return the database's Alembic revision, or None if it was never migrated."""

@@ -14,7 +14,6 @@ pending (retry), failed or skipped.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from calendar_svc.core.recipients import ReminderKey, ReminderKind
 from calendar_svc.core.schedule import PlannedReminder
-from calendar_svc.store.access import EngineAccess, read_meta, write_meta
+from calendar_svc.store.access import EngineAccess, kept_secret, read_meta, write_meta
 from calendar_svc.store.rows import as_utc
 from calendar_svc.store.schema import PLANNED_UNTIL_KEY, REMINDERS_SECRET_KEY
 from calendar_svc.store.tables import outbox as _t
@@ -124,6 +123,10 @@ def _claimable(now: datetime) -> Any:
 class OutboxRepo(EngineAccess):
     """The outbox table and the reminder facts kept in ``meta``."""
 
+    #: The dispatcher's writes fail at the busy timeout: it keeps the outcomes and retries
+    #: within its own patience (a one-shot pass gives up after it).
+    waits_for_writers = False
+
     def enqueue(
         self,
         planned: Sequence[PlannedReminder],
@@ -202,18 +205,7 @@ class OutboxRepo(EngineAccess):
 
     def secret(self, configured: str = "") -> str:
         """Return the unsubscribe secret: ``configured``, else one generated once and kept."""
-        if configured:
-            return configured
-        with self.reading() as conn:
-            value = read_meta(conn, REMINDERS_SECRET_KEY)
-        if value is not None:
-            return value
-        with self.writing() as conn:
-            value = read_meta(conn, REMINDERS_SECRET_KEY)
-            if value is None:
-                value = secrets.token_urlsafe(32)
-                write_meta(conn, REMINDERS_SECRET_KEY, value)
-        return value
+        return kept_secret(self, REMINDERS_SECRET_KEY, configured)
 
     def due_count(self, now: datetime) -> int:
         """Return how many rows a dispatcher could claim at ``now``."""

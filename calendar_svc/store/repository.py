@@ -8,7 +8,7 @@ This module is pure so that callers can type against it without importing SQLAlc
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -112,8 +112,10 @@ class AnniversaryStore(AnniversaryReader, Protocol):
         """
         ...
 
-    def upsert(self, anns: Sequence[Anniversary], *, now: datetime | None = None) -> UpsertResult:
+    def upsert(self, anns: Iterable[Anniversary], *, now: datetime | None = None) -> UpsertResult:
         """Insert or update many anniversaries in one transaction: all or nothing.
+
+        ``anns`` is read once; an exception raised while reading it writes nothing.
 
         The revision moves only when something was inserted or updated.
 

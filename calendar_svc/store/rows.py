@@ -30,6 +30,31 @@ READ_COLUMNS: tuple[str, ...] = (*COLUMNS, "revised_at")
 _ONE_MICROSECOND = timedelta(microseconds=1)
 
 
+def values_from_anniversary(ann: Anniversary) -> tuple[Any, ...]:
+    """Return the column values that store ``ann``, in :data:`COLUMNS` order."""
+    origin = ann.origin
+    return (
+        ann.id,
+        ann.name_vi,
+        ann.name_en,
+        origin.iso(),
+        origin.year,
+        origin.month,
+        origin.day,
+        origin.calendar.value,
+        origin.leap,
+        ann.category,
+        ann.scope,
+        ann.valid_from,
+        ann.valid_to,
+        ann.date_form.value,
+        ann.duration_days,
+        ann.source,
+        ";".join(ann.home),
+        ann.note,
+    )
+
+
 def row_from_anniversary(ann: Anniversary) -> dict[str, Any]:
     """Return the column values that store ``ann``.
 
@@ -39,27 +64,7 @@ def row_from_anniversary(ann: Anniversary) -> dict[str, Any]:
     Returns:
         A mapping of every name in :data:`COLUMNS` to its value.
     """
-    origin = ann.origin
-    return {
-        "id": ann.id,
-        "name_vi": ann.name_vi,
-        "name_en": ann.name_en,
-        "origin": origin.iso(),
-        "origin_year": origin.year,
-        "origin_month": origin.month,
-        "origin_day": origin.day,
-        "calendar": origin.calendar.value,
-        "leap_month": origin.leap,
-        "category": ann.category,
-        "scope": ann.scope,
-        "valid_from": ann.valid_from,
-        "valid_to": ann.valid_to,
-        "date_form": ann.date_form.value,
-        "duration_days": ann.duration_days,
-        "source": ann.source,
-        "home": ";".join(ann.home),
-        "note": ann.note,
-    }
+    return dict(zip(COLUMNS, values_from_anniversary(ann), strict=True))
 
 
 def _as_date(value: Any) -> date | None:

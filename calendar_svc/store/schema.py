@@ -22,6 +22,9 @@ UID_DOMAIN_FROM_BASE_URL = "=web.base_url"
 #: Key in the ``meta`` table of the generated secret that signs unsubscribe links.
 REMINDERS_SECRET_KEY = "reminders_secret"
 
+#: Key in the ``meta`` table of the generated secret of the web forms' CSRF tokens.
+WEB_SECRET_KEY = "web_secret"
+
 #: Key in the ``meta`` table of the ISO-8601 UTC moment up to which reminders were planned.
 PLANNED_UNTIL_KEY = "reminders_planned_until"
 

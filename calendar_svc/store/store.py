@@ -7,9 +7,10 @@ created, migrated and seeded.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from calendar_svc.store.anniversaries import AnniversaryRepo
 from calendar_svc.store.audit import AuditRepo
@@ -59,6 +60,11 @@ class Store:
     def dialect(self) -> str:
         """Return the database's dialect name: 'sqlite' or 'postgresql'."""
         return self.engine.dialect.name
+
+    def together(self) -> AbstractContextManager[Connection]:
+        """Return one write transaction that every repository of this store joins in this
+        thread until the block ends (a change and its audit entry commit together)."""
+        return self.meta.together()
 
     def close(self) -> None:
         """Close the pooled connections (the store may be used again; it reconnects)."""

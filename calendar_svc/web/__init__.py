@@ -16,6 +16,9 @@ Routes:
     ``/static/…``: the pages' style sheet and script (``calendar_svc/static/``); the pages
     carry no inline script or style, so a Content-Security-Policy needs no 'unsafe-inline'.
     ``/unsubscribe?t=…``: :mod:`calendar_svc.web.unsubscribe`, added by ``serve``.
+    ``/subscribe`` and ``/subscriptions`` (and under ``/en``): subscribing yourself and
+    managing your subscriptions, :mod:`calendar_svc.web.subscribe` and
+    :mod:`calendar_svc.web.subscribe_manage`, added by ``serve``.
     ``/signin``, ``/signout``: :mod:`calendar_svc.web.accounts` (emailed sign-in links).
     ``/manage/<org>/…``: :mod:`calendar_svc.web.manage`, an organisation's pages.
 """

@@ -11,8 +11,11 @@
   the request is https), whose token is stored hashed too.
 * ``POST /signout`` ends the session.
 
-Links in the mail start with ``web.base_url``, else the address the request came to;
-a link to a loopback address is never mailed unless ``web.base_url`` says so.
+Links in the mail start with ``web.base_url``, else the address the request came to,
+but only if ``web.allowed_hosts`` lists its host (or both the server and the host are
+loopback): a forged ``Host`` header never puts a sign-in link under another domain in a
+user's mailbox. For any other host the answer is the same and no mail goes out; the log
+says which option to set.
 
 Every ``/en/…`` path is the English page. :class:`Accounts` holds the store (opened on
 first use), the mail settings and the sign-in rate limiter: per address and per client,
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import jinja2
 from starlette.background import BackgroundTask
@@ -40,12 +43,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from calendar_svc.config import Settings
-from calendar_svc.links import is_loopback_host
+from calendar_svc.links import valid_host, vouched_base_url
 from calendar_svc.web.accounts_texts import account_texts
 from calendar_svc.web.security import (
     CSRF_FIELD,
     SESSION_COOKIE,
     Forbidden,
+    cookie_header,
     csrf_token,
     read_form,
     request_lang,
@@ -109,10 +113,11 @@ class StoreLimiter:
 
 @dataclass(frozen=True, slots=True)
 class MailLink:
-    """Where sign-in links point and whether they may be mailed."""
+    """Where sign-in links point (None: to no host anybody vouched for) and the host
+    the request named (for the log)."""
 
-    base_url: str
-    usable: bool
+    base_url: str | None
+    host: str
 
 
 class Accounts:
@@ -177,10 +182,11 @@ class Accounts:
         if users.get_user(email) is None:
             log.info("sign-in requested for an address that is no user")
             return
-        if not link.usable:
+        if link.base_url is None:
             log.warning(
-                "sign-in link not sent: it would point to this machine (%s); set web.base_url",
-                link.base_url,
+                "sign-in link not sent: the request's host %s is not in web.allowed_hosts; "
+                "set web.base_url or web.allowed_hosts",
+                link.host,
             )
             return
         now = self.now()
@@ -221,14 +227,18 @@ def prefix_of(lang: str) -> str:
 
 
 def mail_link(request: Request, settings: Settings) -> MailLink:
-    """Return the base of links in mails: ``web.base_url``, else this request's address."""
-    from calendar_svc.web.pages import request_base_url
-
-    if settings.web_base_url:
-        return MailLink(settings.web_base_url.rstrip("/"), usable=True)
-    base = request_base_url(request, "")
-    host = urlsplit(base).hostname or ""
-    return MailLink(base, usable=not is_loopback_host(host))
+    """Return the base of links in mails: ``web.base_url``, else this request's address if
+    its host is vouched for (:func:`calendar_svc.links.vouched_base_url`)."""
+    header = request.headers.get("host")
+    server = request.scope.get("server") or ("", 0)
+    base = vouched_base_url(
+        settings.web_base_url,
+        settings.web_allowed_hosts,
+        request.url.scheme,
+        header,
+        str(server[0]),
+    )
+    return MailLink(base, valid_host(header) or "(missing or malformed)")
 
 
 def render_page(
@@ -269,23 +279,6 @@ async def current_user(request: Request) -> User | None:
     user = await asyncio.to_thread(accounts_of(request).user_of, token) if token else None
     request.state.user = user
     return user
-
-
-def session_cookie(token: str, expires: datetime, *, secure: bool, max_age: int) -> str:
-    """Return the Set-Cookie value of a session."""
-    from http.cookies import SimpleCookie
-
-    cookie: SimpleCookie = SimpleCookie()
-    cookie[SESSION_COOKIE] = token
-    morsel = cookie[SESSION_COOKIE]
-    morsel["path"] = "/"
-    morsel["httponly"] = True
-    morsel["samesite"] = "Lax"
-    morsel["max-age"] = max_age
-    morsel["expires"] = expires.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    if secure:
-        morsel["secure"] = True
-    return morsel.OutputString()
 
 
 def client_of(request: Request) -> str:
@@ -355,11 +348,12 @@ async def link_use(request: Request) -> Response:
     response = RedirectResponse(home_of(user, request_lang(request)), 303)
     response.headers.append(
         "set-cookie",
-        session_cookie(
+        cookie_header(
+            SESSION_COOKIE,
             session,
-            expires,
             secure=request.url.scheme == "https",
             max_age=int(SESSION_LIFETIME.total_seconds()),
+            expires=expires,
         ),
     )
     response.headers["Cache-Control"] = "no-store"

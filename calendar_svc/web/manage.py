@@ -77,7 +77,8 @@ class Manage:
         )
 
     def record(self, action: str, target: str, before: Any, after: Any) -> None:
-        """Write one change to the audit log (call in a worker thread)."""
+        """Write one change to the audit log (call in a worker thread, inside
+        ``self.store.together()`` with the change, so that both commit or neither)."""
         self.store.audit.record(
             actor=self.user.email,
             organisation=self.org.id,
@@ -304,8 +305,9 @@ async def settings_page(ctx: Manage) -> Response:
         )
 
     def save(org: Organisation) -> None:
-        ctx.store.organisations.replace_organisation(org)
-        ctx.record("organisation.settings", ctx.org.id, org_record(ctx.org), org_record(org))
+        with ctx.store.together():
+            ctx.store.organisations.replace_organisation(org)
+            ctx.record("organisation.settings", ctx.org.id, org_record(ctx.org), org_record(org))
 
     await asyncio.to_thread(save, changed)
     return ctx.back("/settings", "saved")

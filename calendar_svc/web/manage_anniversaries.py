@@ -72,6 +72,30 @@ def _context(ctx: Manage, anns: list[Anniversary], allowed: list[str]) -> dict[s
     }
 
 
+def _list(
+    ctx: Manage,
+    status: int,
+    local: tuple[list[Anniversary], list[str]],
+    *,
+    values: dict[str, str] | None = None,
+    problems: dict[str, str] | None = None,
+    import_problems: list[str] | None = None,
+) -> Response:
+    """Render the list page with the add form (``values``) and any problems."""
+    anns, allowed = local
+    empty = {name: "" for name in FORM_FIELDS} | {"calendar": "solar", "scope": ctx.org.scope}
+    return ctx.page(
+        "manage/anniversaries.html",
+        "anniversaries",
+        status,
+        values=values or empty,
+        problems=problems or {},
+        import_problems=import_problems or [],
+        done=done_note(ctx.request) if status == 200 else "",
+        **_context(ctx, anns, allowed),
+    )
+
+
 def check_record(
     ctx: Manage, fields: dict[str, str], allowed: list[str]
 ) -> tuple[Anniversary | None, dict[str, str]]:
@@ -88,18 +112,10 @@ def check_record(
 @org_route
 async def list_page(ctx: Manage) -> Response:
     """``GET``/``POST /manage/<org>/anniversaries``: the list and the form that adds one."""
-    anns, allowed = await asyncio.to_thread(_local, ctx)
-    empty = {name: "" for name in FORM_FIELDS} | {"calendar": "solar", "scope": ctx.org.scope}
+    local = await asyncio.to_thread(_local, ctx)
+    allowed = local[1]
     if ctx.request.method == "GET":
-        return ctx.page(
-            "manage/anniversaries.html",
-            "anniversaries",
-            values=empty,
-            problems={},
-            import_problems=[],
-            done=done_note(ctx.request),
-            **_context(ctx, anns, allowed),
-        )
+        return _list(ctx, 200, local)
     form = await read_form(ctx.request)
     fields = {name: form.value(name) for name in FORM_FIELDS}
 
@@ -108,25 +124,17 @@ async def list_page(ctx: Manage) -> Response:
         if ann is None:
             return problems
         try:
-            ctx.store.anniversaries.add(ann, now=ctx.accounts.now())
+            with ctx.store.together():
+                ctx.store.anniversaries.add(ann, now=ctx.accounts.now())
+                ctx.record("anniversary.add", ann.id, None, anniversary_row(ann))
         except AlreadyExistsError as exc:
             return {"id": str(exc)}
-        ctx.record("anniversary.add", ann.id, None, anniversary_row(ann))
         return {}
 
     problems = await asyncio.to_thread(add)
     if not problems:
         return ctx.back("/anniversaries", "added")
-    return ctx.page(
-        "manage/anniversaries.html",
-        "anniversaries",
-        400,
-        values=fields,
-        problems=problems,
-        import_problems=[],
-        done="",
-        **_context(ctx, anns, allowed),
-    )
+    return _list(ctx, 400, local, values=fields, problems=problems)
 
 
 @org_route
@@ -141,15 +149,20 @@ async def edit_page(ctx: Manage) -> Response:
     ann, allowed = await asyncio.to_thread(current)
     stored = anniversary_row(ann)
     scopes_context = _context(ctx, [], allowed)
-    if ctx.request.method == "GET":
+
+    def edit_form(status: int, values: dict[str, str], problems: dict[str, str]) -> Response:
         return ctx.page(
             "manage/anniversary.html",
             "anniversaries",
+            status,
             ann=ann,
-            values=stored,
-            problems={},
+            values=values,
+            problems=problems,
             **scopes_context,
         )
+
+    if ctx.request.method == "GET":
+        return edit_form(200, stored, {})
     form = await read_form(ctx.request)
     fields = {**stored, **{n: form.value(n) for n in FORM_FIELDS if n != "id"}}
 
@@ -157,22 +170,15 @@ async def edit_page(ctx: Manage) -> Response:
         changed, problems = check_record(ctx, fields, allowed)
         if changed is None:
             return problems
-        ctx.store.anniversaries.replace(changed, now=ctx.accounts.now())
-        ctx.record("anniversary.edit", changed.id, stored, anniversary_row(changed))
+        with ctx.store.together():
+            ctx.store.anniversaries.replace(changed, now=ctx.accounts.now())
+            ctx.record("anniversary.edit", changed.id, stored, anniversary_row(changed))
         return {}
 
     problems = await asyncio.to_thread(save)
     if not problems:
         return ctx.back("/anniversaries", "saved")
-    return ctx.page(
-        "manage/anniversary.html",
-        "anniversaries",
-        400,
-        ann=ann,
-        values=fields,
-        problems=problems,
-        **scopes_context,
-    )
+    return edit_form(400, fields, problems)
 
 
 @org_route
@@ -184,8 +190,9 @@ async def remove(ctx: Manage) -> Response:
     def run() -> None:
         allowed = allowed_scopes(ctx.org, ctx.accounts.scopes())
         ann = _get_local(ctx, anniversary_id, allowed)
-        ctx.store.anniversaries.remove(ann.id, now=ctx.accounts.now())
-        ctx.record("anniversary.remove", ann.id, anniversary_row(ann), None)
+        with ctx.store.together():
+            ctx.store.anniversaries.remove(ann.id, now=ctx.accounts.now())
+            ctx.record("anniversary.remove", ann.id, anniversary_row(ann), None)
 
     await asyncio.to_thread(run)
     return ctx.back("/anniversaries", "removed")
@@ -231,13 +238,14 @@ def import_rows(ctx: Manage, filename: str, data: bytes) -> tuple[list[str], dic
         before[ann.id] = anniversary_row(stored)
     if problems:
         return str(CsvImportError(problems)).splitlines(), {}
-    result = ctx.store.anniversaries.upsert(anns, now=ctx.accounts.now())
-    for ann in anns:
-        row = anniversary_row(ann)
-        if before.get(ann.id) == row:
-            continue
-        action = "anniversary.edit" if ann.id in before else "anniversary.add"
-        ctx.record(action, ann.id, before.get(ann.id), row)
+    with ctx.store.together():
+        result = ctx.store.anniversaries.upsert(anns, now=ctx.accounts.now())
+        for ann in anns:
+            row = anniversary_row(ann)
+            if before.get(ann.id) == row:
+                continue
+            action = "anniversary.edit" if ann.id in before else "anniversary.add"
+            ctx.record(action, ann.id, before.get(ann.id), row)
     counts = {
         "count": len(anns),
         "inserted": result.inserted,
@@ -262,18 +270,8 @@ async def import_csv(ctx: Manage) -> Response:
             "/anniversaries",
             "imported:{count}:{inserted}:{updated}:{unchanged}".format(**counts),
         )
-    anns, allowed = await asyncio.to_thread(_local, ctx)
-    empty = {name: "" for name in FORM_FIELDS} | {"calendar": "solar", "scope": ctx.org.scope}
-    return ctx.page(
-        "manage/anniversaries.html",
-        "anniversaries",
-        400,
-        values=empty,
-        problems={},
-        import_problems=problems,
-        done="",
-        **_context(ctx, anns, allowed),
-    )
+    local = await asyncio.to_thread(_local, ctx)
+    return _list(ctx, 400, local, import_problems=problems)
 
 
 def routes(base: str) -> list[Route]:

@@ -79,10 +79,11 @@ async def list_page(ctx: Manage) -> Response:
                 field = "lang"
             return {field: text}
         try:
-            ctx.store.organisations.add_subscriber(sub, now=ctx.accounts.now())
+            with ctx.store.together():
+                ctx.store.organisations.add_subscriber(sub, now=ctx.accounts.now())
+                ctx.record("subscriber.add", sub.email, None, sub_record(sub))
         except AlreadyExistsError:
             return {"email": TAKEN}
-        ctx.record("subscriber.add", sub.email, None, sub_record(sub))
         return {}
 
     problems = await asyncio.to_thread(add)
@@ -104,8 +105,9 @@ async def remove(ctx: Manage) -> Response:
             return False
         if sub.organisation != ctx.org.id:
             return False
-        ctx.store.organisations.remove_subscriber(sub.email)
-        ctx.record("subscriber.remove", sub.email, sub_record(sub), None)
+        with ctx.store.together():
+            ctx.store.organisations.remove_subscriber(sub.email)
+            ctx.record("subscriber.remove", sub.email, sub_record(sub), None)
         return True
 
     if await asyncio.to_thread(run):
@@ -123,16 +125,17 @@ async def _decide(ctx: Manage, *, approve: bool) -> Response:
         sub = waiting.get(email)
         if sub is None:
             return False
-        try:
-            if approve:
-                ctx.store.subscriptions.approve(ctx.org.id, email)
-            else:
-                ctx.store.subscriptions.reject(ctx.org.id, email)
-        except NotFoundError:
-            return False
         after = {**sub_record(sub), "active": True, "state": SubscriberState.ACTIVE.value}
         action = "subscriber.approve" if approve else "subscriber.reject"
-        ctx.record(action, email, sub_record(sub), after if approve else None)
+        try:
+            with ctx.store.together():
+                if approve:
+                    ctx.store.subscriptions.approve(ctx.org.id, email)
+                else:
+                    ctx.store.subscriptions.reject(ctx.org.id, email)
+                ctx.record(action, email, sub_record(sub), after if approve else None)
+        except NotFoundError:
+            return False
         return True
 
     if await asyncio.to_thread(run):

@@ -39,6 +39,7 @@ from calendar_svc.links import base_url_for
 from calendar_svc.services.listing import ListingQuery, list_occurrences
 from calendar_svc.web.feedservice import FeedService
 from calendar_svc.web.queries import Filters, check_known, parse_filters, parse_lang, parse_month
+from calendar_svc.web.security import CSRF_FIELD, csrf_token
 from calendar_svc.web.texts import WEEKDAYS, page_texts
 
 PAGE_PARAMS = ("scope", "province", "category", "round", "lang")
@@ -101,12 +102,14 @@ def feed_url_path(spec: FeedSpec, query: str = "") -> str:
     return f"{path}?{query}" if query else path
 
 
-def request_base_url(request: Request, configured: str) -> str:
-    """Return the base of links for this request (``web.base_url`` or the request's own)."""
+def request_base_url(request: Request, configured: str, allowed: tuple[str, ...] = ()) -> str:
+    """Return the base of links for this request (``web.base_url`` or the request's own,
+    within ``web.allowed_hosts`` when it is set)."""
     server = request.scope.get("server") or ("127.0.0.1", 80)
     host, port = server[0], server[1]
     fallback = f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
-    return base_url_for(configured, request.url.scheme, request.headers.get("host"), fallback)
+    host = request.headers.get("host")
+    return base_url_for(configured, request.url.scheme, host, fallback, allowed)
 
 
 def _row(occ: Occurrence, service: FeedService, lang: str) -> Row:
@@ -292,7 +295,9 @@ def render_month(request: Request, year: int, month: int) -> HTMLResponse:
         scope = scopes[scope_id]
         return scope.name_en if lang == "en" else scope.name_vi
 
-    base = request_base_url(request, service.settings.web_base_url)
+    base = request_base_url(
+        request, service.settings.web_base_url, service.settings.web_allowed_hosts
+    )
     other = "vi" if lang == "en" else "en"
     html = env.get_template("month.html").render(
         lang=lang,
@@ -315,6 +320,8 @@ def render_month(request: Request, year: int, month: int) -> HTMLResponse:
         links=_links(service, filters, base),
         scope_name=name_of(filters.scope) if filters.scope else t["all_scopes"],
         annual_href=_annual_href(year, filters),
+        csrf=csrf_token(request),
+        csrf_field=CSRF_FIELD,
     )
     return HTMLResponse(
         html, headers={"X-Content-Type-Options": "nosniff", "Content-Language": lang}

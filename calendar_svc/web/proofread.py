@@ -2,19 +2,16 @@
 
 ``POST /month/YYYY-MM/check`` takes ``text`` (pasted) or ``file`` (a .docx, .txt or .md
 upload) and ``scope``, checks it for that month and shows the report with every finding
-highlighted in the text. Nothing is stored. The body is read up to
-:data:`MAX_BODY_BYTES` and refused past it (413) without reading the rest; multipart
-bodies are parsed with the standard library. ``GET`` shows the empty form.
+highlighted in the text. Nothing is stored. The form is read by
+:func:`calendar_svc.web.security.read_form`: up to :data:`MAX_BODY_BYTES` (refused past
+it, 413, without reading the rest) and with its CSRF token checked (403 without it), like
+every form of the site. ``GET`` shows the empty form.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from email.message import Message
-from email.parser import BytesParser
-from email.policy import HTTP
-from urllib.parse import parse_qs
 
 import jinja2
 from starlette.requests import Request
@@ -26,6 +23,14 @@ from calendar_svc.services.documents import MAX_DOCX_BYTES, SourceText, read_byt
 from calendar_svc.services.proofread import proofread
 from calendar_svc.web.feedservice import FeedService
 from calendar_svc.web.queries import parse_month
+from calendar_svc.web.security import (
+    CSRF_FIELD,
+    Form,
+    FormError,
+    PayloadTooLarge,
+    csrf_token,
+    read_form,
+)
 from calendar_svc.web.texts import page_texts
 
 #: Largest request body: a .docx at its limit plus the form's overhead.
@@ -55,78 +60,18 @@ class ShownFinding:
     finding: Finding
 
 
-@dataclass(frozen=True, slots=True)
-class Form:
-    """What the form sent."""
-
-    text: str
-    filename: str
-    data: bytes
-    scope: str | None
-
-
-class FormError(CalendarSvcError):
-    """The form is not one this page sent."""
-
-
-async def _read_body(request: Request) -> bytes | None:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return None
-    return bytes(body)
-
-
-def parse_form(content_type: str, body: bytes) -> Form:
-    """Return the fields of a urlencoded or multipart body.
-
-    Raises:
-        FormError: another content type, or a part that cannot be read.
-    """
-    kind = content_type.split(";", 1)[0].strip().lower()
-    if kind == "application/x-www-form-urlencoded":
-        try:
-            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True)
-        except UnicodeDecodeError:
-            raise FormError("biểu mẫu không phải UTF-8 / the form is not UTF-8") from None
-        scope = (fields.get("scope") or [""])[0].strip() or None
-        return Form((fields.get("text") or [""])[0], "", b"", scope)
-    if kind != "multipart/form-data":
-        raise FormError(f"kiểu nội dung không hỗ trợ / unsupported content type '{kind}'")
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
-    message = BytesParser(policy=HTTP).parsebytes(head + body)
-    if not message.is_multipart():
-        raise FormError("biểu mẫu hỏng / malformed form")
-    text, filename, data, scope = "", "", b"", None
-    for part in message.iter_parts():
-        assert isinstance(part, Message)
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        raw = payload if isinstance(payload, bytes) else b""
-        if name == "text":
-            text = raw.decode("utf-8", errors="replace")
-        elif name == "scope":
-            scope = raw.decode("utf-8", errors="replace").strip() or None
-        elif name == "file":
-            filename = str(part.get_filename() or "")
-            data = raw
-    return Form(text, filename, data, scope)
-
-
 def _source(form: Form) -> SourceText | None:
-    if form.data:
-        return read_bytes(form.data, form.filename or "tệp tải lên")
-    if form.text.strip():
-        if len(form.text) > MAX_PASTE_CHARS:
+    upload = form.files.get("file")
+    if upload is not None and upload.data:
+        return read_bytes(upload.data, upload.filename or "tệp tải lên")
+    text = form.value("text")
+    if text.strip():
+        if len(text) > MAX_PASTE_CHARS:
             raise FormError(
                 f"văn bản dán quá dài (tối đa {MAX_PASTE_CHARS} ký tự) / the pasted text is "
                 f"too long (at most {MAX_PASTE_CHARS} characters)"
             )
-        return SourceText("văn bản dán", "text", tuple(form.text.splitlines()))
+        return SourceText("văn bản dán", "text", tuple(text.splitlines()))
     return None
 
 
@@ -205,6 +150,8 @@ def _render(
         lines=highlighted_lines(report, shown) if report is not None else [],
         error=error,
         text=text,
+        csrf=csrf_token(request),
+        csrf_field=CSRF_FIELD,
     )
     return HTMLResponse(html, status, headers=_HEADERS)
 
@@ -216,16 +163,18 @@ async def check_page(request: Request) -> HTMLResponse:
     if request.method == "GET":
         scope = request.query_params.get("scope") or None
         return _render(request, year, month, scope=scope if scope in service.scopes else None)
-    body = await _read_body(request)
-    if body is None:
+    try:
+        form = await read_form(request, limit=MAX_BODY_BYTES)  # CsrfRejected: a 403 page
+    except PayloadTooLarge:
         message = (
             f"tệp quá lớn (tối đa {MAX_DOCX_BYTES // 1024 // 1024} MiB) / the upload is too "
             f"large (at most {MAX_DOCX_BYTES // 1024 // 1024} MiB)"
         )
         return _render(request, year, month, scope=None, error=message, status=413)
+    except FormError as exc:
+        return _render(request, year, month, scope=None, error=str(exc), status=400)
     try:
-        form = parse_form(request.headers.get("content-type", ""), body)
-        scope = form.scope
+        scope = form.value("scope").strip() or None
         if scope is not None and scope not in service.scopes:
             raise FormError(f"phạm vi không có / unknown scope '{scope}'")
         source = _source(form)
@@ -246,4 +195,6 @@ async def check_page(request: Request) -> HTMLResponse:
         )
     except CalendarSvcError as exc:
         return _render(request, year, month, scope=scope, error=str(exc), status=400)
-    return _render(request, year, month, scope=scope, report=report, source=source, text=form.text)
+    return _render(
+        request, year, month, scope=scope, report=report, source=source, text=form.value("text")
+    )

@@ -1,7 +1,7 @@
 """The web's safety layer: CSRF tokens, security headers on every page, body limits.
 
 * **CSRF.** Every form carries :data:`CSRF_FIELD`, an HMAC-SHA256 under the installation's
-  web secret (:func:`calendar_svc.store.websecret.web_secret`) of what the browser holds:
+  web secret (``meta.web_secret``, made once per installation) of what the browser holds:
   the session cookie when signed in, else an anonymous random cookie
   (:data:`ANON_COOKIE`, set by :class:`SecurityMiddleware` on the answer that first
   needed it). :func:`read_form` checks it with a constant-time compare before the route
@@ -29,6 +29,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -130,11 +131,11 @@ def store_secret(database_url: str) -> SecretSource:
 
     def load() -> str:
         from calendar_svc.store.open import open_store
-        from calendar_svc.store.websecret import web_secret
+        from calendar_svc.store.schema import WEB_SECRET_KEY
 
         store = open_store(database_url or None)
         try:
-            return web_secret(store.meta)
+            return store.meta.secret(WEB_SECRET_KEY)
         finally:
             store.close()
 
@@ -335,16 +336,28 @@ def exception_handlers() -> dict[type[Exception], Callable[[Request, Exception],
 # --- middleware ----------------------------------------------------------------------------
 
 
-def _anon_cookie(value: str, *, secure: bool) -> bytes:
+def cookie_header(
+    name: str,
+    value: str,
+    *,
+    secure: bool,
+    max_age: int | None = None,
+    expires: datetime | None = None,
+) -> str:
+    """Return a Set-Cookie value: path /, HttpOnly, SameSite=Lax, Secure when asked."""
     cookie: SimpleCookie = SimpleCookie()
-    cookie[ANON_COOKIE] = value
-    morsel = cookie[ANON_COOKIE]
+    cookie[name] = value
+    morsel = cookie[name]
     morsel["path"] = "/"
     morsel["httponly"] = True
     morsel["samesite"] = "Lax"
+    if max_age is not None:
+        morsel["max-age"] = max_age
+    if expires is not None:
+        morsel["expires"] = expires.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
     if secure:
         morsel["secure"] = True
-    return morsel.OutputString().encode("latin-1")
+    return morsel.OutputString()
 
 
 class SecurityMiddleware:
@@ -371,7 +384,8 @@ class SecurityMiddleware:
                 anon = scope.get("state", {}).get(_STATE_NEW_ANON)
                 if anon:
                     secure = scope.get("scheme") == "https"
-                    headers.append((b"set-cookie", _anon_cookie(anon, secure=secure)))
+                    cookie = cookie_header(ANON_COOKIE, anon, secure=secure)
+                    headers.append((b"set-cookie", cookie.encode("latin-1")))
                 message = {**message, "headers": headers}
             await send(message)
 

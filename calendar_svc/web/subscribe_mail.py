@@ -1,12 +1,13 @@
 """The mails of self-subscription: the confirmation link and the "my subscriptions" link.
 
 Rendering is pure (:func:`render_link_mail`), with the reminders' template environment:
-``calendar_svc/templates/mail/<lang>/`` (``subscribe_confirm`` and ``subscribe_manage``,
-``.txt`` and ``.html``, the HTML autoescaped). :func:`build_link_mail` makes the MIME
-message with the stdlib (``policy.SMTP``: CRLF, RFC 2047 for non-ASCII text); every value
-that reaches a header is refused if it holds a line break or NUL, and the recipient must
-be a plain address. Sending is :func:`send_link_mail`, one message on its own connection
-(these mails are few and are sent off the request path).
+``templates/mail/subscribe_link.{txt,html}`` hold the parts of each language
+(``<lang>/_subscribe_confirm`` and ``_subscribe_manage``; the HTML autoescaped).
+:func:`build_link_mail` makes the MIME message with the stdlib (``policy.SMTP``: CRLF,
+RFC 2047 for non-ASCII text); every value that reaches a header is refused if it holds a
+line break or NUL, and the recipient must be a plain address. Sending is
+:func:`send_link_mail`, one message on its own connection (these mails are few and are
+sent off the request path).
 """
 
 from __future__ import annotations
@@ -31,19 +32,27 @@ log = logging.getLogger(__name__)
 def render_link_mail(
     kind: str, lang: str, *, link: str, email: str, organisation: str = ""
 ) -> Rendered:
-    """Return the mail that carries ``link`` (``kind`` ``confirm`` or ``manage``)."""
-    lang = "en" if lang == "en" else "vi"
+    """Return the mail that carries ``link`` (``kind`` ``confirm`` or ``manage``).
+
+    Vietnamese first and English second in one mail, or English alone when the form was
+    in English (``lang`` ``en``).
+    """
+    langs = ["en"] if lang == "en" else ["vi", "en"]
+    subject = MAIL_SUBJECTS[(kind, langs[0])]
     context = {
+        "kind": kind,
+        "langs": langs,
         "link": link,
         "email": email,
         "organisation": organisation,
-        "s": subscribe_texts(lang),
+        "subject": subject,
+        "texts": {code: subscribe_texts(code) for code in ("vi", "en")},
     }
     env = environment()
     return Rendered(
-        subject=MAIL_SUBJECTS[(kind, lang)],
-        text=env.get_template(f"{lang}/subscribe_{kind}.txt").render(context),
-        html=env.get_template(f"{lang}/subscribe_{kind}.html").render(context),
+        subject=subject,
+        text=env.get_template("subscribe_link.txt").render(context),
+        html=env.get_template("subscribe_link.html").render(context),
     )
 
 

@@ -69,6 +69,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "too_many_title": "Quá nhiều yêu cầu",
         "too_many": "Bạn đã gửi quá nhiều yêu cầu. Hãy thử lại sau một giờ.",
         "manage_link": "Quản lý đăng ký của tôi",
+        "mail_footer": (
+            "Thư tự động của dịch vụ Lịch kỷ niệm / An automatic mail of the Lịch kỷ niệm service."
+        ),
         "back": "Về trang lịch",
     },
     "en": {
@@ -137,15 +140,17 @@ _TEXTS: dict[str, dict[str, str]] = {
         "too_many_title": "Too many requests",
         "too_many": "You have sent too many requests. Try again in an hour.",
         "manage_link": "Manage my subscriptions",
+        "mail_footer": "An automatic mail of the Lịch kỷ niệm service.",
         "back": "Back to the calendar",
     },
 }
 
-#: Subjects of the mails, by kind and language.
+#: Subjects of the mails, by kind and language: Vietnamese then English, or English alone
+#: when the form was in English (as every mail's body).
 MAIL_SUBJECTS: dict[tuple[str, str], str] = {
-    ("confirm", "vi"): "Xác nhận đăng ký nhận nhắc việc",
+    ("confirm", "vi"): "Xác nhận đăng ký nhận nhắc việc / Confirm your reminder subscription",
     ("confirm", "en"): "Confirm your reminder subscription",
-    ("manage", "vi"): "Liên kết quản lý đăng ký nhận nhắc việc",
+    ("manage", "vi"): "Liên kết quản lý đăng ký nhận nhắc việc / Your subscriptions link",
     ("manage", "en"): "Your link to manage your reminder subscriptions",
 }
 

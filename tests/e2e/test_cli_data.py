@@ -133,3 +133,38 @@ def test_help_lists_every_command(cli: Cli) -> None:
     result = cli("--help")
     for name in ("month", "year", "import", "export", "add", "edit", "remove", "lunar"):
         assert f"  {name} " in result.out
+
+
+def test_a_writer_waits_for_another_with_a_message(cli: Cli, tmp_path: Path) -> None:
+    """While another process holds the write lock, ``add`` says it waits, then writes."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    assert cli("month", "2023-02").code == 0  # the database exists
+    holder = sqlite3.connect(cli.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # as a long import's merge holds it
+    args = [
+        *("add", "cho-ghi", "--name-vi", "Ngày chờ ghi", "--origin", "2001-02-03"),
+        *("--category", "dia-phuong", "--scope", "national", "--source", "test"),
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "calendar_svc", *args],
+        env=cli.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    try:
+        assert proc.stderr is not None
+        said = proc.stderr.readline()  # blocks until the writer speaks
+        assert said.startswith("đang chờ: ") and "/ waiting for the database" in said, said
+        assert proc.poll() is None  # still waiting, not failed with "database is locked"
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "Added: cho-ghi" in out and "locked" not in err
+    assert "cho-ghi" in _ids(cli)

@@ -7,16 +7,13 @@ breaks in two; a screenshot is kept in tests/artifacts/ for a person to look at.
 from __future__ import annotations
 
 import email
-import shutil
 from email import policy
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 from reminders_support import InstalledCli
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+from web_support import ARTIFACTS
 
 #: For each cell of the digest's table: its text and on how many lines it is laid out.
 LINES_PER_CELL = """
@@ -30,8 +27,7 @@ LINES_PER_CELL = """
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_short_columns_do_not_wrap_at_1280_px(tmp_path: Path, lang: str) -> None:
-    assert shutil.which(CHROMIUM), "install Debian's chromium: apt-get install -y chromium"
+def test_short_columns_do_not_wrap_at_1280_px(tmp_path: Path, lang: str, browser: Browser) -> None:
     cli = InstalledCli(tmp_path)
     cli.setup_quang_ninh("can-bo@example.org", lang=lang)
     raw = cli.ok("remind", "preview", "--month", "2023-02", "--to", "can-bo@example.org").out
@@ -39,16 +35,12 @@ def test_short_columns_do_not_wrap_at_1280_px(tmp_path: Path, lang: str) -> None
     part = msg.get_body(("html",))  # type: ignore[attr-defined]
     assert part is not None
     html = str(part.get_content())
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_content(html)
-            cells = page.evaluate(LINES_PER_CELL)
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"digest-{lang}-1280.png"), full_page=True)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_content(html)
+    cells = page.evaluate(LINES_PER_CELL)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"digest-{lang}-1280.png"), full_page=True)
+    page.close()
     other = "năm khác" if lang == "vi" else "other"
     assert [text for text, _ in cells].count(other) >= 4
     rows = [cells[i : i + 5] for i in range(0, len(cells), 5)]

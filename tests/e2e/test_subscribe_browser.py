@@ -10,44 +10,20 @@ from __future__ import annotations
 
 import email
 import re
-import shutil
-from collections.abc import Iterator
 from email import policy
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser
 from reminders_support import InstalledCli
 from smtp_support import SmtpServer
 from subscribe_support import SENT_VI, link_in, local, mails_to, smtp_env, text_part, wait_mail
-from test_web_manage_browser import axe_violations
-from web_support import Server
+from web_support import ARTIFACTS, Server, check_page
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 CAM_PHA = "Ban Tuyên giáo và Dân vận Thành ủy Cẩm Phả"
 FEB_SUBJECT = "[Nhắc lịch] Định hướng tuyên truyền tháng 02/2023 — hạn 02/02/2023"
 FEB_PARTY = "93 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2023)"
 ADDRESS = "nguoi-moi@example.org"
 NAME = "Nguyễn Thị <b>Mới</b> <script>alert(1)</script>"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert shutil.which(CHROMIUM), "install Debian's chromium: apt-get install -y chromium"
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def check_page(page: Page, name: str) -> None:
-    """No axe-core violation, nothing wider than the phone, a screenshot kept."""
-    assert axe_violations(page) == [], name
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name} is {overflow}px wider than the phone"
-    page.screenshot(path=ARTIFACTS / f"subscribe-{name}.png", full_page=True)
 
 
 def subject_of(data: bytes) -> str:
@@ -74,22 +50,24 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
             assert "content-security-policy" in page.request.get(page.url).headers
             page.get_by_label("Địa chỉ email").fill(ADDRESS)
             page.get_by_label("Họ tên (không bắt buộc)").fill(NAME)
-            check_page(page, "form")
+            check_page(page, "subscribe-form")
             page.keyboard.press("Enter")  # the keyboard sends the form
             page.wait_for_url(f"{server.url}/subscribe")
             assert SENT_VI in page.inner_text("main")
-            check_page(page, "sent")
+            check_page(page, "subscribe-sent")
 
             confirmation = wait_mail(smtp, ADDRESS)
-            assert subject_of(confirmation.data) == "Xác nhận đăng ký nhận nhắc việc"
+            assert subject_of(confirmation.data) == (
+                "Xác nhận đăng ký nhận nhắc việc / Confirm your reminder subscription"
+            )
             assert CAM_PHA in text_part(confirmation.message)
             page.goto(local(server, link_in(confirmation, "/subscribe/confirm")))
             assert ADDRESS in page.inner_text("main")
-            check_page(page, "confirm")
-            page.get_by_role("button", name="Xác nhận đăng ký").click()
-            page.wait_for_load_state()
+            check_page(page, "subscribe-confirm")
+            with page.expect_navigation():
+                page.get_by_role("button", name="Xác nhận đăng ký").click()
             assert "Đã đăng ký" in page.inner_text("h1")
-            check_page(page, "subscribed")
+            check_page(page, "subscribe-subscribed")
             assert CAM_PHA in page.inner_text("main")
             assert not [m for m in console if "Content Security Policy" in m], console
             page.close()
@@ -114,17 +92,17 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
             page.goto(f"{server.url}/subscriptions")
-            check_page(page, "manage-form")
+            check_page(page, "subscribe-manage-form")
             page.get_by_label("Địa chỉ email").fill(ADDRESS)
             before = len(mails_to(smtp, ADDRESS))
-            page.get_by_role("button", name="Gửi liên kết").click()
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Gửi liên kết").click()
             manage = link_in(wait_mail(smtp, ADDRESS, before + 1), "/manage")
             page.goto(local(server, manage))
             item = page.locator("ul.subscriptions li")
             assert item.count() == 1 and CAM_PHA in item.inner_text()
             assert "đang nhận thư" in item.inner_text()
-            check_page(page, "manage-list")
+            check_page(page, "subscribe-manage-list")
             # The digest's one-click unsubscribe link still works beside the page.
             path = one_click.split("lich.example.org", 1)[1]
             answer = page.request.post(
@@ -135,9 +113,9 @@ def test_a_new_user_subscribes_confirms_and_gets_the_next_digest(
             assert answer.status == 200
             page.reload()
             assert "Địa chỉ này không còn đăng ký nào." in page.inner_text("main")
-            check_page(page, "manage-empty")
+            check_page(page, "subscribe-manage-empty")
             page.goto(f"{server.url}/en/subscribe?scope=city:cam-pha")
-            check_page(page, "form-en")
+            check_page(page, "subscribe-form-en")
             page.close()
         finally:
             server.stop()

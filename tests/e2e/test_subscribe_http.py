@@ -247,7 +247,9 @@ def test_a_confirmation_mail_has_one_recipient_and_plain_headers(
     msg = received.message
     assert received.recipients == ("headers@example.org",)
     assert msg["To"] == "headers@example.org" and msg["Bcc"] is None
-    assert msg["Subject"] == "Xác nhận đăng ký nhận nhắc việc"
+    assert msg["Subject"] == "Xác nhận đăng ký nhận nhắc việc / Confirm your reminder subscription"
+    plain = text_part(msg)
+    assert plain.index("Xin chào,") < plain.index("Hello,")  # Vietnamese, then English
     assert msg["Auto-Submitted"] == "auto-generated" and msg["Content-Language"] == "vi"
     assert msg["List-Unsubscribe"] is None  # not a subscriber yet
     assert len(mails_to(smtp, "headers@example.org")) == 1  # the name with U+2028 was refused
@@ -278,7 +280,7 @@ def test_a_form_without_its_csrf_token_is_refused(server: Server, smtp: SmtpServ
     assert mails_to(smtp, "csrf@example.org") == []
 
 
-def test_an_expired_link_does_nothing(tmp_path: Path, smtp: SmtpServer) -> None:
+def test_expired_links_do_nothing(tmp_path: Path, smtp: SmtpServer) -> None:
     cli = InstalledCli(tmp_path)
     cli.ok(
         "org", "add", "cp", "--name", "Cẩm Phả", "--scope", "city:cam-pha", "--subscribe", "open"
@@ -303,6 +305,22 @@ def test_an_expired_link_does_nothing(tmp_path: Path, smtp: SmtpServer) -> None:
         assert srv.get(first).status == 400
         assert post(srv, "/subscribe/confirm", {"t": token_of(first)}).status == 400
         assert post(srv, "/subscribe/confirm", {"t": token_of(second)}).status == 200
+        post(srv, "/subscriptions", {"email": "late@example.org"}, client="203.0.113.8")
+        manage = link_in(wait_mail(smtp, "late@example.org", 3), "/subscriptions/manage")
+        assert srv.get(manage).status == 200
+    finally:
+        srv.stop()
+    # Two hours pass for the "my subscriptions" link.
+    with closing(sqlite3.connect(cli.database)) as conn, conn:
+        conn.execute(
+            "UPDATE subscription_tokens SET expires_at = ? WHERE token_hash = ?",
+            (past, token_hash(token_of(manage))),
+        )
+    srv = Server(tmp_path, env=smtp_env(smtp)).start()
+    try:
+        assert srv.get(manage).status == 400
+        fields = {"t": token_of(manage), "organisation": "cp"}
+        assert post(srv, "/subscriptions/manage", fields).status == 400
     finally:
         srv.stop()
     (sub,) = json.loads(cli.ok("subscribers", "list", "--format", "json").out)
@@ -311,7 +329,10 @@ def test_an_expired_link_does_nothing(tmp_path: Path, smtp: SmtpServer) -> None:
 
 def test_the_manage_link_unsubscribes_once(server: Server, smtp: SmtpServer) -> None:
     subscribe(server, "leaver@example.org", client="203.0.113.9", lang="en")
-    path = confirm_path(smtp, "leaver@example.org")
+    confirmation = wait_mail(smtp, "leaver@example.org")
+    assert confirmation.message["Subject"] == "Confirm your reminder subscription"
+    assert "Xin chào" not in text_part(confirmation.message)  # the form was in English
+    path = link_in(confirmation, "/subscribe/confirm")
     assert path.startswith("/en/subscribe/confirm?t=")
     done = post(server, "/en/subscribe/confirm", {"t": token_of(path)})
     assert done.status == 200 and "Subscribed" in page_text(done)
@@ -339,3 +360,15 @@ def test_the_manage_link_unsubscribes_once(server: Server, smtp: SmtpServer) -> 
     assert answer.status == 200
     time.sleep(0.5)
     assert len(mails_to(smtp, "leaver@example.org")) == 2
+
+
+def test_the_access_log_keeps_no_link_token(server: Server, smtp: SmtpServer) -> None:
+    subscribe(server, "logged@example.org", client="203.0.113.11")
+    path = confirm_path(smtp, "logged@example.org")
+    assert server.get(path).status == 200
+    assert server.get(f"/unsubscribe?t={token_of(path)}&x=1").status == 400
+    time.sleep(0.3)
+    log = server.log.read_text(encoding="utf-8")
+    assert "GET /subscribe/confirm?t=… HTTP/1.1" in log
+    assert "GET /unsubscribe?t=…&x=1 HTTP/1.1" in log
+    assert token_of(path) not in log

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from docx import Document
+from playwright.sync_api import Browser
 from web_support import Server
 
 
@@ -75,29 +75,21 @@ def test_bad_requests_get_one_clear_answer(server: Server, path: str, status: in
 
 
 def test_a_user_downloads_the_guide_from_the_year_view_in_chromium(
-    server: Server, tmp_path: Path
+    server: Server, tmp_path: Path, browser: Browser
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
-    chromium = "/usr/bin/chromium"
-    assert shutil.which(chromium), "install Debian's chromium: apt-get install -y chromium"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page.goto(f"{server.url}/month/2027-02")
-        with page.expect_navigation():
-            page.select_option("select[name=province]", "province:quang-ninh")
-        link = page.get_by_role("link", name="Tải dự thảo hướng dẫn năm 2027")
-        assert link.is_visible()
-        with page.expect_download() as info:
-            link.click()
-        download = info.value
-        assert download.suggested_filename == "huong-dan-2027-province-quang-ninh.docx"
-        path = tmp_path / download.suggested_filename
-        download.save_as(path)
-        browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.goto(f"{server.url}/month/2027-02")
+    with page.expect_navigation():
+        page.select_option("select[name=province]", "province:quang-ninh")
+    link = page.get_by_role("link", name="Tải dự thảo hướng dẫn năm 2027")
+    assert link.is_visible()
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename == "huong-dan-2027-province-quang-ninh.docx"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    page.close()
     texts = [p.text for p in Document(str(path)).paragraphs]
     assert texts[texts.index("HƯỚNG DẪN") + 2].endswith("năm 2027")
     assert "5. Kỷ niệm các ngày truyền thống, sự kiện lịch sử của Tỉnh" in texts

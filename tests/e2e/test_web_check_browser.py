@@ -3,16 +3,14 @@ draft with slips, an uploaded .docx draft of the service's own, and a file that 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from docx import Document
-from playwright.sync_api import Browser, sync_playwright
-from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
-from web_support import Server
+from playwright.sync_api import Browser
+from web_support import ARTIFACTS, Server
 
 from calendar_svc.catalog import load_bundled, load_scopes
 from calendar_svc.directive.profile import build_profile
@@ -35,15 +33,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert shutil.which(CHROMIUM), "install Debian's chromium: apt-get install -y chromium"
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def test_pasted_text_shows_each_finding_highlighted(server: Server, browser: Browser) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -52,8 +41,9 @@ def test_pasted_text_shows_each_finding_highlighted(server: Server, browser: Bro
     form = page.locator("form.proofread")
     assert form.locator("input[name=scope]").input_value() == "national"
     form.locator("textarea[name=text]").fill(PASTED)
-    form.locator("button[type=submit]").click()
-    page.wait_for_url("**/month/2025-12/check")
+    assert form.locator("input[name=csrf_token]").input_value()  # every form carries one
+    with page.expect_navigation(url="**/month/2025-12/check"):
+        form.locator("button[type=submit]").click()
     assert page.title() == "Kiểm tra văn bản tháng 12/2025 — Lịch kỷ niệm"
     summary = page.locator("p.summary")
     assert "2 lỗi cần sửa" in summary.inner_text() and "failed" in (
@@ -100,8 +90,8 @@ def test_uploaded_docx_draft_checks_clean(server: Server, browser: Browser, tmp_
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     page.goto(f"{server.url}/month/2023-02?scope=city:cam-pha")
     page.set_input_files("form.proofread input[type=file]", str(path))
-    page.click("form.proofread button[type=submit]")
-    page.wait_for_url("**/month/2023-02/check")
+    with page.expect_navigation(url="**/month/2023-02/check"):
+        page.click("form.proofread button[type=submit]")
     assert page.locator("p.summary").inner_text().startswith("Không có lỗi")
     assert "du-thao-2023-02.docx" in page.locator("h2.checked-name").inner_text()
     assert page.locator("ol.findings").count() == 0
@@ -120,8 +110,8 @@ def test_a_file_that_is_not_a_docx_is_one_clear_line(
     page = browser.new_page()
     page.goto(f"{server.url}/month/2023-02/check")
     page.set_input_files("form.proofread input[type=file]", str(fake))
-    page.click("form.proofread button[type=submit]")
-    page.wait_for_url("**/month/2023-02/check")
+    with page.expect_navigation(url="**/month/2023-02/check"):
+        page.click("form.proofread button[type=submit]")
     alert = page.locator("p.error[role=alert]")
     assert alert.inner_text() == "du-thao.docx: không phải tệp .docx / not a .docx (Word) document"
     assert page.locator("p.summary").count() == 0
@@ -130,6 +120,7 @@ def test_a_file_that_is_not_a_docx_is_one_clear_line(
     empty = tmp_path / "trong.docx"
     doc.save(str(empty))
     page.set_input_files("form.proofread input[type=file]", str(empty))
-    page.click("form.proofread button[type=submit]")
+    with page.expect_navigation():  # the page is at this URL already: wait for the answer
+        page.click("form.proofread button[type=submit]")
     assert "không có chữ / the document has no text" in page.locator("p.error").inner_text()
     page.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import re
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -10,6 +11,7 @@ import pytest
 from web_support import Server
 
 from calendar_svc.web.proofread import MAX_BODY_BYTES
+from calendar_svc.web.security import ANON_COOKIE, CSRF_FIELD
 
 SLIP = "36 năm Ngày hội Quốc phòng toàn dân (22/12/1944 - 22/12/2025) <b>đậm</b>"
 
@@ -21,12 +23,44 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv.stop()
 
 
-def post(
-    server: Server, path: str, body: bytes, content_type: str
-) -> tuple[int, dict[str, str], str]:
+def form_token(server: Server) -> tuple[str, str]:
+    """Return the anonymous cookie and the CSRF token the form page gives a new browser."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
-        conn.request("POST", path, body=body, headers={"Content-Type": content_type})
+        conn.request("GET", "/month/2023-02/check")
+        response = conn.getresponse()
+        html = response.read().decode("utf-8")
+        cookie = (response.getheader("set-cookie") or "").split(";", 1)[0]
+    finally:
+        conn.close()
+    found = re.search(rf'name="{CSRF_FIELD}" value="([^"]+)"', html)
+    assert cookie.startswith(f"{ANON_COOKIE}=") and found, html[:1000]
+    return cookie, found.group(1)
+
+
+def post(
+    server: Server,
+    path: str,
+    body: bytes,
+    content_type: str,
+    *,
+    token: bool = True,
+) -> tuple[int, dict[str, str], str]:
+    """POST ``body`` as a browser that loaded the form (its cookie; the token added to a
+    urlencoded body or as a first multipart part) unless ``token`` is False."""
+    headers = {"Content-Type": content_type}
+    if token:
+        cookie, csrf = form_token(server)
+        headers["Cookie"] = cookie
+        if content_type.startswith("multipart/"):
+            boundary = content_type.split("boundary=", 1)[1]
+            field = f'--{boundary}\r\nContent-Disposition: form-data; name="{CSRF_FIELD}"'
+            body = f"{field}\r\n\r\n{csrf}\r\n".encode() + body
+        else:
+            body = urlencode({CSRF_FIELD: csrf}).encode() + b"&" + body
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.request("POST", path, body=body, headers=headers)
         response = conn.getresponse()
         text = response.read().decode("utf-8")
         return response.status, {k.lower(): v for k, v in response.getheaders()}, text
@@ -62,6 +96,28 @@ def test_multipart_text_file_upload(server: Server) -> None:
     assert status == 200
     assert "du-thao.txt" in html and "Không có lỗi" in html
     assert "city:cam-pha" in html
+
+
+def test_a_form_without_this_browsers_token_is_refused(server: Server) -> None:
+    body = urlencode({"text": SLIP, "scope": "national"}).encode()
+    kind = "application/x-www-form-urlencoded"
+    status, _, html = post(server, "/month/2025-12/check", body, kind, token=False)
+    assert status == 403 and "not sent by this site" in html and "lỗi cần sửa" not in html
+    cookie, csrf = form_token(server)
+    other, _ = form_token(server)  # another browser's cookie with this token
+    for jar, sent in ((cookie, "A" * len(csrf)), (other, csrf), ("", csrf)):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            conn.request(
+                "POST",
+                "/month/2025-12/check",
+                body=urlencode({CSRF_FIELD: sent}).encode() + b"&" + body,
+                headers={"Content-Type": kind, "Cookie": jar},
+            )
+            response = conn.getresponse()
+            assert response.status == 403 and "lỗi cần sửa" not in response.read().decode()
+        finally:
+            conn.close()
 
 
 def test_refusals_are_one_clear_message(server: Server) -> None:

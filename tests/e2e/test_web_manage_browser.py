@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser
 from smtp_support import SmtpServer
-from web_support import Server
+from web_support import Server, check_page
 
 from conftest import Cli
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 MANAGER = "lan@qn.example.vn"
 OPERATOR = "ops@example.vn"
 ORG = "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ninh"
@@ -65,9 +59,9 @@ def cli(home: Path) -> Cli:
 @pytest.fixture(scope="module")
 def server(home: Path, cli: Cli, smtp: SmtpServer) -> Iterator[Server]:
     srv = Server(home)
-    # An explicit base URL: the mailed link points at this test server (loopback).
+    # No base URL: served on loopback and asked on loopback, the mailed link points here.
     srv.env.update(
-        CALENDAR_SVC_WEB_BASE_URL=srv.url,
+        CALENDAR_SVC_WEB_BASE_URL="",
         CALENDAR_SVC_SMTP_HOST="127.0.0.1",
         CALENDAR_SVC_SMTP_PORT=str(smtp.port),
         CALENDAR_SVC_SMTP_FROM="Lịch kỷ niệm <lich@example.vn>",
@@ -75,32 +69,6 @@ def server(home: Path, cli: Cli, smtp: SmtpServer) -> Iterator[Server]:
     srv.start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert shutil.which(CHROMIUM), "install Debian's chromium: apt-get install -y chromium"
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Run axe-core on the page (evaluated over CDP, so the page's CSP does not block it)."""
-    assert AXE.exists(), "run: (cd tests/js && npm ci)"
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => (await axe.run(document)).violations")
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result]
-
-
-def check_page(page: Page, name: str) -> None:
-    """No axe violation, no wider than the phone, a screenshot kept."""
-    assert axe_violations(page) == [], name
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name} is {overflow}px wider than the phone"
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"manage-{name}.png", full_page=True)
 
 
 def cli_origin_message(cli: Cli) -> str:
@@ -141,13 +109,14 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
 
     # Sign in, by keyboard: type the address, Enter.
     page.goto(f"{server.url}/signin")
-    check_page(page, "signin")
+    check_page(page, "manage-signin")
     page.locator("#email").focus()
     page.keyboard.type(MANAGER)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{server.url}/signin")
+    with page.expect_navigation():  # the page is at /signin already: wait for the answer
+        page.keyboard.press("Enter")
+    assert page.url == f"{server.url}/signin"
     assert page.locator("h1").inner_text() == "Hãy kiểm tra hộp thư"
-    check_page(page, "signin-sent")
+    check_page(page, "manage-signin-sent")
     smtp.wait_for(lambda: len(smtp.received) == 1)
     message = smtp.received[0].message
     assert smtp.received[0].recipients == (MANAGER,)
@@ -155,7 +124,7 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     link = next(word for word in text.split() if "/signin/link?t=" in word)
     assert link.startswith(f"{server.url}/signin/link?t=")
     page.goto(link)
-    check_page(page, "signin-link")
+    check_page(page, "manage-signin-link")
     for _ in range(12):  # Tab to the button, press Enter.
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent") == "Đăng nhập / Sign in":
@@ -163,7 +132,7 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url == f"{server.url}/manage/quang-ninh"
-    check_page(page, "overview")
+    check_page(page, "manage-overview")
 
     # A wrong date first: the CLI's message beside the field, nothing saved.
     page.get_by_role("link", name="Ngày kỷ niệm của địa phương").click()
@@ -171,20 +140,20 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     for name, value in FIELDS.items():
         form.locator(f"[name={name}]").fill(value)
     form.locator("[name=category]").select_option("dia-phuong")
-    form.get_by_role("button", name="Thêm").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Thêm").click()
     error = page.locator("#e-origin")
     assert error.inner_text() == cli_origin_message(cli)
     assert page.locator("#f-origin").get_attribute("aria-describedby") == "e-origin"
-    check_page(page, "anniversary-error")
+    check_page(page, "manage-anniversary-error")
     assert cli("show", FIELDS["id"]).code == 1  # nothing saved
     form = page.locator("form[action$='/anniversaries']")
     form.locator("[name=origin]").fill("2025-07-01")
-    form.get_by_role("button", name="Thêm").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Thêm").click()
     assert page.locator(".done").inner_text() == "Đã thêm."
     assert HOSTILE in page.locator("table").inner_text()  # shown as text, never run
-    check_page(page, "anniversaries")
+    check_page(page, "manage-anniversaries")
     shown = json.loads(cli("show", FIELDS["id"], "--format", "json").out)
     assert shown["name_vi"] == FIELDS["name_vi"]
 
@@ -193,10 +162,10 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     form = page.locator("form[action$='/subscribers']")
     form.locator("[name=email]").fill("hoa@qn.example.vn")
     form.locator("[name=name]").fill(f"Chị Hoa {HOSTILE}")
-    form.get_by_role("button", name="Thêm").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Thêm").click()
     assert "hoa@qn.example.vn" in page.locator("table").inner_text()
-    check_page(page, "subscribers")
+    check_page(page, "manage-subscribers")
 
     # The monthly draft as .docx.
     page.get_by_role("link", name="Tổng quan").click()
@@ -214,7 +183,7 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
     assert "subscriber.add" in entries[0] and "hoa@qn.example.vn" in entries[0]
     assert "anniversary.add" in entries[1] and FIELDS["id"] in entries[1]
     assert all(MANAGER in e for e in entries)
-    check_page(page, "audit")
+    check_page(page, "manage-audit")
     audit = json.loads(cli("audit", "--org", "quang-ninh", "--format", "json").out)
     assert [e["action"] for e in audit] == ["subscriber.add", "anniversary.add"]
 
@@ -226,7 +195,7 @@ def test_a_manager_signs_in_adds_an_anniversary_and_a_subscriber_and_reads_the_a
         ("/en/manage/quang-ninh/subscribers", "subscribers-en"),
     ):
         page.goto(server.url + path)
-        check_page(page, name)
+        check_page(page, f"manage-{name}")
     assert page.locator("html").get_attribute("lang") == "en"
     assert errors == [], errors  # no CSP refusal, no script error, no missing file
     styles = page.evaluate("[...document.styleSheets].map(s => s.href)")
@@ -241,7 +210,7 @@ def test_an_operator_lists_the_organisations_and_a_bad_link_says_so(
     page = context.new_page()
     page.goto(f"{server.url}/en/signin/link?t=forged")
     assert page.locator("h1").inner_text() == "This link cannot be used"
-    check_page(page, "invalid-link-en")
+    check_page(page, "manage-invalid-link-en")
     count = len(smtp.received)
     page.goto(f"{server.url}/en/signin")
     page.locator("#email").fill(OPERATOR)
@@ -252,5 +221,5 @@ def test_an_operator_lists_the_organisations_and_a_bad_link_says_so(
     page.get_by_role("button", name="Đăng nhập / Sign in").click()
     page.wait_for_url(f"{server.url}/en/manage")
     assert ORG in page.locator("main").inner_text()
-    check_page(page, "organisations-en")
+    check_page(page, "manage-organisations-en")
     context.close()

@@ -4,14 +4,51 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 BASE_URL = "https://lich.example.vn"
+#: Debian's Chromium, driven by Playwright in the browser tests.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Where browser tests keep their screenshots (not committed).
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+#: axe-core, installed by ``npm ci`` in tests/js.
+AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Yield Debian's headless Chromium under Playwright; closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    assert shutil.which(CHROMIUM), "install Debian's chromium: apt-get install -y chromium"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @dataclass(frozen=True)
@@ -106,3 +143,20 @@ class Server:
 
     def get(self, path: str, **headers: str) -> Reply:
         return self.request("GET", path, {k.replace("_", "-"): v for k, v in headers.items()})
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core on the page (evaluated over CDP, so the page's CSP does not block it)."""
+    assert AXE.exists(), "run: (cd tests/js && npm ci)"
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => (await axe.run(document)).violations")
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result]
+
+
+def check_page(page: Page, shot: str) -> None:
+    """No axe-core violation, nothing wider than the window, a screenshot ``shot``.png kept."""
+    assert axe_violations(page) == [], shot
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{shot} is {overflow}px wider than the window"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{shot}.png", full_page=True)

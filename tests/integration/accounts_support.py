@@ -129,6 +129,7 @@ def site_on(kind: str, tmp_path: Path, smtp: Any) -> Iterator[Site]:
                 smtp_port=smtp.port,
                 smtp_from="Lịch kỷ niệm <lich@example.vn>",
                 feeds_dir=str(tmp_path / "feeds"),
+                web_allowed_hosts=("lich.example.vn",),
             )
             yield Site(database, store, smtp, Clock(), settings)
         finally:

@@ -28,7 +28,7 @@ from store_support import SAMPLES, ann, by_id, raw_execute, store_on
 
 from calendar_svc.core.model import Anniversary, Calendar, DateForm, Origin
 from calendar_svc.errors import AlreadyExistsError, NotFoundError
-from calendar_svc.store.anniversaries import AnniversaryRepo, select_anniversaries
+from calendar_svc.store.anniversaries import UPSERT_BATCH, AnniversaryRepo, select_anniversaries
 from calendar_svc.store.errors import StoredRowError, StoreError
 from calendar_svc.store.memory import MemoryReader
 from calendar_svc.store.repository import (
@@ -341,6 +341,52 @@ def test_upsert_is_all_or_nothing(store: AnniversaryRepo, poisoned: str) -> None
     assert store.revision() == T0
 
 
+class _FileProblem(Exception):
+    """Stands for a problem found late in a streamed file (a CsvImportError)."""
+
+
+def _many(count: int, suffix: str = "") -> Iterator[Anniversary]:
+    for n in range(count):
+        yield ann(
+            f"dong-{n}", Origin(1900 + n % 100, 1 + n % 12, 1 + n % 28), name_en=f"{n}{suffix}"
+        )
+
+
+def test_upsert_streams_batches_and_revises_only_the_changed_rows(store: AnniversaryRepo) -> None:
+    count = 2 * UPSERT_BATCH + 7
+    assert store.upsert(_many(count), now=T0) == UpsertResult(count, 0, 0)
+    edited = {5, UPSERT_BATCH + 1, count - 1}
+    again = (
+        replace(a, name_vi=a.name_vi + " (sửa)") if n in edited else a
+        for n, a in enumerate(_many(count))
+    )
+    later = T0 + timedelta(days=1)
+    assert store.upsert(again, now=later) == UpsertResult(0, 3, count - 3)
+    stored = {a.id: a for a in store.anniversaries()}
+    assert len(stored) == count and store.revision() == later
+    revised = {i for i, a in stored.items() if a.revised_at == later}
+    assert revised == {f"dong-{n}" for n in edited}
+    assert all(a.revised_at == T0 for i, a in stored.items() if i not in revised)
+    assert stored["dong-5"].name_vi.endswith(" (sửa)")
+
+
+def test_upsert_of_a_stream_that_fails_late_writes_nothing(store: AnniversaryRepo) -> None:
+    store.upsert(SAMPLES, now=T0)
+    before = store.anniversaries()
+
+    def failing() -> Iterator[Anniversary]:
+        yield replace(SAMPLES[0], name_en="Changed")
+        yield from _many(2 * UPSERT_BATCH + 1)
+        raise _FileProblem("line 10,003: column 'origin': not a date")
+
+    with pytest.raises(_FileProblem):
+        store.upsert(failing(), now=T0 + timedelta(days=1))
+    assert store.anniversaries() == before
+    assert store.revision() == T0
+    # The staging table went with the failure: the next upsert (same pool) works.
+    assert store.upsert(_many(3), now=T0 + timedelta(days=2)) == UpsertResult(3, 0, 0)
+
+
 def test_revision_follows_each_write(store: AnniversaryRepo) -> None:
     t1, t2, t3 = (T0 + timedelta(minutes=n) for n in (1, 2, 3))
     store.add(SAMPLES[0], now=t1)
@@ -491,3 +537,51 @@ def test_generated_anniversaries_round_trip(
         assert (generated in listed) == in_month
     finally:
         backend.store.remove(generated.id, now=T0)
+
+
+def test_a_writer_says_it_waits_for_the_write_lock(store: AnniversaryRepo) -> None:
+    """Another connection holds the write lock; a writer warns once, waits, then writes."""
+    import logging
+    import threading
+
+    from calendar_svc.store.engine import PG_WRITE_LOCK_KEY, WAITING_MESSAGE
+
+    said = threading.Event()
+
+    class Heard(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage() == WAITING_MESSAGE:
+                said.set()
+
+    heard = Heard()
+    logging.getLogger("calendar_svc.store.engine").addHandler(heard)
+    holder = store.engine.raw_connection()  # the driver's own connection
+    try:
+        if store.dialect == "sqlite":
+            holder.cursor().execute("BEGIN IMMEDIATE")
+        else:
+            holder.cursor().execute(f"SELECT pg_advisory_lock({PG_WRITE_LOCK_KEY})")
+            holder.commit()  # a session lock: held until unlocked
+        failures: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                store.add(SAMPLES[0], now=T0)
+            except BaseException as exc:  # reported by the test
+                failures.append(exc)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert said.wait(timeout=60), "the writer never said it waits"
+        assert writer.is_alive() and store.count() == 0
+        if store.dialect == "sqlite":
+            holder.cursor().execute("COMMIT")
+        else:
+            holder.cursor().execute(f"SELECT pg_advisory_unlock({PG_WRITE_LOCK_KEY})")
+            holder.commit()
+        writer.join(timeout=120)
+        assert not failures, failures
+        assert store.count() == 1
+    finally:
+        holder.close()
+        logging.getLogger("calendar_svc.store.engine").removeHandler(heard)

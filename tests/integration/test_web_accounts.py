@@ -6,14 +6,17 @@ process.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from accounts_support import LAN, PUBLIC, Site, csrf_of, link_of, site_on
 from smtp_support import SmtpServer
 from sqlalchemy import select
+from starlette.testclient import TestClient
 
 from calendar_svc.store.tables import signin_links, web_sessions
 from calendar_svc.store.users import token_hash
@@ -53,7 +56,7 @@ def test_a_user_gets_a_single_use_link_that_starts_a_session(site: Site) -> None
     assert message["Subject"] == "Liên kết đăng nhập Lịch kỷ niệm / Your sign-in link"
     assert message["Auto-Submitted"] == "auto-generated"
     link = link_of(message)
-    # No web.base_url: the link follows the address the request came to.
+    # No web.base_url: the link follows the address the request came to (a listed host).
     assert link.startswith(f"{PUBLIC}/signin/link?t=")
     html = message.get_body(("html",)).get_content()
     assert f'href="{link}"' in html and "15 phút" in html and "15 minutes" in html
@@ -167,17 +170,96 @@ def test_the_english_pages_and_links(site: Site) -> None:
     assert "Local anniversaries" in client.get("/en/manage/quang-ninh").text
 
 
-def test_no_loopback_link_is_mailed_without_a_base_url(site: Site) -> None:
-    from starlette.testclient import TestClient
-
+def _app_client(site: Site, base_url: str, **settings: object) -> TestClient:
     from calendar_svc.web import create_app
     from calendar_svc.web.accounts import Accounts
 
-    app = create_app(site.settings, account_service=Accounts(site.settings, clock=site.clock))
-    local = TestClient(app, base_url="http://127.0.0.1:8080")
+    changed = replace(site.settings, **settings)  # type: ignore[arg-type]
+    app = create_app(changed, account_service=Accounts(changed, clock=site.clock))
+    return TestClient(app, base_url=base_url)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example.com",
+        "lich.example.vn.evil.example.com",
+        "evil.example.com:443",
+        "lich.example.vn@evil.example.com",
+        "evil.example.com/lich.example.vn",
+        "",
+    ],
+)
+def test_a_forged_host_gets_no_mail_and_the_same_answer(
+    site: Site, host: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = site.client()
+    page = client.get("/signin")
+    honest = client.post("/signin", data={CSRF_FIELD: csrf_of(page.text), "email": LAN})
+    assert [m.recipients for m in site.smtp.received] == [(LAN,)]
+    site.smtp.received.clear()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="calendar_svc.web.accounts"):
+        forged = client.post(
+            "/signin",
+            data={CSRF_FIELD: csrf_of(page.text), "email": LAN},
+            headers={"host": host},
+        )
+    assert forged.status_code == honest.status_code == 200
+    assert forged.text == honest.text
+    assert site.smtp.received == []  # no mail at all, so none with that host
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "web.allowed_hosts" in warnings[0], warnings
+    with site.store.engine.connect() as conn:
+        assert len(conn.execute(select(signin_links)).all()) == 1  # the honest one only
+
+
+def test_a_listed_host_with_its_port_and_base_url_decide_the_link(site: Site) -> None:
+    listed = _app_client(
+        site, "https://lich.example.vn", web_allowed_hosts=("lich.example.vn:8443",)
+    )
+    page = listed.get("/signin")
+    listed.post("/signin", data={CSRF_FIELD: csrf_of(page.text), "email": LAN})
+    assert site.smtp.received == []  # that host with another port is not listed
+    listed.post(
+        "/signin",
+        data={CSRF_FIELD: csrf_of(page.text), "email": LAN},
+        headers={"host": "lich.example.vn:8443"},
+    )
+    assert link_of(site.smtp.received[-1].message).startswith(
+        "https://lich.example.vn:8443/signin/link?t="
+    )
+    # web.base_url wins over any Host, forged or not.
+    based = _app_client(site, "https://evil.example.com", web_base_url="https://lich.gov.vn/")
+    page = based.get("/signin")
+    based.post("/signin", data={CSRF_FIELD: csrf_of(page.text), "email": LAN})
+    assert link_of(site.smtp.received[-1].message).startswith("https://lich.gov.vn/signin/link?t=")
+
+
+def test_loopback_links_are_mailed_only_by_a_loopback_server(site: Site) -> None:
+    # Served on 127.0.0.1 and asked as 127.0.0.1: local use, the link works here.
+    local = _app_client(site, "http://127.0.0.1:8080", web_allowed_hosts=())
     page = local.get("/signin")
-    answer = local.post("/signin", data={CSRF_FIELD: csrf_of(page.text), "email": LAN})
-    assert answer.status_code == 200 and site.smtp.received == []
+    local.post("/signin", data={CSRF_FIELD: csrf_of(page.text), "email": LAN})
+    assert link_of(site.smtp.received[-1].message).startswith(
+        "http://127.0.0.1:8080/signin/link?t="
+    )
+    count = len(site.smtp.received)
+    # Served on a public address, a Host of localhost is nobody's to vouch for.
+    public = _app_client(site, "http://lich.example.vn", web_allowed_hosts=())
+    page = public.get("/signin")
+    public.post(
+        "/signin",
+        data={CSRF_FIELD: csrf_of(page.text), "email": LAN},
+        headers={"host": "localhost:8080"},
+    )
+    # Served on loopback, a public Host is not loopback either.
+    local.post(
+        "/signin",
+        data={CSRF_FIELD: csrf_of(page.text), "email": LAN},
+        headers={"host": "evil.example.com"},
+    )
+    assert len(site.smtp.received) == count
 
 
 def test_sign_in_requests_are_rate_limited_per_address(site: Site) -> None:

@@ -432,3 +432,74 @@ def test_markup_in_every_field_is_shown_as_text_on_every_page(site: Site, lan: T
     for html in pages:
         assert "<script>alert" not in html and "<b>đậm</b>" not in html and "<b>" not in html
     assert sum(html.count("&lt;script&gt;alert(&#34;x&#34;)") for html in pages) >= 10
+
+
+def break_the_audit_log(site: Site) -> None:
+    """Make every insert into audit_log fail in the database itself (a real failure)."""
+    from sqlalchemy import text
+
+    with site.store.engine.begin() as conn:
+        if site.store.dialect == "sqlite":
+            conn.execute(
+                text(
+                    "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log "
+                    "BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
+                )
+            )
+            return
+        conn.execute(
+            text(
+                "CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log "
+                "FOR EACH ROW EXECUTE FUNCTION audit_down()"
+            )
+        )
+
+
+def test_a_change_whose_audit_entry_fails_leaves_nothing_changed(
+    site: Site, lan: TestClient
+) -> None:
+    from calendar_svc.core.recipients import Subscriber, SubscriberState
+
+    kept = "kept@qn.example.vn"
+    site.store.organisations.add_subscriber(Subscriber(kept, "Giữ", QN.id))
+    site.store.organisations.add_subscriber(
+        Subscriber("wait@qn.example.vn", "Chờ", QN.id, state=SubscriberState.AWAITING_APPROVAL,
+                   active=False)
+    )  # fmt: skip
+    old = {**GOOD, "id": "da-co"}
+    assert post(lan, "/manage/quang-ninh/anniversaries", old).status_code == 200  # type: ignore[attr-defined]
+    subscribers = site.store.organisations.subscribers()
+    anniversaries = site.store.anniversaries.anniversaries()
+    entries = site.store.audit.entries()
+    break_the_audit_log(site)
+    page = lan.get("/manage/quang-ninh/anniversaries")
+    changes = [
+        ("/manage/quang-ninh/anniversaries", GOOD),
+        ("/manage/quang-ninh/anniversaries/da-co", {**old, "name_vi": "Đổi tên"}),
+        ("/manage/quang-ninh/anniversaries/da-co/remove", {}),
+        ("/manage/quang-ninh/subscribers", {"email": "new@qn.example.vn", "name": "Mới"}),
+        ("/manage/quang-ninh/subscribers/remove", {"email": kept}),
+        ("/manage/quang-ninh/subscribers/approve", {"email": "wait@qn.example.vn"}),
+        ("/manage/quang-ninh/subscribers/reject", {"email": "wait@qn.example.vn"}),
+        ("/manage/quang-ninh/settings", {"due_day": "9", "leads": "7,2"}),
+    ]
+    for path, data in changes:
+        answer = lan.post(path, data={CSRF_FIELD: csrf_of(page.text), **data})
+        assert answer.status_code == 503, (path, answer.status_code)
+    csv = CSV_HEADER + "moi-tu-csv,Mới từ CSV,2025-07-01,dia-phuong,province:quang-ninh,NQ\n"
+    answer = lan.post(
+        "/manage/quang-ninh/anniversaries/import",
+        data={CSRF_FIELD: csrf_of(page.text)},
+        files={"file": ("moi.csv", csv.encode(), "text/csv")},
+    )
+    assert answer.status_code == 503
+    assert site.store.organisations.subscribers() == subscribers
+    assert site.store.anniversaries.anniversaries() == anniversaries
+    assert site.store.organisations.get_organisation(QN.id) == QN
+    assert site.store.audit.entries() == entries

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from calendar_svc.store.open import open_store
-from calendar_svc.store.websecret import WEB_SECRET_KEY, web_secret
+from calendar_svc.store.schema import WEB_SECRET_KEY
 from calendar_svc.web.pages import template_environment
 from calendar_svc.web.security import (
     ANON_COOKIE,
@@ -205,8 +205,9 @@ def test_a_body_that_is_not_a_form_is_400() -> None:
 def test_the_web_secret_is_made_once_and_kept(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'calendar.sqlite3'}"
     with open_store(url) as store:
-        first = web_secret(store.meta)
+        first = store.meta.secret(WEB_SECRET_KEY)
         assert len(first) >= 40 and store.meta.get(WEB_SECRET_KEY) == first
+        assert first != store.outbox.secret()  # the reminders' secret is another one
     with open_store(url) as store:
-        assert web_secret(store.meta) == first
-        assert web_secret(store.meta, "configured") == "configured"
+        assert store.meta.secret(WEB_SECRET_KEY) == first
+        assert store.meta.secret(WEB_SECRET_KEY, "configured") == "configured"

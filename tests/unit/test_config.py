@@ -189,3 +189,39 @@ def test_secret_and_secret_file_together_are_refused(tmp_path: Path) -> None:
     }
     with pytest.raises(ConfigError, match="not both"):
         load_settings(env=env)
+
+
+def test_allowed_hosts_are_a_list_of_plain_hosts(tmp_path: Path) -> None:
+    from calendar_svc.links import base_url_for, vouched_base_url
+
+    assert load_settings(env={}).web_allowed_hosts == ()
+    env = {"CALENDAR_SVC_WEB_ALLOWED_HOSTS": "Lich.Example.VN, lich.example.vn:8443 [::1]"}
+    hosts = load_settings(env=env).web_allowed_hosts
+    assert hosts == ("lich.example.vn", "lich.example.vn:8443", "[::1]")
+    path = tmp_path / "c.toml"
+    path.write_text('[web]\nallowed_hosts = "lich.example.vn/evil, ok.vn"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(config_file=path, env={})
+    assert "web.allowed_hosts" in str(info.value) and "'lich.example.vn/evil'" in str(info.value)
+    # Mails: base_url, else a listed Host, else loopback on loopback; nothing else.
+    assert vouched_base_url("https://lich.gov.vn/", (), "http", "evil.example", "1.2.3.4") == (
+        "https://lich.gov.vn"
+    )
+    assert vouched_base_url("", hosts, "https", "LICH.example.vn", "0.0.0.0") == (
+        "https://lich.example.vn"
+    )
+    assert vouched_base_url("", hosts, "https", "lich.example.vn:9", "0.0.0.0") == (
+        "https://lich.example.vn:9"
+    )
+    for forged in ("evil.example", "lich.example.vn.evil", "a@lich.example.vn", None, ""):
+        assert vouched_base_url("", hosts, "https", forged, "0.0.0.0") is None
+    assert vouched_base_url("", (), "http", "localhost:8080", "127.0.0.1") == (
+        "http://localhost:8080"
+    )
+    assert vouched_base_url("", (), "http", "[::1]:8080", "::1") == "http://[::1]:8080"
+    assert vouched_base_url("", (), "http", "localhost:8080", "10.0.0.5") is None
+    # Pages: an unlisted Host gives way to the first listed one.
+    assert base_url_for("", "https", "evil.example", "127.0.0.1:8080", hosts) == (
+        "https://lich.example.vn"
+    )
+    assert base_url_for("", "https", "ok.example", "127.0.0.1:8080", ()) == "https://ok.example"

@@ -28,6 +28,20 @@ def _id() -> sa.types.TypeEngine[str]:
     return sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 
 
+def _token_table(name: str, *, used: bool) -> None:
+    """Create a table of hashed tokens (``used``: with the moment a link was used)."""
+    columns: list[sa.Column[object]] = [
+        sa.Column("token_hash", sa.Text(), nullable=False),
+        sa.Column("email", _id(), nullable=False),
+        sa.Column("created_at", AwareDateTime(), nullable=False),
+        sa.Column("expires_at", AwareDateTime(), nullable=False),
+    ]
+    if used:
+        columns.append(sa.Column("used_at", AwareDateTime(), nullable=True))
+    op.create_table(name, *columns, sa.PrimaryKeyConstraint("token_hash", name=op.f(f"pk_{name}")))
+    op.create_index(op.f(f"ix_{name}_email"), name, ["email"])
+
+
 def upgrade() -> None:
     """Create ``users``, ``web_sessions``, ``signin_links`` and ``audit_log``."""
     op.create_table(
@@ -48,25 +62,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("email", name=op.f("pk_users")),
     )
     op.create_index(op.f("ix_users_organisation_id"), "users", ["organisation_id"])
-    op.create_table(
-        "web_sessions",
-        sa.Column("token_hash", sa.Text(), nullable=False),
-        sa.Column("email", _id(), nullable=False),
-        sa.Column("created_at", AwareDateTime(), nullable=False),
-        sa.Column("expires_at", AwareDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_web_sessions")),
-    )
-    op.create_index(op.f("ix_web_sessions_email"), "web_sessions", ["email"])
-    op.create_table(
-        "signin_links",
-        sa.Column("token_hash", sa.Text(), nullable=False),
-        sa.Column("email", _id(), nullable=False),
-        sa.Column("created_at", AwareDateTime(), nullable=False),
-        sa.Column("expires_at", AwareDateTime(), nullable=False),
-        sa.Column("used_at", AwareDateTime(), nullable=True),
-        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_signin_links")),
-    )
-    op.create_index(op.f("ix_signin_links_email"), "signin_links", ["email"])
+    for name, used in (("web_sessions", False), ("signin_links", True)):
+        _token_table(name, used=used)
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
