@@ -208,7 +208,11 @@ def start_serve(
          "--port", str(port), "--workers", str(workers), "--no-access-log"],
         env=env, stdout=(root / log).open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
-    wait_ok(port, "/feeds/round.ics", timeout=300, proc=proc)
+    try:
+        wait_ok(port, "/feeds/round.ics", timeout=300, proc=proc)
+    except BaseException:  # never leave a server behind that the caller cannot stop
+        stop(proc, 20)
+        raise
     return proc, port
 
 
