@@ -17,7 +17,8 @@ Usage: python bench/bench_scopes.py [--duration 15] [--rounds 3] [--connections 
    after every feed has been requested once.
 
 ``--against SRC`` adds a third server to the same rounds: ``serve`` from the source tree
-SRC (a checkout of an earlier commit, run with ``PYTHONPATH=SRC``) on the same database.
+SRC (a checkout of an earlier commit, run with ``PYTHONPATH=SRC``) on a database of its own
+(the same bundled data).
 """
 
 from __future__ import annotations
@@ -113,7 +114,9 @@ def main() -> None:
             assert body == (static / path[len("/feeds/") :]).read_bytes(), path
         servers = {"service": svc_port, "nginx": nginx_port}
         if args.against is not None:
-            old_env = {**env, "PYTHONPATH": str(args.against.resolve())}
+            # Its own data directory: an earlier tree may not read this schema revision.
+            (root / "before").mkdir()
+            old_env = {**clean_env(root / "before"), "PYTHONPATH": str(args.against.resolve())}
             old, servers["before"] = start_serve(root, old_env, workers=args.workers, log="old.log")
         script = mix_script(root / "mix.lua", mix)
         results: dict[str, list[WrkResult]] = {name: [] for name in servers}

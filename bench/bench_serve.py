@@ -1,7 +1,7 @@
 """Benchmark serving feeds: ``calendar-svc serve`` beside nginx, same files, same run.
 
 Usage: python bench/bench_serve.py [--duration 10] [--rounds 3] [--connections 64]
-       [--workers N] [--feeds province/quang-ninh,le-hoi]
+       [--workers N] [--feeds province/quang-ninh,le-hoi] [--against SRC]
 
 Starts ``calendar-svc serve`` (uvicorn) on a free loopback port with a temporary data
 directory, writes the chosen feeds with ``calendar-svc feeds build``, then starts nginx
@@ -9,7 +9,9 @@ directory, writes the chosen feeds with ``calendar-svc feeds build``, then start
 For each feed it runs ``wrk`` (Debian package) against both, alternating, for plain GETs
 (200) and for GETs with the server's own ETag in If-None-Match (304), and reports the
 median requests/s, the ratio to nginx and every error wrk counts (socket errors and non-2xx/3xx
-answers). Only loopback addresses are used.
+answers). ``--against SRC`` adds ``serve`` from the source tree SRC (an earlier commit's
+checkout, run with ``PYTHONPATH=SRC``, on a database of its own with the same bundled data) to
+the same rounds. Only loopback addresses are used.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn and nginx processes")
     parser.add_argument("--feeds", default="province/quang-ninh,le-hoi")
+    parser.add_argument("--against", type=Path, help="also serve from this source tree")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -57,7 +60,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     os.chmod(root, 0o755)
     env = clean_env(root)
-    app = nginx = None
+    app = nginx = old = None
     try:
         app, app_port = start_serve(root, env, workers=args.workers)
         feeds = root / "static" / "feeds"
@@ -65,12 +68,22 @@ def main() -> None:
         calendar_svc(env, "feeds", "build", "--out", str(feeds), *args.feeds.split(","))
         nginx, nginx_port = start_nginx(root, feeds, workers=args.workers)
         servers = {"calendar-svc": app_port, "nginx": nginx_port}
+        if args.against is not None:  # an earlier tree's serve, same database, same rounds
+            # Its own data directory: an earlier tree may not read this schema revision.
+            (root / "before").mkdir()
+            old_env = {**clean_env(root / "before"), "PYTHONPATH": str(args.against.resolve())}
+            old, servers["before"] = start_serve(root, old_env, workers=args.workers, log="old.log")
+        extra = " before req/s | before ratio |" if old is not None else ""
         print(
             f"wrk -t2 -c{args.connections} -d{args.duration}s, median of {args.rounds} rounds, "
             f"{args.workers} process(es) each\n"
         )
-        print("| feed | bytes | status | calendar-svc req/s | nginx req/s | ratio | errors |")
-        print("| --- | ---: | --- | ---: | ---: | ---: | --- |")
+        print(
+            f"| feed | bytes | status | calendar-svc req/s | nginx req/s | ratio |{extra} errors |"
+        )
+        print(
+            "| --- | ---: | --- | ---: | ---: | ---: |" + " ---: | ---: |" * bool(extra) + " --- |"
+        )
         for name in args.feeds.split(","):
             path = f"/feeds/{name}.ics"
             size = feed_path(feeds, name).stat().st_size
@@ -92,12 +105,13 @@ def main() -> None:
                 med = {s: statistics.median(r.rps for r in rs) for s, rs in results.items()}
                 errs = {s: sum(r.errors + r.non_2xx_3xx for r in rs) for s, rs in results.items()}
                 svc, ngx = med["calendar-svc"], med["nginx"]
+                before = f" {med['before']:,.0f} | {med['before'] / ngx:.2f} |" if extra else ""
                 print(
                     f"| {name}.ics | {size:,} | {status} | {svc:,.0f} | {ngx:,.0f} | "
-                    f"{svc / ngx:.2f} | {errs['calendar-svc']} / {errs['nginx']} |"
+                    f"{svc / ngx:.2f} |{before} {errs['calendar-svc']} / {errs['nginx']} |"
                 )
     finally:
-        for proc in (app, nginx):
+        for proc in (app, nginx, old):
             if proc is not None:
                 stop(proc, 20)
         shutil.rmtree(root, ignore_errors=True)

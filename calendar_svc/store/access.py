@@ -36,6 +36,11 @@ class EngineAccess:
     (:func:`calendar_svc.store.open.open_store` migrates).
     """
 
+    #: Whether a write waits for another writer's lock, saying so (see
+    #: :func:`~calendar_svc.store.engine.begin_write`); False where the caller has its
+    #: own patience and must see a held lock as a failure at the busy timeout.
+    waits_for_writers = True
+
     def __init__(self, engine: Engine) -> None:
         prepare_engine(engine)
         self._engine = engine
@@ -78,7 +83,10 @@ class EngineAccess:
         if joined is not None:
             yield joined
             return
-        with self.failures("write"), begin_write(self._engine) as conn:
+        with (
+            self.failures("write"),
+            begin_write(self._engine, wait=self.waits_for_writers) as conn,
+        ):
             yield conn
 
     @contextmanager

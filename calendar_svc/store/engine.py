@@ -23,6 +23,9 @@ from calendar_svc.store.errors import StoreError, encode_password, mask_url
 
 #: Execution option read by the SQLite ``begin`` hook: the BEGIN mode to emit.
 SQLITE_BEGIN_OPTION = "calendar_svc_sqlite_begin"
+#: Execution option read by the SQLite ``begin`` hook: False for a writer that must not
+#: wait past the busy timeout (it has its own patience), True (default) to wait and say so.
+SQLITE_WAIT_OPTION = "calendar_svc_sqlite_wait"
 
 #: Key of the PostgreSQL advisory lock held by every write transaction (ASCII "cal_stor").
 PG_WRITE_LOCK_KEY = 0x63616C5F73746F72
@@ -83,8 +86,9 @@ def _sqlite_begin(conn: Connection) -> None:
     if dbapi_connection is not None and dbapi_connection.isolation_level is not None:
         # A connection pooled before prepare_engine ran.
         dbapi_connection.isolation_level = None
-    mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
-    if mode != "IMMEDIATE":
+    options = conn.get_execution_options()
+    mode = options.get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    if mode != "IMMEDIATE" or not options.get(SQLITE_WAIT_OPTION, True):
         conn.exec_driver_sql(f"BEGIN {mode}")
         return
     configured = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
@@ -115,29 +119,32 @@ def prepare_engine(engine: Engine) -> None:
 
 
 @contextmanager
-def begin_write(engine: Engine) -> Iterator[Connection]:
+def begin_write(engine: Engine, *, wait: bool = True) -> Iterator[Connection]:
     """Open a connection in a write transaction that no other writer runs alongside.
 
     SQLite: ``BEGIN IMMEDIATE`` (waits for the file's write lock, saying so after
     :data:`WAIT_NOTICE_SECONDS`). PostgreSQL: ``pg_advisory_xact_lock`` on
     :data:`PG_WRITE_LOCK_KEY` (saying so when another holds it). The transaction commits
-    when the block ends and rolls back if it raises.
+    when the block ends and rolls back if it raises. ``wait=False``: a writer with its
+    own patience (the dispatcher) waits only SQLite's busy timeout, silently.
     """
-    with engine.connect() as conn, write_transaction(conn):
+    with engine.connect() as conn, write_transaction(conn, wait=wait):
         yield conn
 
 
 @contextmanager
-def write_transaction(conn: Connection) -> Iterator[Connection]:
+def write_transaction(conn: Connection, *, wait: bool = True) -> Iterator[Connection]:
     """Run a :func:`begin_write` transaction on ``conn`` (no transaction open on it)."""
     dialect = conn.dialect.name
     if dialect == "sqlite":
-        conn.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        conn.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE", SQLITE_WAIT_OPTION: wait})
     try:
         with conn.begin():
             if dialect == "postgresql":
                 key = {"key": PG_WRITE_LOCK_KEY}
-                if not conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), key).scalar():
+                if not wait:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), key)
+                elif not conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), key).scalar():
                     log.warning(WAITING_MESSAGE)
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), key)
             yield conn

@@ -123,6 +123,10 @@ def _claimable(now: datetime) -> Any:
 class OutboxRepo(EngineAccess):
     """The outbox table and the reminder facts kept in ``meta``."""
 
+    #: The dispatcher's writes fail at the busy timeout: it keeps the outcomes and retries
+    #: within its own patience (a one-shot pass gives up after it).
+    waits_for_writers = False
+
     def enqueue(
         self,
         planned: Sequence[PlannedReminder],

@@ -280,7 +280,7 @@ def test_a_form_without_its_csrf_token_is_refused(server: Server, smtp: SmtpServ
     assert mails_to(smtp, "csrf@example.org") == []
 
 
-def test_an_expired_link_does_nothing(tmp_path: Path, smtp: SmtpServer) -> None:
+def test_expired_links_do_nothing(tmp_path: Path, smtp: SmtpServer) -> None:
     cli = InstalledCli(tmp_path)
     cli.ok(
         "org", "add", "cp", "--name", "Cẩm Phả", "--scope", "city:cam-pha", "--subscribe", "open"
@@ -305,6 +305,22 @@ def test_an_expired_link_does_nothing(tmp_path: Path, smtp: SmtpServer) -> None:
         assert srv.get(first).status == 400
         assert post(srv, "/subscribe/confirm", {"t": token_of(first)}).status == 400
         assert post(srv, "/subscribe/confirm", {"t": token_of(second)}).status == 200
+        post(srv, "/subscriptions", {"email": "late@example.org"}, client="203.0.113.8")
+        manage = link_in(wait_mail(smtp, "late@example.org", 3), "/subscriptions/manage")
+        assert srv.get(manage).status == 200
+    finally:
+        srv.stop()
+    # Two hours pass for the "my subscriptions" link.
+    with closing(sqlite3.connect(cli.database)) as conn, conn:
+        conn.execute(
+            "UPDATE subscription_tokens SET expires_at = ? WHERE token_hash = ?",
+            (past, token_hash(token_of(manage))),
+        )
+    srv = Server(tmp_path, env=smtp_env(smtp)).start()
+    try:
+        assert srv.get(manage).status == 400
+        fields = {"t": token_of(manage), "organisation": "cp"}
+        assert post(srv, "/subscriptions/manage", fields).status == 400
     finally:
         srv.stop()
     (sub,) = json.loads(cli.ok("subscribers", "list", "--format", "json").out)
