@@ -109,7 +109,8 @@ def serve_command(
     if not settings.web_base_url and not is_loopback_host(bind):
         click.echo(
             f"Cảnh báo / Warning: serving on {bind} without web.base_url: pages and feeds "
-            "link to the address each request came to, and reminders are not sent; set "
+            "link to the address each request came to, reminders are not sent, and sign-in "
+            "and subscription links are mailed only for a Host in web.allowed_hosts; set "
             "web.base_url to the public address",
             err=True,
         )

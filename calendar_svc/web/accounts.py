@@ -57,6 +57,7 @@ from calendar_svc.web.security import (
 from calendar_svc.web.texts import page_texts
 
 if TYPE_CHECKING:
+    from calendar_svc.core.model import Origin
     from calendar_svc.core.scopes import ScopeTree
     from calendar_svc.store.store import Store
     from calendar_svc.store.users import User
@@ -241,6 +242,30 @@ def mail_link(request: Request, settings: Settings) -> MailLink:
     return MailLink(base, valid_host(header) or "(missing or malformed)")
 
 
+def display_helpers(request: Request, lang: str) -> dict[str, Callable[[Any], str]]:
+    """Return the functions pages show stored values with, in ``lang``: a scope's name,
+    a category's label and an origin as the month page and the CLI write it."""
+    from calendar_svc.core.counting import format_origin
+    from calendar_svc.core.labels import localized
+    from calendar_svc.core.policy import CATEGORIES
+
+    def scope_name(scope_id: str) -> str:
+        scopes = accounts_of(request).scopes()
+        if scope_id not in scopes:
+            return scope_id
+        scope = scopes[scope_id]
+        return localized(lang, scope.name_vi, scope.name_en)
+
+    def category_name(slug: str) -> str:
+        policy = CATEGORIES.get(slug)
+        return localized(lang, policy.name_vi, policy.name_en) if policy else slug
+
+    def origin_text(origin: Origin) -> str:
+        return format_origin(origin, lang)
+
+    return {"scope_name": scope_name, "category_name": category_name, "origin_text": origin_text}
+
+
 def render_page(
     request: Request,
     name: str,
@@ -265,6 +290,7 @@ def render_page(
         csrf=csrf_token(request),
         csrf_field=CSRF_FIELD,
         user=user,
+        **display_helpers(request, lang),
         **context,
     )
     return HTMLResponse(html, status, headers={**PAGE_HEADERS, "Content-Language": lang})

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from calendar_svc.catalog import anniversary_row, load_csv, parse_fields
+from calendar_svc.core.labels import localized
 from calendar_svc.core.model import Anniversary
 from calendar_svc.core.policy import CATEGORIES
 from calendar_svc.errors import AlreadyExistsError, CsvImportError, NotFoundError, RowProblem
@@ -67,7 +68,10 @@ def _context(ctx: Manage, anns: list[Anniversary], allowed: list[str]) -> dict[s
     scopes = ctx.accounts.scopes()
     return {
         "anniversaries": anns,
-        "scope_options": [(s, scopes[s].name_vi if s in scopes else s) for s in allowed],
+        "scope_options": [
+            (s, localized(ctx.lang, scopes[s].name_vi, scopes[s].name_en) if s in scopes else s)
+            for s in allowed
+        ],
         "categories": sorted(CATEGORIES),
     }
 

@@ -40,6 +40,7 @@ from calendar_svc.core.recipients import (
 )
 from calendar_svc.core.scopes import ScopeError, ScopeTree
 from calendar_svc.store.subscriptions import Outcome, Purpose
+from calendar_svc.web.accounts import mail_link
 from calendar_svc.web.pages import page_lang
 from calendar_svc.web.security import CSRF_FIELD, csrf_token, read_form
 from calendar_svc.web.subscribe_desk import SubscribeDesk, client_key
@@ -236,7 +237,13 @@ def routes(settings: Settings, desk: SubscribeDesk | None = None) -> list[Route]
             return too_many(request, desk)
         response = message(request, lang, s["sent_title"], s["sent"], back=f"{prefix(lang)}/")
         response.background = BackgroundTask(
-            desk.mail_confirmation, email, org, name, lang, f"{prefix(lang)}/subscribe/confirm"
+            desk.mail_confirmation,
+            email,
+            org,
+            name,
+            lang,
+            f"{prefix(lang)}/subscribe/confirm",
+            mail_link(request, desk.settings),
         )
         return response
 

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 
 from calendar_svc.config import Settings
 from calendar_svc.core.recipients import Organisation, SubscribePolicy
-from calendar_svc.links import MailLinkError, mail_base_url
 from calendar_svc.services.reminders import smtp_settings
 from calendar_svc.store.subscriptions import Purpose, address_key
 from calendar_svc.web.subscribe_mail import build_link_mail, render_link_mail, send_link_mail
 
 if TYPE_CHECKING:
     from calendar_svc.store.store import Store
+    from calendar_svc.web.accounts import MailLink
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +123,15 @@ class SubscribeDesk:
         store.subscriptions.purge(now=now)
         store.rate_limits.purge(before=now - timedelta(seconds=LIMIT_WINDOW))
 
-    def _link(self, path: str, token: str) -> str | None:
-        try:
-            base = mail_base_url(self.settings.web_base_url)
-        except MailLinkError as exc:
-            log.warning("no link mail sent: %s", exc)
+    def _link(self, where: MailLink, path: str, token: str) -> str | None:
+        if where.base_url is None:
+            log.warning(
+                "no link mail sent: the request's host %s is not in web.allowed_hosts; "
+                "set web.base_url or web.allowed_hosts",
+                where.host,
+            )
             return None
-        return f"{base}{path}?t={token}"
+        return f"{where.base_url}{path}?t={token}"
 
     async def _send(self, kind: str, lang: str, email: str, link: str, org_name: str) -> None:
         now = self.now()
@@ -140,11 +142,12 @@ class SubscribeDesk:
         await send_link_mail(smtp_settings(self.settings), message)
 
     async def mail_confirmation(
-        self, email: str, org: Organisation, name: str, lang: str, path: str
+        self, email: str, org: Organisation, name: str, lang: str, path: str, where: MailLink
     ) -> None:
-        """Issue a confirmation link for ``email`` and ``org`` and mail it (background)."""
+        """Issue a confirmation link for ``email`` and ``org`` and mail it (background),
+        under ``where`` (:func:`calendar_svc.web.accounts.mail_link`)."""
         try:
-            if self._link(path, "") is None:
+            if self._link(where, path, "") is None:
                 return
             now = self.now()
             token = await asyncio.to_thread(
@@ -156,17 +159,17 @@ class SubscribeDesk:
                 lang=lang,
                 now=now,
             )
-            link = self._link(path, token)
+            link = self._link(where, path, token)
             if link is not None:
                 await self._send("confirm", lang, email, link, org.name)
             await asyncio.to_thread(self._purge, now)
         except Exception:
             log.exception("confirmation mail to address %s… failed", address_key(email)[:12])
 
-    async def mail_manage_link(self, email: str, lang: str, path: str) -> None:
+    async def mail_manage_link(self, email: str, lang: str, path: str, where: MailLink) -> None:
         """Mail a "my subscriptions" link to ``email`` if it has any (background)."""
         try:
-            if self._link(path, "") is None:
+            if self._link(where, path, "") is None:
                 return
             store = self.store()
             subs = await asyncio.to_thread(store.subscriptions.subscriptions_of, email)
@@ -175,7 +178,7 @@ class SubscribeDesk:
             token = await asyncio.to_thread(
                 store.subscriptions.issue, Purpose.MANAGE, email, lang=lang, now=self.now()
             )
-            link = self._link(path, token)
+            link = self._link(where, path, token)
             if link is not None:
                 await self._send("manage", lang, email, link, "")
         except Exception:

@@ -26,6 +26,7 @@ from starlette.routing import Route
 from calendar_svc.config import Settings
 from calendar_svc.core.recipients import SubscriberState
 from calendar_svc.store.subscriptions import Purpose
+from calendar_svc.web.accounts import mail_link
 from calendar_svc.web.pages import page_lang
 from calendar_svc.web.subscribe import (
     check_address,
@@ -93,7 +94,11 @@ def routes(settings: Settings, desk: SubscribeDesk | None = None) -> list[Route]
             request, lang, s["sent_title"], s["manage_sent"], back=f"{prefix(lang)}/"
         )
         response.background = BackgroundTask(
-            desk.mail_manage_link, email, lang, f"{prefix(lang)}/subscriptions/manage"
+            desk.mail_manage_link,
+            email,
+            lang,
+            f"{prefix(lang)}/subscriptions/manage",
+            mail_link(request, desk.settings),
         )
         return response
 

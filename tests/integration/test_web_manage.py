@@ -503,3 +503,37 @@ def test_a_change_whose_audit_entry_fails_leaves_nothing_changed(
     assert site.store.anniversaries.anniversaries() == anniversaries
     assert site.store.organisations.get_organisation(QN.id) == QN
     assert site.store.audit.entries() == entries
+
+
+def test_the_pages_show_dates_categories_and_scopes_as_people_read_them(
+    site: Site, lan: TestClient
+) -> None:
+    rows = [
+        {**GOOD, "id": "ngay-duong", "origin": "1930-02-23"},
+        {**GOOD, "id": "ngay-am", "origin": "--01-07", "calendar": "lunar"},
+        {**GOOD, "id": "thang", "origin": "1930-02"},
+        {**GOOD, "id": "nam", "origin": "1930"},
+    ]
+    for row in rows:
+        added = post(lan, "/manage/quang-ninh/anniversaries", row, follow_redirects=False)
+        assert added.status_code == 303, errors(added.text)  # type: ignore[attr-defined]
+    page = lan.get("/manage/quang-ninh/anniversaries").text
+    found = re.findall(r'<td class="date">([^<]*)</td>.*?· ([a-z0-9-]+)</span>', page, re.S)
+    dates = {key: shown for shown, key in found}
+    assert (
+        dates.items()
+        >= {
+            "ngay-duong": "23/02/1930",
+            "ngay-am": "7/1 âm lịch",
+            "thang": "02/1930",
+            "nam": "1930",
+        }.items()
+    )
+    assert "--01-07" not in page and "1930-02-23" not in page
+    assert '<option value="dia-phuong">Sự kiện địa phương</option>' in page
+    assert "Sự kiện địa phương · Tỉnh Quảng Ninh · ngay-am" in page
+    english = lan.get("/en/manage/quang-ninh/anniversaries").text
+    assert "7/1 lunar" in english and ">Local event</option>" in english
+    overview = lan.get("/manage/quang-ninh").text
+    assert 'Tỉnh Quảng Ninh <span class="muted small">province:quang-ninh</span>' in overview
+    assert "Quảng Ninh province <span" in lan.get("/en/manage/quang-ninh").text
