@@ -27,7 +27,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -37,7 +37,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 import jinja2
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
@@ -307,9 +307,29 @@ def _error(request: Request, status: int, titles: tuple[str, str], detail: str) 
     return HTMLResponse(html, status, headers=headers)
 
 
-def forbidden_response(request: Request, exc: Exception) -> Response:
-    """Return the 403 page of a :class:`Forbidden`."""
-    return _error(request, 403, FORBIDDEN_TITLE, str(exc))
+async def forbidden_response(request: Request, exc: Exception) -> Response:
+    """Return the 403 page of a :class:`Forbidden`.
+
+    The body a refused request still carries is read and dropped first (up to an upload's
+    size), so a proxy still sending it gets this page rather than a reset (nginx's 502).
+    """
+    response = _error(request, 403, FORBIDDEN_TITLE, str(exc))
+    if not await _drain(request, UPLOAD_MAX_BYTES + FORM_MAX_BYTES):
+        response.headers["Connection"] = "close"
+    return response
+
+
+async def _drain(request: Request, limit: int) -> bool:
+    """Read and drop what is left of the request's body; False once past ``limit`` bytes."""
+    read = 0
+    try:
+        async for chunk in request.stream():
+            read += len(chunk)
+            if read > limit:
+                return False
+    except (RuntimeError, ClientDisconnect):  # read already, or the client went away
+        return True
+    return True
 
 
 def too_large_response(request: Request, exc: Exception) -> Response:
@@ -324,7 +344,11 @@ def form_error_response(request: Request, exc: Exception) -> Response:
     return _error(request, 400, ("Yêu cầu không hợp lệ", "Bad request"), str(exc))
 
 
-def exception_handlers() -> dict[type[Exception], Callable[[Request, Exception], Response]]:
+#: An exception handler of Starlette: plain or async.
+Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
+
+
+def exception_handlers() -> dict[type[Exception], Handler]:
     """Return the handlers of this module's errors, for the app's ``exception_handlers``."""
     return {
         Forbidden: forbidden_response,
