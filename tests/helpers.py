@@ -23,7 +23,7 @@ def make(
     duration_days: int = 1,
 ) -> Anniversary:
     """Build an anniversary from an origin written as in the CSV."""
-    from calendar_svc.catalog import parse_origin
+    from calendar_svc.rowfields import parse_origin
 
     parsed = parse_origin(origin, Calendar(calendar))
     if leap:

@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 
 import click
 
-from calendar_svc.catalog import COLUMNS, anniversary_row, iter_csv, parse_fields, write_csv
+from calendar_svc.catalog import anniversary_row, iter_csv, write_csv
 from calendar_svc.cli import App, pass_app, remove_confirmed, yes_option
 from calendar_svc.core.model import Anniversary
 from calendar_svc.errors import DataError
+from calendar_svc.rowfields import COLUMNS, parse_fields
 
 F = TypeVar("F", bound=Callable[..., Any])
 

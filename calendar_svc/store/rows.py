@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from calendar_svc.catalog import COLUMNS as CSV_COLUMNS
 from calendar_svc.core.model import Anniversary, Calendar, DateForm, Origin
+from calendar_svc.rowfields import COLUMNS as CSV_COLUMNS
 from calendar_svc.store.errors import StoredRowError
 
 #: The columns of ``anniversaries`` in the order :func:`anniversary_from_row` reads them:

@@ -2,7 +2,7 @@
 
 An organisation keeps the anniversaries of its own scope and of the user scopes under it
 (:func:`~calendar_svc.web.manage.allowed_scopes`); others are neither listed nor
-changed here. Fields are checked by :func:`calendar_svc.catalog.parse_fields` and files by
+changed here. Fields are checked by :func:`calendar_svc.rowfields.parse_fields` and files by
 :func:`calendar_svc.catalog.load_csv`, exactly as ``calendar-svc add``/``edit``/``import``
 check them, and each problem is shown beside its field with the CLI's message. A record
 or a file with any problem saves nothing.
@@ -18,11 +18,12 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from calendar_svc.catalog import anniversary_row, load_csv, parse_fields
+from calendar_svc.catalog import anniversary_row, load_csv
 from calendar_svc.core.labels import localized
 from calendar_svc.core.model import Anniversary
 from calendar_svc.core.policy import CATEGORIES
 from calendar_svc.errors import AlreadyExistsError, CsvImportError, NotFoundError, RowProblem
+from calendar_svc.rowfields import parse_fields
 from calendar_svc.web.manage import Manage, allowed_scopes, done_note, org_route
 from calendar_svc.web.security import UPLOAD_MAX_BYTES, read_form
 

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calendar_svc.catalog import COLUMNS, load_scopes, parse_csv, write_csv
+from calendar_svc.catalog import load_scopes, parse_csv, write_csv
 from calendar_svc.csvcells import FORMULA_START
 from calendar_svc.errors import CsvImportError
+from calendar_svc.rowfields import COLUMNS
 from calendar_svc.store.open import open_store
 from conftest import Cli
 from helpers import make

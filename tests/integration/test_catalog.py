@@ -202,8 +202,8 @@ def test_line_and_paragraph_separators_are_refused_like_cr_lf(
 def test_the_column_table_reads_every_file_column_and_fills_every_field() -> None:
     from dataclasses import fields
 
-    from calendar_svc.catalog import PARSED_COLUMNS, REQUIRED_COLUMNS
     from calendar_svc.core.model import Anniversary
+    from calendar_svc.rowfields import PARSED_COLUMNS, REQUIRED_COLUMNS
 
     names = [column.name for column in PARSED_COLUMNS]
     assert sorted(names) == sorted(COLUMNS)

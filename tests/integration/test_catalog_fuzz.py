@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calendar_svc import catalog
-from calendar_svc.catalog import COLUMNS, _decode, iter_csv, load_scopes, parse_csv, write_csv
+from calendar_svc import catalog, rowfields
+from calendar_svc.catalog import _decode, iter_csv, load_scopes, parse_csv, write_csv
 from calendar_svc.core.model import Anniversary
 from calendar_svc.errors import CsvImportError
+from calendar_svc.rowfields import COLUMNS
 
 SCOPES = load_scopes()
 HEADER = ",".join(COLUMNS)
@@ -128,13 +129,13 @@ def test_a_file_read_as_a_stream_reads_as_the_file_read_whole(
 @given(st.lists(field, min_size=len(COLUMNS), max_size=len(COLUMNS)))
 def test_the_quick_path_of_a_row_agrees_with_the_general_one(values: list[str]) -> None:
     fields = dict(zip(COLUMNS, values, strict=True))
-    general = catalog._parse_general({k: v.strip() for k, v in fields.items()}, SCOPES)
-    assert catalog.parse_fields(fields, SCOPES) == general
+    general = rowfields._parse_general({k: v.strip() for k, v in fields.items()}, SCOPES)
+    assert rowfields.parse_fields(fields, SCOPES) == general
 
 
 def test_the_quick_path_reads_the_bundled_dataset_as_the_general_one() -> None:
     with catalog.bundled_path().open(encoding="utf-8-sig", newline="") as fh:
         records = list(csv.DictReader(fh))
     for record in records:
-        general = catalog._parse_general({k: v.strip() for k, v in record.items()}, SCOPES)
-        assert catalog.parse_fields(record, SCOPES) == general, record["id"]
+        general = rowfields._parse_general({k: v.strip() for k, v in record.items()}, SCOPES)
+        assert rowfields.parse_fields(record, SCOPES) == general, record["id"]

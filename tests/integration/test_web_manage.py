@@ -17,8 +17,8 @@ from accounts_support import CP, LAN, MAI, OPS, QN, Site, csrf_of, site_on
 from smtp_support import SmtpServer
 from starlette.testclient import TestClient
 
-from calendar_svc.catalog import parse_fields
 from calendar_svc.errors import NotFoundError
+from calendar_svc.rowfields import parse_fields
 from calendar_svc.web.security import CSRF_FIELD, UPLOAD_MAX_BYTES
 
 STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.external_service)]
