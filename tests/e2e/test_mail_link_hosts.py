@@ -27,12 +27,6 @@ FORGED = "lich.attacker.example"
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("mail-hosts")
     cli = InstalledCli(home)

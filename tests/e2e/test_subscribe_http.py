@@ -40,12 +40,6 @@ OPEN_NAME = 'Đảng ủy phường <i>Cửa Ông</i> & "Mông Dương"'
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("subscribe")
     cli = InstalledCli(home)

@@ -25,12 +25,6 @@ from calendar_svc.web.security import CSRF_FIELD, SESSION_COOKIE
 STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.external_service)]
 
 
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
 @pytest.fixture(params=STORES)
 def site(request: pytest.FixtureRequest, tmp_path: Path, smtp: SmtpServer) -> Iterator[Site]:
     smtp.received.clear()

@@ -37,12 +37,6 @@ GOOD = {
 CSV_HEADER = "id,name_vi,origin,category,scope,source\n"
 
 
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
 @pytest.fixture(params=STORES)
 def site(request: pytest.FixtureRequest, tmp_path: Path, smtp: SmtpServer) -> Iterator[Site]:
     with site_on(request.param, tmp_path, smtp) as found:
